@@ -1,0 +1,58 @@
+"""Vietnamese text: diacritic-free search keys and dictionary sort order.
+
+Pure functions, no Django: used by models (stored search keys), selectors and tests.
+"""
+
+import unicodedata
+
+# Combining marks that change the letter (ă, â, ê, ô, ơ, ư) and those that carry the tone.
+_LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
+# Dictionary order of tones: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONE_ORDER = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+# Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+# Foreign letters (f, j, w, z) are slotted next to their neighbours.
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l",
+    "m", "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: 'Xã Cẩm Lương' -> 'xa cam luong'.
+
+    Used as the stored search key so that search works the same on SQLite and PostgreSQL.
+    """
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.replace("đ", "d").split())
+
+
+def _letters_and_tones(word: str) -> tuple[list[str], int]:
+    letters: list[str] = []
+    tone = 0
+    for ch in unicodedata.normalize("NFD", word.casefold()):
+        if ch in _TONE_ORDER:
+            tone = _TONE_ORDER[ch]
+        elif ch in _LETTER_MARKS and letters:
+            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
+        elif not unicodedata.combining(ch):
+            letters.append(ch)
+    return letters, tone
+
+
+def sort_key(text: str) -> tuple:
+    """Key that sorts Vietnamese text in dictionary order (a < ă < â < b …, tones second).
+
+    Python's default order puts 'Đ' after 'Z' and 'Ấ' after 'A…Z'; officials expect
+    'Đức Xuân' between 'Dương Quang' and 'Huyền Tụng'.
+    """
+    words = text.split()
+    primary = []
+    tones = []
+    for word in words:
+        letters, tone = _letters_and_tones(word)
+        primary.append(tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters))
+        tones.append(tone)
+    return (tuple(primary), tuple(tones))
