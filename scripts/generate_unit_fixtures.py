@@ -77,14 +77,23 @@ def three_tier_rows(data: list[dict]):
             yield 2, dcode, dname, type_from_name(dname, DISTRICT_PREFIXES), pcode
             for ward in district["wards"]:
                 wname = normalise_name(ward["name"])
-                yield 3, f"{ward['code']:05d}", wname, type_from_name(wname, COMMUNE_PREFIXES), dcode
+                yield (
+                    3,
+                    f"{ward['code']:05d}",
+                    wname,
+                    type_from_name(wname, COMMUNE_PREFIXES),
+                    dcode,
+                )
 
 
 def two_tier_rows(data: list[dict]):
     for province in data:
         pname = normalise_name(province["name"])
+        ptype = NEW_TYPES[province["division_type"]]
+        if ptype == "tinh" and not pname.startswith("Tỉnh "):
+            pname = f"Tỉnh {pname}"  # the package writes "Thái Nguyên" for "Tỉnh Thái Nguyên"
         pcode = f"{province['code']:02d}"
-        yield 1, pcode, pname, NEW_TYPES[province["division_type"]], ""
+        yield 1, pcode, pname, ptype, ""
         for ward in province["wards"]:
             wname = normalise_name(ward["name"])
             yield 3, f"{ward['code']:05d}", wname, NEW_TYPES[ward["division_type"]], pcode

@@ -59,9 +59,8 @@ class User(AbstractUser):
         super().clean()
         level = LEVEL_OF_ROLE.get(self.role)
         if level is not None and self.unit_id and self.unit.level != level:
-            raise ValidationError(
-                {"unit": f"Vai trò “{self.get_role_display()}” phải thuộc đơn vị {Level(level).label.lower()}."}
-            )
+            role, level_name = self.get_role_display(), Level(level).label.lower()
+            raise ValidationError({"unit": f"Vai trò “{role}” phải thuộc đơn vị {level_name}."})
         if self.role != Role.ADMIN and not self.unit_id:
             raise ValidationError({"unit": "Người dùng phải thuộc một đơn vị."})
 

@@ -112,7 +112,9 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = "đơn vị hành chính"
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_unique_per_tree"),
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="unit_code_unique_per_tree"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_validity_ordered",
@@ -127,6 +129,26 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.level = LEVEL_OF_TYPE[self.division_type]
+        self.search_name = fold(self.name)
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moved (admin only, rare): carry the subtree along.
+            for child in self.children.all():
+                child.save()
+
+    def clean(self):
+        expected = LEVEL_OF_TYPE.get(self.division_type)
+        if expected is not None and self.level != expected:
+            raise ValidationError({"level": "Cấp không khớp với loại đơn vị."})
+        if self.parent_id is not None and self.parent.level >= self.level:
+            raise ValidationError({"parent": "Đơn vị cấp trên phải ở cấp cao hơn."})
+        if self.level != Level.PROVINCE and self.parent_id is None:
+            raise ValidationError({"parent": "Đơn vị cấp huyện, cấp xã phải có đơn vị cấp trên."})
 
     @property
     def area(self) -> str | None:
@@ -148,23 +170,3 @@ class AdministrativeUnit(models.Model):
         for depth in range(2, len(parts) + 1):
             prefixes.append("/".join(parts[:depth]) + "/")
         return list(AdministrativeUnit.objects.filter(path__in=prefixes).order_by("level"))
-
-    def clean(self):
-        expected = LEVEL_OF_TYPE.get(self.division_type)
-        if expected is not None and self.level != expected:
-            raise ValidationError({"level": "Cấp không khớp với loại đơn vị."})
-        if self.parent_id is not None and self.parent.level >= self.level:
-            raise ValidationError({"parent": "Đơn vị cấp trên phải ở cấp cao hơn."})
-        if self.level != Level.PROVINCE and self.parent_id is None:
-            raise ValidationError({"parent": "Đơn vị cấp huyện, cấp xã phải có đơn vị cấp trên."})
-
-    def save(self, *args, **kwargs):
-        self.level = LEVEL_OF_TYPE[self.division_type]
-        self.search_name = fold(self.name)
-        old_path = self.path
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            # Moved (admin only, rare): carry the subtree along.
-            for child in self.children.all():
-                child.save()

@@ -1,0 +1,89 @@
+"""Benchmark: time to load every administrative unit (both trees, 14,165 units).
+
+    python bench/load_units.py [--pg postgres://postgres@127.0.0.1:5432/povertyprog_bench]
+
+For SQLite (a new file) and PostgreSQL (the database is dropped and created anew) it migrates,
+then times a cold load into the empty table and a second, idempotent load. Target: ≤ 10 s each.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/povertyprog_bench"
+
+
+def worker() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+    import django
+
+    django.setup()
+    from povertyprog.units.loading import units_load_all
+    from povertyprog.units.models import AdministrativeUnit
+
+    figures = {}
+    for run in ("cold", "warm"):
+        started = time.perf_counter()
+        results = units_load_all()
+        figures[f"{run}_seconds"] = round(time.perf_counter() - started, 3)
+        figures[f"{run}_created"] = sum(r.created for r in results)
+    figures["units"] = AdministrativeUnit.objects.count()
+    print(json.dumps(figures))
+
+
+def recreate_pg(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def measure(label: str, url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker"], env=env, check=True, cwd=ROOT,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    figures["database"] = label
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    args = parser.parse_args()
+    if args.worker:
+        worker()
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite3"))
+    recreate_pg(args.pg)
+    rows.append(measure("postgresql", args.pg))
+    print(f"{'database':<12}{'units':>8}{'cold load (s)':>16}{'reload (s)':>12}{'target':>10}")
+    for row in rows:
+        ok = "ok" if max(row["cold_seconds"], row["warm_seconds"]) <= 10 else "SLOW"
+        print(
+            f"{row['database']:<12}{row['units']:>8}{row['cold_seconds']:>16.2f}"
+            f"{row['warm_seconds']:>12.2f}{'≤ 10 s ' + ok:>10}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from povertyprog.accounts.models import Role, User
+from povertyprog.units.loading import units_load_all
+from povertyprog.units.models import AdministrativeUnit
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Mat-khau-thu-nghiem-1"
+
+
+@pytest.fixture
+def cam_luong_officer(transactional_db):
+    units_load_all()  # the live server's database is flushed between transactional tests
+    commune = AdministrativeUnit.objects.get(code="15139", valid_from="2021-01-01")
+    return User.objects.create_user(
+        username="xa.camluong", password=PASSWORD, role=Role.COMMUNE_OFFICER, unit=commune
+    )
+
+
+def test_commune_officer_logs_in_and_finds_units(live_server, page, cam_luong_officer, artifact):
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill("xa.camluong")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    # Lands on the own commune, with the Vietnamese breadcrumb and labels.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xã Cẩm Lương")
+    expect(page.get_by_test_id("breadcrumb")).to_have_text(
+        re.compile(r"Tỉnh Thanh Hóa\s*›\s*Huyện Cẩm Thủy\s*›\s*Xã Cẩm Lương")
+    )
+    expect(page.get_by_test_id("user-role")).to_have_text("Cán bộ cấp xã")
+    expect(page.get_by_test_id("user-unit")).to_have_text("Xã Cẩm Lương")
+    expect(page.get_by_test_id("unit-area")).to_have_text("Nông thôn")
+    page.screenshot(path=artifact("login-commune-officer.png"), full_page=True)
+
+    # Search without diacritics.
+    page.get_by_label("Tìm đơn vị").fill("cam luong")
+    page.get_by_role("button", name="Tìm").click()
+    results = page.get_by_test_id("search-results")
+    expect(results).to_contain_text("Xã Cẩm Lương")
+    expect(results).to_contain_text("Tỉnh Thanh Hóa › Huyện Cẩm Thủy")
+    page.screenshot(path=artifact("unit-search.png"), full_page=True)
+
+    # A unit outside the commune is not found, even by search.
+    page.get_by_label("Tìm đơn vị").fill("song cau")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.get_by_text("Không tìm thấy đơn vị nào")).to_be_visible()
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
