@@ -52,3 +52,17 @@ def test_commune_officer_logs_in_and_finds_units(live_server, page, cam_luong_of
 
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+
+
+def test_the_shell_fits_a_phone(live_server, browser, cam_luong_officer, artifact):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("xa.camluong")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xã Cẩm Lương")
+    # Nothing wider than the screen: no sideways scrolling of the page itself.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=artifact("phone-commune.png"), full_page=True)
+    context.close()
