@@ -41,9 +41,7 @@ class UnitPagesScopingTestCase(BaseTestCase):
     def test_admin_sees_everything(self):
         self.client.force_login(self.admin)
         self.assertEqual(self.detail(self.cam_luong).status_code, 200)
-        self.assertEqual(
-            visible_units(self.admin).count(), visible_units(self.admin).model.objects.count()
-        )
+        self.assertEqual(visible_units(self.admin).count(), visible_units(self.admin).model.objects.count())
 
     def test_home_lands_on_the_users_unit(self):
         self.client.force_login(self.officer)

@@ -38,9 +38,7 @@ def test_production_refuses_to_start_without_a_real_secret():
 
 def test_numbers_and_dates_use_vietnamese_formats():
     assert (
-        formats.number_format(
-            Decimal("1234567.5"), decimal_pos=1, use_l10n=True, force_grouping=True
-        )
+        formats.number_format(Decimal("1234567.5"), decimal_pos=1, use_l10n=True, force_grouping=True)
         == "1.234.567,5"
     )
     rendered = Template("{{ d|date:'SHORT_DATE_FORMAT' }} {{ n|floatformat:'2g' }}").render(

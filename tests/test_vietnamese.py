@@ -1,4 +1,4 @@
-from povertyprog.lib.vietnamese import fold, sort_key
+from povertyprog.lib.vietnamese import fold, person_sort_key, sort_key, text_sort_key
 
 
 def test_fold_removes_diacritics_and_case():
@@ -21,3 +21,16 @@ def test_tones_sort_after_letters():
     ]  # fmt: skip
     # Letters decide before tones: "mạ" < "man".
     assert sorted(["man", "mạ"], key=sort_key) == ["mạ", "man"]
+
+
+def test_stored_sort_key_orders_like_sort_key():
+    names = ["Đức Xuân", "Dương Quang", "An", "An Bình", "Anh", "Ăn", "Huyền Tụng", "mạ", "man"]
+    assert sorted(names, key=text_sort_key) == sorted(names, key=sort_key)
+    assert text_sort_key("An").isdigit()
+
+
+def test_people_sort_by_given_name_first():
+    people = ["Trần Văn Bình", "Nguyễn Thị An", "Lê Đức Anh", "Hoàng Văn Ân"]
+    assert sorted(people, key=person_sort_key) == [
+        "Nguyễn Thị An", "Lê Đức Anh", "Hoàng Văn Ân", "Trần Văn Bình",
+    ]  # fmt: skip

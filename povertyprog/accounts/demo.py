@@ -46,8 +46,7 @@ def demo_users_load() -> int:
     """Create or refresh the demo users; returns how many there are."""
     codes = {(code, tree) for *_, code, tree in DEMO_USERS}
     units = {
-        (u.code, u.valid_from): u
-        for u in AdministrativeUnit.objects.filter(code__in={c for c, _ in codes})
+        (u.code, u.valid_from): u for u in AdministrativeUnit.objects.filter(code__in={c for c, _ in codes})
     }
     for username, full_name, role, code, tree in DEMO_USERS:
         user, _ = User.objects.update_or_create(

@@ -50,8 +50,4 @@ def can_enter_data(user: User, unit: AdministrativeUnit) -> bool:
 
 def can_review(user: User, unit: AdministrativeUnit) -> bool:
     """District and province staff review the units below them, not their own."""
-    return (
-        user.role in REVIEWER_ROLES
-        and unit.pk != user.unit_id
-        and unit.path.startswith(user.unit.path)
-    )
+    return user.role in REVIEWER_ROLES and unit.pk != user.unit_id and unit.path.startswith(user.unit.path)

@@ -56,3 +56,23 @@ def sort_key(text: str) -> tuple:
         primary.append(tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters))
         tones.append(tone)
     return (tuple(primary), tuple(tones))
+
+
+def text_sort_key(text: str) -> str:
+    """sort_key() as a string of digits, to store in an indexed column and ORDER BY in SQL.
+
+    Two digits a letter (rank + 1), "00" after each word so that a shorter word sorts
+    first, then one digit a tone. Digits only: the same order under any database collation
+    (en_US collations ignore spaces and punctuation).
+    """
+    primary, tones = sort_key(text)
+    letters = "".join("".join(f"{min(rank + 1, 99):02d}" for rank in word) + "00" for word in primary)
+    return (letters + "".join(str(tone) for tone in tones))[:255]
+
+
+def person_sort_key(full_name: str) -> str:
+    """Vietnamese lists sort people by given name (the last word), then by the full name."""
+    words = full_name.split()
+    if not words:
+        return ""
+    return text_sort_key(" ".join([words[-1], *words[:-1]]))

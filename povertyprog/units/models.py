@@ -59,9 +59,7 @@ AREA_OF_TYPE = {
 
 class AdministrativeUnitQuerySet(models.QuerySet):
     def valid_on(self, day: date):
-        return self.filter(
-            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        )
+        return self.filter(Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
 
     def subtree_of(self, unit: "AdministrativeUnit"):
         """The unit and everything below it."""
@@ -112,9 +110,7 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = "đơn vị hành chính"
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["code", "valid_from"], name="unit_code_unique_per_tree"
-            ),
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_unique_per_tree"),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_validity_ordered",

@@ -1,0 +1,355 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from households.classification import AssessmentMethod, HouseholdClass, StandardValues
+from households.ethnicities import ETHNICITY_CHOICES, KINH
+from povertyprog.lib.vietnamese import fold, person_sort_key
+from povertyprog.units.models import AdministrativeUnit, Area
+
+
+class PovertyStandardQuerySet(models.QuerySet):
+    def for_year(self, year: int) -> "PovertyStandard":
+        """The standard that applies to a review year; DoesNotExist when none does."""
+        return self.get(first_year__lte=year, last_year__gte=year)
+
+
+class PovertyStandard(models.Model):
+    """A multidimensional poverty standard, valid for a range of review years.
+
+    Dated, editable data (seeded by a migration): Decree 07/2021 for 2022-2026, Decree
+    351/2025 for 2027-2030. Values the texts do not fix stay empty (see docs/decisions.md).
+    """
+
+    code = models.CharField("mã", max_length=32, unique=True)
+    name = models.CharField("tên chuẩn nghèo", max_length=200)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=300)
+    first_year = models.PositiveSmallIntegerField("áp dụng từ năm")
+    last_year = models.PositiveSmallIntegerField("áp dụng đến năm")
+    rural_income_line = models.PositiveIntegerField("chuẩn thu nhập nông thôn (đồng/người/tháng)")
+    urban_income_line = models.PositiveIntegerField("chuẩn thu nhập thành thị (đồng/người/tháng)")
+    rural_middle_upper = models.PositiveIntegerField(
+        "mức sống trung bình nông thôn đến (đồng)", null=True, blank=True
+    )
+    urban_middle_upper = models.PositiveIntegerField(
+        "mức sống trung bình thành thị đến (đồng)", null=True, blank=True
+    )
+    min_deprivations = models.PositiveSmallIntegerField("số chỉ số thiếu hụt tối thiểu (hộ nghèo)", default=3)
+    rural_b1_cutoff = models.PositiveSmallIntegerField("ngưỡng điểm B1 nông thôn", null=True, blank=True)
+    urban_b1_cutoff = models.PositiveSmallIntegerField("ngưỡng điểm B1 thành thị", null=True, blank=True)
+    rural_b1_middle_cutoff = models.PositiveSmallIntegerField(
+        "ngưỡng điểm B1 mức sống trung bình nông thôn", null=True, blank=True
+    )
+    urban_b1_middle_cutoff = models.PositiveSmallIntegerField(
+        "ngưỡng điểm B1 mức sống trung bình thành thị", null=True, blank=True
+    )
+    notes = models.TextField("ghi chú", blank=True)
+
+    objects = PovertyStandardQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chuẩn nghèo"
+        verbose_name_plural = "chuẩn nghèo"
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")), name="standard_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_year}-{self.last_year})"
+
+    def values(self, area: str) -> StandardValues:
+        urban = area == Area.URBAN
+        return StandardValues(
+            income_line=self.urban_income_line if urban else self.rural_income_line,
+            middle_upper=self.urban_middle_upper if urban else self.rural_middle_upper,
+            min_deprivations=self.min_deprivations,
+            b1_cutoff=self.urban_b1_cutoff if urban else self.rural_b1_cutoff,
+            b1_middle_cutoff=self.urban_b1_middle_cutoff if urban else self.rural_b1_middle_cutoff,
+        )
+
+
+class Origin(models.TextChoices):
+    RESIDENT = "resident", "Hộ tại chỗ"
+    MOVED_IN = "moved_in", "Chuyển đến"
+    SPLIT = "split", "Tách hộ"
+
+
+class Household(models.Model):
+    """A household of the commune's registry. Its class each year lives on HouseholdReview."""
+
+    code = models.CharField(
+        "mã hộ",
+        max_length=24,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z.\-]+$", "Mã hộ chỉ gồm chữ, số, dấu chấm, gạch ngang.")],
+    )
+    commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã, phường", on_delete=models.PROTECT, related_name="households"
+    )
+    village = models.CharField("thôn, tổ dân phố", max_length=100)
+    address = models.CharField("địa chỉ", max_length=200, blank=True)
+    head_name = models.CharField("họ tên chủ hộ", max_length=100)
+    ethnicity = models.CharField("dân tộc của chủ hộ", max_length=2, choices=ETHNICITY_CHOICES, default=KINH)
+    ethnic_minority = models.BooleanField("hộ dân tộc thiểu số", default=False)
+    social_protection = models.BooleanField("hộ có đối tượng bảo trợ xã hội", default=False)
+    has_merit_person = models.BooleanField("hộ có người có công với cách mạng", default=False)
+    no_labour_capacity = models.BooleanField("hộ không có khả năng lao động", default=False)
+    origin = models.CharField("nguồn gốc", max_length=10, choices=Origin, default=Origin.RESIDENT)
+    # Derived, for search and Vietnamese sort order on any database.
+    search_text = models.CharField(max_length=160, editable=False)
+    head_sort_key = models.CharField(max_length=255, editable=False)
+    # Optimistic lock: two tabs editing the same household cannot silently overwrite.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "head_sort_key"])
+
+    class Meta:
+        verbose_name = "hộ gia đình"
+        verbose_name_plural = "hộ gia đình"
+        indexes = [
+            # Household list of a commune in Vietnamese name order.
+            models.Index(fields=["commune", "head_sort_key"], name="household_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.head_name} {self.code}")
+        self.head_sort_key = person_sort_key(self.head_name)
+        super().save(*args, **kwargs)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "Chủ hộ"
+    SPOUSE = "spouse", "Vợ/chồng"
+    CHILD = "child", "Con"
+    PARENT = "parent", "Bố/mẹ"
+    GRANDPARENT = "grandparent", "Ông/bà"
+    GRANDCHILD = "grandchild", "Cháu"
+    SIBLING = "sibling", "Anh/chị/em"
+    OTHER = "other", "Khác"
+
+
+class EducationLevel(models.TextChoices):
+    NONE = "none", "Chưa đi học / chưa tốt nghiệp tiểu học"
+    PRIMARY = "tieu_hoc", "Tiểu học"
+    LOWER_SECONDARY = "thcs", "Trung học cơ sở"
+    UPPER_SECONDARY = "thpt", "Trung học phổ thông"
+    ELEMENTARY_VOCATIONAL = "so_cap", "Sơ cấp nghề"
+    INTERMEDIATE = "trung_cap", "Trung cấp"
+    COLLEGE = "cao_dang", "Cao đẳng"
+    UNIVERSITY = "dai_hoc", "Đại học trở lên"
+
+
+class Employment(models.TextChoices):
+    WAGE_CONTRACT = "wage_contract", "Làm công ăn lương, có hợp đồng lao động"
+    WAGE_NO_CONTRACT = "wage_no_contract", "Làm công ăn lương, không có hợp đồng lao động"
+    SELF_EMPLOYED = "self_employed", "Tự làm (nông nghiệp, kinh doanh…)"
+    UNEMPLOYED = "unemployed", "Không có việc làm, có nhu cầu làm việc"
+    NOT_IN_LABOUR_FORCE = "outside", "Không tham gia lao động (học sinh, nghỉ hưu, mất sức…)"
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField("họ và tên", max_length=100)
+    sex = models.CharField("giới tính", max_length=1, choices=Sex)
+    birth_year = models.PositiveSmallIntegerField("năm sinh")
+    birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    relation = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relation)
+    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITY_CHOICES, default=KINH)
+    citizen_id = models.CharField(
+        "số định danh cá nhân",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{12}$", "Số định danh cá nhân gồm đúng 12 chữ số.")],
+    )
+    has_health_insurance = models.BooleanField("có thẻ BHYT", default=True)
+    education_level = models.CharField(
+        "trình độ giáo dục", max_length=10, choices=EducationLevel, default=EducationLevel.NONE
+    )
+    attends_school = models.BooleanField("đang đi học", default=False)
+    employment = models.CharField(
+        "việc làm", max_length=16, choices=Employment, default=Employment.NOT_IN_LABOUR_FORCE
+    )
+    has_disability = models.BooleanField("người khuyết tật", default=False)
+    monthly_social_allowance = models.BooleanField("hưởng trợ cấp xã hội hằng tháng", default=False)
+    malnourished = models.BooleanField("trẻ suy dinh dưỡng (thấp còi / nhẹ cân)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "thành viên hộ"
+        verbose_name_plural = "thành viên hộ"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"],
+                condition=~Q(citizen_id=""),
+                name="member_citizen_id_unique",
+                violation_error_message="Số định danh cá nhân này đã có trong sổ hộ khác.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        if self.birth_date and self.birth_date.year != self.birth_year:
+            raise ValidationError({"birth_date": "Ngày sinh không khớp với năm sinh."})
+
+
+class ReviewType(models.TextChoices):
+    PERIODIC = "periodic", "Rà soát định kỳ"
+    REGULAR = "regular", "Rà soát thường xuyên"
+
+
+class Cause(models.TextChoices):
+    """The 8 causes of poverty, as the poverty-data software words them."""
+
+    LAND = "cause_land", "Thiếu đất sản xuất"
+    CAPITAL = "cause_capital", "Thiếu vốn"
+    LABOUR = "cause_labour", "Thiếu lao động"
+    TOOLS = "cause_tools", "Thiếu công cụ sản xuất"
+    KNOWLEDGE = "cause_knowledge", "Thiếu kiến thức sản xuất"
+    SKILLS = "cause_skills", "Thiếu kỹ năng lao động"
+    ILLNESS = "cause_illness", "Ốm đau, tai nạn"
+    OTHER = "cause_other", "Khác"
+
+
+class SupportNeed(models.TextChoices):
+    HEALTH = "need_health", "Hỗ trợ y tế"
+    EDUCATION = "need_education", "Hỗ trợ giáo dục"
+    PRODUCTION = "need_production", "Hỗ trợ sản xuất"
+    CREDIT = "need_credit", "Hỗ trợ vay vốn tín dụng"
+    HOUSING = "need_housing", "Hỗ trợ nhà ở"
+    OTHER = "need_other", "Khác"
+
+
+class HouseholdReviewQuerySet(models.QuerySet):
+    def in_unit(self, unit: AdministrativeUnit):
+        return self.filter(commune__path__startswith=unit.path)
+
+    def for_year(self, year: int):
+        return self.filter(year=year)
+
+
+class HouseholdReview(models.Model):
+    """The result of one year's review (rà soát) of one household.
+
+    The class is computed by households.classification from the standard, the area and the
+    values below, never typed. Fields marked "snapshot" copy the household as it was, so that
+    a year's statistics do not change when the household changes later; fields marked
+    "history" are derived from the household's earlier reviews (households.transitions).
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    review_type = models.CharField(
+        "loại rà soát", max_length=10, choices=ReviewType, default=ReviewType.PERIODIC
+    )
+    review_date = models.DateField("ngày rà soát")
+    reviewer = models.CharField("người rà soát", max_length=100, blank=True)
+    standard = models.ForeignKey(PovertyStandard, verbose_name="chuẩn nghèo", on_delete=models.PROTECT)
+    method = models.CharField(
+        "phương pháp", max_length=8, choices=AssessmentMethod, default=AssessmentMethod.INCOME
+    )
+    income_per_capita = models.PositiveBigIntegerField(
+        "thu nhập bình quân (đồng/người/tháng)", null=True, blank=True
+    )
+    b1_score = models.PositiveSmallIntegerField("điểm Phiếu B1", null=True, blank=True)
+
+    d_employment = models.BooleanField("1. Việc làm", default=False)
+    d_dependants = models.BooleanField("2. Người phụ thuộc trong hộ gia đình", default=False)
+    d_nutrition = models.BooleanField("3. Dinh dưỡng", default=False)
+    d_health_insurance = models.BooleanField("4. Bảo hiểm y tế", default=False)
+    d_adult_education = models.BooleanField("5. Trình độ giáo dục của người lớn", default=False)
+    d_child_schooling = models.BooleanField("6. Tình trạng đi học của trẻ em", default=False)
+    d_housing_quality = models.BooleanField("7. Chất lượng nhà ở", default=False)
+    d_floor_area = models.BooleanField("8. Diện tích nhà ở bình quân đầu người", default=False)
+    d_water = models.BooleanField("9. Nguồn nước sinh hoạt", default=False)
+    d_latrine = models.BooleanField("10. Nhà tiêu hợp vệ sinh", default=False)
+    d_telecom = models.BooleanField("11. Sử dụng dịch vụ viễn thông", default=False)
+    d_information = models.BooleanField("12. Phương tiện phục vụ tiếp cận thông tin", default=False)
+    # {indicator field: written reason} where the officer overrode what the members determine.
+    overrides = models.JSONField("ghi đè chỉ số (lý do)", default=dict, blank=True)
+
+    cause_land = models.BooleanField(Cause.LAND.label, default=False)
+    cause_capital = models.BooleanField(Cause.CAPITAL.label, default=False)
+    cause_labour = models.BooleanField(Cause.LABOUR.label, default=False)
+    cause_tools = models.BooleanField(Cause.TOOLS.label, default=False)
+    cause_knowledge = models.BooleanField(Cause.KNOWLEDGE.label, default=False)
+    cause_skills = models.BooleanField(Cause.SKILLS.label, default=False)
+    cause_illness = models.BooleanField(Cause.ILLNESS.label, default=False)
+    cause_other = models.BooleanField(Cause.OTHER.label, default=False)
+
+    need_health = models.BooleanField(SupportNeed.HEALTH.label, default=False)
+    need_education = models.BooleanField(SupportNeed.EDUCATION.label, default=False)
+    need_production = models.BooleanField(SupportNeed.PRODUCTION.label, default=False)
+    need_credit = models.BooleanField(SupportNeed.CREDIT.label, default=False)
+    need_housing = models.BooleanField(SupportNeed.HOUSING.label, default=False)
+    need_other = models.BooleanField(SupportNeed.OTHER.label, default=False)
+
+    # Computed.
+    deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
+    classification = models.CharField("phân loại", max_length=10, choices=HouseholdClass)
+    # Snapshot.
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    area = models.CharField("khu vực", max_length=8, choices=Area)
+    members_count = models.PositiveSmallIntegerField("số nhân khẩu")
+    ethnic_minority = models.BooleanField(default=False)
+    ethnicity = models.CharField(max_length=2, choices=ETHNICITY_CHOICES, default=KINH)
+    no_labour_capacity = models.BooleanField(default=False)
+    has_merit_person = models.BooleanField(default=False)
+    # History.
+    prev_class = models.CharField(max_length=10, choices=HouseholdClass, blank=True)
+    prev_members_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    arrived = models.BooleanField(default=False)  # first review of a household that moved in / split
+    was_poor_earlier = models.BooleanField(default=False)  # poor in a year before year-1
+    was_near_poor_earlier = models.BooleanField(default=False)
+    escaped_poverty_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    recently_escaped = models.BooleanField("hộ mới thoát nghèo", default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdReviewQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kết quả rà soát"
+        verbose_name_plural = "kết quả rà soát"
+        ordering = ["household", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="review_one_per_household_year"),
+            models.CheckConstraint(
+                condition=Q(method="income", income_per_capita__isnull=False)
+                | Q(method="b1", b1_score__isnull=False),
+                name="review_has_income_or_b1",
+            ),
+            models.CheckConstraint(condition=Q(deprivation_count__lte=12), name="review_deprivations_max_12"),
+        ]
+        indexes = [
+            # Registry statistics: all reviews of a year in a set of communes.
+            models.Index(fields=["year", "commune"], name="review_year_commune_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} – {self.year}"
+
+    @property
+    def area_label(self) -> str:
+        return Area(self.area).label

@@ -1,0 +1,160 @@
+"""Writes to the household registry. Every write goes through here: web forms, import, demo.
+
+Each function runs in one transaction, checks that the user may enter data for the commune,
+and leaves an audit row (django-simple-history) naming the user.
+"""
+
+from dataclasses import fields as dataclass_fields
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from households.classification import classify
+from households.indicators import (
+    INDICATOR_BY_FIELD,
+    INDICATOR_FIELDS,
+    MemberFacts,
+    age_on,
+    derive_from_members,
+)
+from households.models import Household, HouseholdReview, Member, PovertyStandard
+from households.transitions import History, YearResult, household_history
+from povertyprog.accounts.models import User
+from povertyprog.accounts.scoping import can_enter_data
+
+_HISTORY_FIELDS = [f.name for f in dataclass_fields(History)]
+
+
+class StaleEditError(Exception):
+    """Someone saved the household after this form was opened."""
+
+    message = (
+        "Hộ này vừa được người khác cập nhật sau khi bạn mở trang. Thay đổi của bạn chưa được lưu; "
+        "hãy tải lại trang để xem dữ liệu mới rồi nhập lại."
+    )
+
+
+def _require_data_entry(user: User, household: Household) -> None:
+    if not can_enter_data(user, household.commune):
+        raise PermissionDenied("Bạn không có quyền nhập liệu cho đơn vị này.")
+
+
+@transaction.atomic
+def household_save(*, user: User, household: Household, expected_version: int | None, members_formset=None):
+    """Create or update a household (and its members, from a validated inline formset).
+
+    `expected_version` is the version the form was opened on; if the row moved on since,
+    nothing is written and StaleEditError is raised.
+    """
+    _require_data_entry(user, household)
+    if household.pk:
+        bumped = Household.objects.filter(pk=household.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise StaleEditError(StaleEditError.message)
+        household.version = expected_version + 1
+    household._history_user = user
+    household.save()
+    if members_formset is not None:
+        members_formset.instance = household
+        for form in members_formset.forms:
+            form.instance._history_user = user
+        members_formset.save()
+    return household
+
+
+def member_facts(member: Member, on: date) -> MemberFacts:
+    return MemberFacts(
+        age=age_on(on, member.birth_year, member.birth_date),
+        has_health_insurance=member.has_health_insurance,
+        attends_school=member.attends_school,
+        education_level=member.education_level,
+        employment=member.employment,
+        has_disability=member.has_disability,
+        malnourished=member.malnourished,
+    )
+
+
+def derived_indicators(household: Household, on: date) -> dict[str, bool]:
+    """What the recorded members determine, as of `on`; {} when no members are recorded."""
+    return derive_from_members([member_facts(m, on) for m in household.members.all()])
+
+
+def _apply_overrides(review: HouseholdReview, derived: dict[str, bool], reasons: dict[str, str]) -> None:
+    overrides, errors = {}, {}
+    for field, value in derived.items():
+        if getattr(review, field) == value:
+            continue
+        reason = (reasons.get(field) or "").strip()
+        if reason:
+            overrides[field] = reason
+        else:
+            state = "thiếu hụt" if value else "không thiếu hụt"
+            name = INDICATOR_BY_FIELD[field].name
+            errors[field] = (
+                f"Theo thông tin thành viên, chỉ số “{name}” là {state}. "
+                "Muốn ghi khác, hãy nhập lý do ghi đè."
+            )
+    if errors:
+        raise ValidationError(errors)
+    review.overrides = overrides
+
+
+def review_compute(review: HouseholdReview, household: Household, derived: dict[str, bool]) -> None:
+    """Fill the computed and snapshot fields of a review from its entered values."""
+    try:
+        review.standard = PovertyStandard.objects.for_year(review.year)
+    except PovertyStandard.DoesNotExist:
+        raise ValidationError({"year": f"Chưa có chuẩn nghèo áp dụng cho năm {review.year}."}) from None
+    review.commune = household.commune
+    review.area = household.commune.area
+    review.deprivation_count = sum(bool(getattr(review, f)) for f in INDICATOR_FIELDS)
+    try:
+        review.classification = classify(
+            method=review.method,
+            deprivation_count=review.deprivation_count,
+            values=review.standard.values(review.area),
+            income=review.income_per_capita,
+            b1_score=review.b1_score,
+        )
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    review.members_count = max(household.members.count(), 1) if household.pk else 1
+    review.ethnic_minority = household.ethnic_minority
+    review.ethnicity = household.ethnicity
+    review.no_labour_capacity = household.no_labour_capacity
+    review.has_merit_person = household.has_merit_person
+
+
+@transaction.atomic
+def review_save(
+    *, user: User, household: Household, review: HouseholdReview, override_reasons: dict[str, str]
+) -> HouseholdReview:
+    """Record a year's review: derive, check overrides, classify, save, refresh transitions."""
+    _require_data_entry(user, household)
+    Household.objects.select_for_update().filter(pk=household.pk).first()  # serialise per household
+    derived = derived_indicators(household, review.review_date)
+    _apply_overrides(review, derived, override_reasons)
+    review.household = household
+    review_compute(review, household, derived)
+    review._history_user = user
+    review.save()
+    household_history_refresh(household)
+    return review
+
+
+def household_history_refresh(household: Household) -> None:
+    """Recompute the history fields of all the household's reviews (a handful of rows)."""
+    reviews = list(household.reviews.order_by("year"))
+    results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
+    histories = household_history(results, came_from_elsewhere=household.origin != "resident")
+    changed = []
+    for review, history in zip(reviews, histories, strict=True):
+        if any(getattr(review, name) != getattr(history, name) for name in _HISTORY_FIELDS):
+            for name in _HISTORY_FIELDS:
+                setattr(review, name, getattr(history, name))
+            changed.append(review)
+    HouseholdReview.objects.bulk_update(changed, _HISTORY_FIELDS)
