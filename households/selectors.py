@@ -57,8 +57,9 @@ def _summary_expressions() -> dict:
         exprs[key] = _count(Q(classification=cls))
         exprs[f"{key}_persons"] = _persons(Q(classification=cls))
     exprs["not_poor"] = _count(Q(classification=HouseholdClass.NOT_POOR))
-    exprs["ethnic_minority"] = _count(Q(ethnic_minority=True))
-    exprs["recently_escaped"] = _count(Q(recently_escaped=True))
+    # Aliases must not repeat field names (Django refuses Count over an alias named like a field).
+    exprs["em_households"] = _count(Q(ethnic_minority=True))
+    exprs["recently_escaped_households"] = _count(Q(recently_escaped=True))
     for key, cls in CLASSES.items():
         is_class = Q(classification=cls)
         exprs[f"{key}_deprivations"] = _persons(is_class, "deprivation_count")
@@ -197,11 +198,11 @@ def _summary(row: dict) -> dict:
         summary[f"{key}_persons"] = row[f"{key}_persons"]
         summary[f"{key}_persons_rate"] = rate(row[f"{key}_persons"], persons)
     summary["not_poor"] = row["not_poor"]
-    summary["ethnic_minority"] = row["ethnic_minority"]
+    summary["ethnic_minority"] = row["em_households"]
     summary["ethnic_minority_poor"] = row["poor_ethnic_minority"]
-    summary["ethnic_minority_poor_rate"] = rate(row["poor_ethnic_minority"], row["ethnic_minority"])
+    summary["ethnic_minority_poor_rate"] = rate(row["poor_ethnic_minority"], row["em_households"])
     summary["ethnic_minority_near_poor"] = row["near_poor_ethnic_minority"]
-    summary["recently_escaped"] = row["recently_escaped"]
+    summary["recently_escaped"] = row["recently_escaped_households"]
     return summary
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "simple_history",
+    "povertyprog",
     "povertyprog.units",
     "povertyprog.accounts",
     "households",

@@ -45,3 +45,14 @@ def test_numbers_and_dates_use_vietnamese_formats():
         Context({"d": date(2026, 11, 5), "n": 35.4838})
     )
     assert rendered == "05/11/2026 35,48"
+
+
+def test_vietnamese_number_formatting():
+    from povertyprog.lib.formatting import format_number, format_percent
+
+    assert format_number(1234567.5, 1) == "1.234.567,5"
+    assert format_number(12281) == "12.281"
+    assert format_number(-2191.705, 3) == "-2.191,705"
+    assert format_number(0) == "0"
+    assert format_percent(35.4838) == "35,48%"
+    assert format_percent(0.21) == "0,21%"

@@ -1,0 +1,22 @@
+from django import template
+
+from povertyprog.lib.formatting import format_number, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def so(value, decimals: int = 0):
+    """{{ 1234567|so }} -> 1.234.567; {{ x|so:1 }} -> 1.234.567,5"""
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def phantram(value, decimals: int = 2):
+    """{{ 35.4838|phantram }} -> 35,48%"""
+    return format_percent(value, int(decimals))
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None
