@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from households.classification import AssessmentMethod, HouseholdClass, StandardValues
 from households.ethnicities import ETHNICITY_CHOICES, KINH
+from households.indicators import INDICATOR_BY_FIELD
 from povertyprog.lib.vietnamese import fold, person_sort_key
 from povertyprog.units.models import AdministrativeUnit, Area
 
@@ -123,9 +124,13 @@ class Household(models.Model):
         return f"{self.head_name} ({self.code})"
 
     def save(self, *args, **kwargs):
+        self.set_derived_fields()
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """Search text and sort key; bulk writers call this since bulk_create skips save()."""
         self.search_text = fold(f"{self.head_name} {self.code}")
         self.head_sort_key = person_sort_key(self.head_name)
-        super().save(*args, **kwargs)
 
 
 class Sex(models.TextChoices):
@@ -350,6 +355,6 @@ class HouseholdReview(models.Model):
     def __str__(self) -> str:
         return f"{self.household} – {self.year}"
 
-    @property
-    def area_label(self) -> str:
-        return Area(self.area).label
+    def override_items(self) -> list[tuple[str, str]]:
+        """(indicator name, reason) for each indicator the officer overrode."""
+        return [(INDICATOR_BY_FIELD[field].name, reason) for field, reason in self.overrides.items()]

@@ -164,7 +164,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["povertyprog.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped explicitly with the |so filter (templatetags/vn.py): years stay "2024".
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

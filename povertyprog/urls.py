@@ -22,5 +22,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("don-vi/", include("povertyprog.units.urls")),
+    path("ho-gia-dinh/", include("households.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -34,3 +34,8 @@ def test_people_sort_by_given_name_first():
     assert sorted(people, key=person_sort_key) == [
         "Nguyễn Thị An", "Lê Đức Anh", "Hoàng Văn Ân", "Trần Văn Bình",
     ]  # fmt: skip
+
+
+def test_tones_count_syllable_by_syllable():
+    names = ["Lục Thị Dung", "Lành Minh Dũng", "Hà Ngọc Dung"]
+    assert sorted(names, key=person_sort_key) == ["Hà Ngọc Dung", "Lục Thị Dung", "Lành Minh Dũng"]

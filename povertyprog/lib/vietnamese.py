@@ -43,31 +43,30 @@ def _letters_and_tones(word: str) -> tuple[list[str], int]:
 
 
 def sort_key(text: str) -> tuple:
-    """Key that sorts Vietnamese text in dictionary order (a < ă < â < b …, tones second).
+    """Key that sorts Vietnamese text in dictionary order: syllable by syllable, the letters
+    (a < ă < â < b … < đ …) and then the tone (ngang < huyền < hỏi < ngã < sắc < nặng).
 
     Python's default order puts 'Đ' after 'Z' and 'Ấ' after 'A…Z'; officials expect
-    'Đức Xuân' between 'Dương Quang' and 'Huyền Tụng'.
+    'Đức Xuân' between 'Dương Quang' and 'Huyền Tụng', and 'Dung' before 'Dũng'.
     """
-    words = text.split()
-    primary = []
-    tones = []
-    for word in words:
+    key = []
+    for word in text.split():
         letters, tone = _letters_and_tones(word)
-        primary.append(tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters))
-        tones.append(tone)
-    return (tuple(primary), tuple(tones))
+        key.append((tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters), tone))
+    return tuple(key)
 
 
 def text_sort_key(text: str) -> str:
     """sort_key() as a string of digits, to store in an indexed column and ORDER BY in SQL.
 
-    Two digits a letter (rank + 1), "00" after each word so that a shorter word sorts
-    first, then one digit a tone. Digits only: the same order under any database collation
-    (en_US collations ignore spaces and punctuation).
+    Per syllable: two digits a letter (rank + 1), "00" to end the letters (so that a shorter
+    syllable sorts first), two digits for the tone. Digits only: the same order under any
+    database collation (en_US collations ignore spaces and punctuation).
     """
-    primary, tones = sort_key(text)
-    letters = "".join("".join(f"{min(rank + 1, 99):02d}" for rank in word) + "00" for word in primary)
-    return (letters + "".join(str(tone) for tone in tones))[:255]
+    parts = []
+    for letters, tone in sort_key(text):
+        parts.append("".join(f"{min(rank + 1, 99):02d}" for rank in letters) + f"000{tone}")
+    return "".join(parts)[:255]
 
 
 def person_sort_key(full_name: str) -> str:

@@ -1,11 +1,21 @@
+import time
+
 from django.core.management.base import BaseCommand
 
+from households.demo import demo_registry_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
 
 
 class Command(BaseCommand):
-    help = "Tạo dữ liệu và người dùng mẫu (chỉ dùng cho bản chạy thử)."
+    help = "Tạo dữ liệu và người dùng mẫu (chỉ dùng cho bản chạy thử); chạy lại không tạo trùng."
 
     def handle(self, *args, **options):
         count = demo_users_load()
         self.stdout.write(f"{count} người dùng mẫu, mật khẩu chung: {DEMO_PASSWORD}")
+        started = time.perf_counter()
+        households = demo_registry_load()
+        self.stdout.write(
+            f"Sổ hộ mẫu: tạo {households} hộ ({time.perf_counter() - started:.1f} s)"
+            if households
+            else "Sổ hộ mẫu: đã có, không tạo thêm."
+        )

@@ -1,0 +1,235 @@
+"""Demo registry: Bắc Kạn city (seed 002) and Cẩm Lương commune (seed 001).
+
+Bắc Kạn city: reviews 2022, 2023 and 2024. The 2023 review (the lists "at the start of
+2024") reproduces seed 002's appendix exactly: households and poor households per commune
+(city total 12,281 / 241); 2024 achieves the planned reduction. Near-poor and other counts
+are plausible inventions.
+Cẩm Lương: the 2022 review with 31 poor and 23 near-poor households and exactly the
+deprivation rates seed 001 prints (employment 35,48% / 47,83%, latrine 48,39% / 17,39% …).
+"""
+
+import random
+from datetime import date
+
+from django.db import transaction
+
+from households.bulk import HouseholdSpec, ReviewSpec, households_bulk_create
+from households.classification import HouseholdClass
+from households.ethnicities import is_minority
+from households.models import Household, Origin, PovertyStandard
+from households.synthetic import (
+    HOUSEHOLD_LEVEL,
+    causes_for,
+    flags_for,
+    household_flags,
+    income_for,
+    members_for,
+    needs_for,
+)
+from povertyprog.units.models import AdministrativeUnit, DivisionType
+
+POOR, NEAR, MIDDLE, NOT_POOR = (
+    HouseholdClass.POOR,
+    HouseholdClass.NEAR_POOR,
+    HouseholdClass.MIDDLE,
+    HouseholdClass.NOT_POOR,
+)
+THREE_TIER = date(2021, 1, 1)
+
+# Seed 002 appendix: commune code, households at the start of 2024, poor households, planned reduction.
+BACKAN_CITY_2024 = [
+    ("01837", 2347, 27, 2),  # Phường Sông Cầu
+    ("01855", 827, 34, 2),  # Phường Xuất Hóa
+    ("01840", 2494, 24, 1),  # Phường Đức Xuân
+    ("01834", 1416, 8, 1),  # Phường Nguyễn Thị Minh Khai
+    ("01843", 2036, 12, 1),  # Phường Phùng Chí Kiên
+    ("01846", 1382, 73, 3),  # Phường Huyền Tụng
+    ("01852", 916, 34, 2),  # Xã Nông Thượng
+    ("01849", 863, 29, 1),  # Xã Dương Quang
+]
+BACKAN_ETHNICITIES = (["02", "01", "07", "09", "08", "04"], [50, 30, 10, 7, 2, 1])
+CAM_LUONG_ETHNICITIES = (["06", "01"], [70, 30])
+RURAL_VILLAGES = ["Thôn Nà Ỏi", "Thôn Khuổi Dủm", "Thôn Pá Danh", "Thôn Bản Cạu", "Thôn Nà Pài",
+                  "Thôn Phiêng Luông", "Thôn Khuổi Mật", "Thôn Nà Cưởm", "Thôn Bản Vẻn"]  # fmt: skip
+
+# Seed 001: deprived households per indicator among the 31 poor and 23 near-poor of 2022.
+CAM_LUONG_POOR = {"d_employment": 11, "d_adult_education": 3, "d_housing_quality": 2, "d_floor_area": 5,
+                  "d_latrine": 15, "d_telecom": 19, "d_information": 2}  # fmt: skip
+CAM_LUONG_NEAR_POOR = {"d_employment": 11, "d_adult_education": 4, "d_floor_area": 4, "d_latrine": 4,
+                       "d_telecom": 1}  # fmt: skip
+CAM_LUONG_HOUSEHOLDS = 1320
+
+
+def _villages(commune: AdministrativeUnit, households: int) -> list[str]:
+    if commune.division_type == DivisionType.WARD:
+        return [f"Tổ {i}" for i in range(1, max(6, households // 180) + 1)]
+    return RURAL_VILLAGES
+
+
+def _classes_2023(rng, total: int, poor: int) -> list[str]:
+    near = round(poor * 1.4) + 2
+    middle = round(total * 0.02)
+    classes = [POOR] * poor + [NEAR] * near + [MIDDLE] * middle
+    classes += [NOT_POOR] * (total - len(classes))
+    rng.shuffle(classes)
+    return classes
+
+
+_BEFORE = {  # 2022 class given the 2023 class: (classes, weights)
+    POOR: ([POOR, NEAR, NOT_POOR], [85, 10, 5]),
+    NEAR: ([NEAR, POOR, NOT_POOR], [70, 15, 15]),
+    MIDDLE: ([MIDDLE, NEAR, POOR], [85, 10, 5]),
+    NOT_POOR: ([NOT_POOR, MIDDLE, NEAR], [97, 2, 1]),
+}
+
+
+def _classes_2024(rng, classes_2023: list[str], reduction: int) -> list[str]:
+    """Poor households fall by exactly the planned reduction: some escape, a few near-poor fall in."""
+    result = list(classes_2023)
+    poor = [i for i, c in enumerate(result) if c == POOR]
+    near = [i for i, c in enumerate(result) if c == NEAR]
+    falling = 1 if len(poor) > 20 and near else 0
+    for i in rng.sample(poor, reduction + falling):
+        result[i] = rng.choice([NEAR, NEAR, NOT_POOR])
+    for i in rng.sample(near, falling):
+        result[i] = POOR
+    return result
+
+
+def _standard_values(commune, years=(2022, 2023, 2024)) -> dict:
+    return {year: PovertyStandard.objects.for_year(year).values(commune.area) for year in years}
+
+
+def _spec(rng, commune, code, village, ethnicities, year_classes: dict[int, str], standard_values, origin):
+    first_year = min(year_classes)
+    ethnicity = rng.choices(*ethnicities)[0]
+    member_flags, _ = flags_for(rng, year_classes[first_year])
+    members = members_for(rng, member_flags, first_year, ethnicity)
+    reviews = []
+    for year, cls in year_classes.items():
+        values = standard_values[year]
+        reviews.append(
+            ReviewSpec(
+                year=year,
+                income=income_for(rng, cls, values.income_line, values.middle_upper),
+                deprived=household_flags(rng, cls, member_flags),
+                causes=causes_for(rng, cls),
+                needs=needs_for(rng, cls),
+            )
+        )
+    return HouseholdSpec(
+        code=code,
+        commune=commune,
+        head_name=members[0].full_name,
+        village=rng.choice(village),
+        members=members,
+        reviews=reviews,
+        ethnicity=ethnicity,
+        ethnic_minority=is_minority(ethnicity),
+        has_merit_person=rng.random() < 0.04,
+        no_labour_capacity=year_classes[first_year] == POOR and rng.random() < 0.15,
+        social_protection=rng.random() < 0.05,
+        origin=origin,
+    )
+
+
+def _backan_commune_specs(rng, commune, total: int, poor: int, reduction: int) -> list[HouseholdSpec]:
+    villages = _villages(commune, total)
+    values = _standard_values(commune)
+    c2023 = _classes_2023(rng, total, poor)
+    c2024 = _classes_2024(rng, c2023, reduction)
+    specs = []
+    for i, (cls23, cls24) in enumerate(zip(c2023, c2024, strict=True)):
+        code = f"{commune.code}-{i + 1:05d}"
+        if cls23 == NOT_POOR and rng.random() < 0.005:  # moved in during 2023: no 2022 review
+            years, origin = {2023: cls23, 2024: cls24}, Origin.MOVED_IN
+        else:
+            years, origin = {2022: rng.choices(*_BEFORE[cls23])[0], 2023: cls23, 2024: cls24}, Origin.RESIDENT
+        specs.append(_spec(rng, commune, code, villages, BACKAN_ETHNICITIES, years, values, origin))
+    for j in range(2):  # poor in 2022, moved away before the 2023 review
+        code = f"{commune.code}-{total + j + 1:05d}"
+        specs.append(
+            _spec(rng, commune, code, villages, BACKAN_ETHNICITIES, {2022: POOR}, values, Origin.RESIDENT)
+        )
+    return specs
+
+
+def _spread(counts: dict[str, int], households: int, minimum: int, maximum: int, filler: list[str]):
+    """Give each household a set of indicators so that each indicator has exactly its count,
+    no household has more than `maximum`, and every household reaches `minimum` with `filler`."""
+    sets = [set() for _ in range(households)]
+    for field, count in sorted(counts.items(), key=lambda item: -item[1]):
+        order = sorted(range(households), key=lambda i: (len(sets[i]), i))
+        chosen = [i for i in order if len(sets[i]) < maximum][:count]
+        if len(chosen) < count:
+            raise ValueError(f"cannot place {field}")
+        for i in chosen:
+            sets[i].add(field)
+    for s in sets:
+        for field in filler:
+            if len(s) >= minimum:
+                break
+            s.add(field)
+    return sets
+
+
+def _cam_luong_specs(rng, commune) -> list[HouseholdSpec]:
+    values = PovertyStandard.objects.for_year(2022).values(commune.area)
+    poor_sets = _spread(CAM_LUONG_POOR, 31, 3, 12, ["d_dependants", "d_nutrition", "d_health_insurance"])
+    near_sets = _spread(CAM_LUONG_NEAR_POOR, 23, 0, 2, [])
+    middle = 40
+    plan = [(POOR, s) for s in poor_sets] + [(NEAR, s) for s in near_sets]
+    plan += [(MIDDLE, set())] * middle + [(NOT_POOR, set())] * (CAM_LUONG_HOUSEHOLDS - len(plan) - middle)
+    rng.shuffle(plan)
+    specs = []
+    for i, (cls, flags) in enumerate(plan):
+        ethnicity = rng.choices(*CAM_LUONG_ETHNICITIES)[0]
+        members = members_for(rng, {f for f in flags if f not in HOUSEHOLD_LEVEL}, 2022, ethnicity)
+        specs.append(
+            HouseholdSpec(
+                code=f"{commune.code}-{i + 1:05d}",
+                commune=commune,
+                head_name=members[0].full_name,
+                village=rng.choice(
+                    [
+                        "Thôn Lương Thuận",
+                        "Thôn Lương Ngọc",
+                        "Thôn Lương Hòa",
+                        "Thôn Kim Mẫm",
+                        "Thôn Lương Trung",
+                        "Thôn Đồng Cốc",
+                        "Thôn Cẩm Hoa",
+                    ]
+                ),  # fmt: skip
+                members=members,
+                reviews=[
+                    ReviewSpec(
+                        year=2022,
+                        income=income_for(rng, cls, values.income_line, values.middle_upper),
+                        deprived={f for f in flags if f in HOUSEHOLD_LEVEL},
+                        causes=causes_for(rng, cls),
+                        needs=needs_for(rng, cls),
+                    )
+                ],
+                ethnicity=ethnicity,
+                ethnic_minority=is_minority(ethnicity),
+                has_merit_person=rng.random() < 0.05,
+            )
+        )
+    return specs
+
+
+@transaction.atomic
+def demo_registry_load(seed: int = 2024) -> int:
+    """Create the demo registry once; returns how many households were created (0 if present)."""
+    rng = random.Random(seed)
+    created = 0
+    for code, total, poor, reduction in BACKAN_CITY_2024:
+        commune = AdministrativeUnit.objects.get(code=code, valid_from=THREE_TIER)
+        if Household.objects.filter(commune=commune).exists():
+            continue
+        created += households_bulk_create(_backan_commune_specs(rng, commune, total, poor, reduction))
+    cam_luong = AdministrativeUnit.objects.get(code="15139", valid_from=THREE_TIER)
+    if not Household.objects.filter(commune=cam_luong).exists():
+        created += households_bulk_create(_cam_luong_specs(rng, cam_luong))
+    return created

@@ -1,0 +1,183 @@
+"""Forms validate input and say what is wrong, in Vietnamese, at the field concerned. They don't act."""
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from households.classification import AssessmentMethod
+from households.ethnicities import is_minority
+from households.indicators import INDICATOR_BY_FIELD, INDICATOR_FIELDS
+from households.models import Cause, Household, HouseholdReview, Member, SupportNeed
+
+MAX_INCOME = 100_000_000  # đồng per person per month: above this is a typing error
+FIRST_REVIEW_YEAR = 2022  # first year of the multidimensional standard of Decree 07/2021
+
+
+def review_years() -> range:
+    return range(FIRST_REVIEW_YEAR, timezone.localdate().year + 2)
+
+
+class VndField(forms.IntegerField):
+    """Whole đồng, typed as officers type them: 1.500.000 or 1 500 000 or 1500000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(".", "").replace(" ", "").replace("\u00a0", "")
+            if value.endswith(("đ", "đồng")):
+                value = value.removesuffix("đồng").removesuffix("đ")
+        return super().to_python(value)
+
+
+class HouseholdForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "code",
+            "head_name",
+            "village",
+            "address",
+            "ethnicity",
+            "ethnic_minority",
+            "social_protection",
+            "has_merit_person",
+            "no_labour_capacity",
+            "origin",
+        ]
+        error_messages = {"code": {"unique": "Mã hộ này đã có trong sổ hộ gia đình."}}
+        help_texts = {"code": "Để trống khi thêm mới: hệ thống tự cấp mã theo mã xã."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["code"].disabled = True
+
+    def clean_head_name(self):
+        name = " ".join(self.cleaned_data["head_name"].split())
+        if len(name.split()) < 2:
+            raise forms.ValidationError("Nhập đầy đủ họ và tên chủ hộ.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if is_minority(cleaned.get("ethnicity") or "01"):
+            cleaned["ethnic_minority"] = True
+            self.instance.ethnic_minority = True
+        return cleaned
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "sex",
+            "birth_year",
+            "birth_date",
+            "relation",
+            "ethnicity",
+            "citizen_id",
+            "has_health_insurance",
+            "education_level",
+            "attends_school",
+            "employment",
+            "has_disability",
+            "monthly_social_allowance",
+            "malnourished",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+
+    def clean_birth_year(self):
+        year = self.cleaned_data["birth_year"]
+        this_year = timezone.localdate().year
+        if not 1900 <= year <= this_year:
+            raise forms.ValidationError(f"Năm sinh phải từ 1900 đến {this_year}.")
+        return year
+
+
+class BaseMemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        heads = [f for f in kept if f.cleaned_data.get("relation") == "head"]
+        if kept and len(heads) != 1:
+            raise forms.ValidationError("Hộ phải có đúng một thành viên là chủ hộ.")
+        ids = [f.cleaned_data["citizen_id"] for f in kept if f.cleaned_data.get("citizen_id")]
+        if len(ids) != len(set(ids)):
+            raise forms.ValidationError("Hai thành viên trùng số định danh cá nhân.")
+
+
+MemberFormSet = forms.inlineformset_factory(
+    Household, Member, form=MemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True
+)
+
+
+class ReviewForm(forms.ModelForm):
+    """The annual review. Indicators the members determine arrive pre-filled (initial);
+    changing one needs a reason in its `reason_<field>` box (checked by the service)."""
+
+    income_per_capita = VndField(label="Thu nhập bình quân (đồng/người/tháng)", required=False, min_value=0)
+
+    class Meta:
+        model = HouseholdReview
+        fields = [
+            "review_type",
+            "review_date",
+            "reviewer",
+            "method",
+            "income_per_capita",
+            "b1_score",
+            *INDICATOR_FIELDS,
+            *[c.value for c in Cause],
+            *[n.value for n in SupportNeed],
+        ]
+        widgets = {"review_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+
+    def __init__(self, *args, derived: dict[str, bool] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.derived = derived or {}
+        for field, value in self.derived.items():
+            if not self.instance.pk:
+                self.fields[field].initial = value
+            self.fields[f"reason_{field}"] = forms.CharField(
+                label=f"Lý do ghi đè “{INDICATOR_BY_FIELD[field].name}”",
+                required=False,
+                max_length=300,
+                initial=self.instance.overrides.get(field, "") if self.instance.pk else "",
+            )
+
+    def clean_income_per_capita(self):
+        income = self.cleaned_data.get("income_per_capita")
+        if income is not None and income > MAX_INCOME:
+            raise forms.ValidationError(
+                "Thu nhập bình quân vượt quá 100.000.000 đồng/người/tháng: kiểm tra lại số đã nhập."
+            )
+        return income
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("method")
+        if method == AssessmentMethod.INCOME and cleaned.get("income_per_capita") is None:
+            self.add_error("income_per_capita", "Nhập thu nhập bình quân đầu người/tháng.")
+        if method == AssessmentMethod.B1_SCORE and cleaned.get("b1_score") is None:
+            self.add_error("b1_score", "Nhập điểm Phiếu B1.")
+        year, day = self.instance.year, cleaned.get("review_date")
+        if year and day and not date(year, 1, 1) <= day <= date(year + 1, 3, 31):
+            self.add_error("review_date", f"Ngày rà soát phải trong năm {year} (hoặc quý I năm sau).")
+        return cleaned
+
+    def override_reasons(self) -> dict[str, str]:
+        return {field: self.cleaned_data.get(f"reason_{field}", "") for field in self.derived}
+
+    def indicator_rows(self):
+        """(indicator, field, reason field or None) for the template, in the order 1-12."""
+        return [
+            (INDICATOR_BY_FIELD[f], self[f], self[f"reason_{f}"] if f in self.derived else None)
+            for f in INDICATOR_FIELDS
+        ]

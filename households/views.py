@@ -1,0 +1,250 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import FilteredRelation, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from households.classification import HouseholdClass
+from households.ethnicities import ETHNICITY_NAMES
+from households.forms import HouseholdForm, MemberFormSet, ReviewForm, review_years
+from households.indicators import INDICATORS
+from households.models import Cause, Household, HouseholdReview
+from households.selectors import registry_stats
+from households.services import StaleEditError, derived_indicators, household_save, review_save
+from povertyprog.accounts.scoping import can_enter_data, get_scoped_or_404, scoped, visible_units
+from povertyprog.lib.vietnamese import fold
+from povertyprog.units.models import AdministrativeUnit, Level
+
+PAGE_SIZE = 50
+
+
+def _default_year() -> int:
+    """The periodic review of year Y ends in December: until then, last year's lists are current."""
+    today = timezone.localdate()
+    return today.year if today.month == 12 else today.year - 1
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("nam", ""))
+    except ValueError:
+        return _default_year()
+
+
+def _unit(request) -> AdministrativeUnit:
+    """The unit whose subtree a page shows: ?don_vi=<id> within scope, the user's own by default."""
+    pk = request.GET.get("don_vi") or request.user.unit_id
+    if not pk:
+        raise PermissionDenied("Chọn một đơn vị.")
+    return get_object_or_404(visible_units(request.user), pk=pk)
+
+
+def _household_for_user(request, pk: int) -> Household:
+    queryset = Household.objects.select_related("commune", "commune__parent")
+    return get_scoped_or_404(queryset, request.user, "commune", pk=pk)
+
+
+@login_required
+def household_list(request):
+    unit, year = _unit(request), _year(request)
+    households = (
+        scoped(Household.objects.all(), request.user, "commune")
+        .filter(commune__path__startswith=unit.path)
+        .annotate(yr=FilteredRelation("reviews", condition=Q(reviews__year=year)))
+        .values(
+            "id",
+            "code",
+            "head_name",
+            "village",
+            "ethnic_minority",
+            "commune__name",
+            "yr__classification",
+            "yr__deprivation_count",
+            "yr__recently_escaped",
+        )  # fmt: skip
+        .order_by("head_sort_key", "id")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        households = households.filter(search_text__contains=fold(query))
+    if village := request.GET.get("thon"):
+        households = households.filter(village=village)
+    if cls := request.GET.get("phan_loai"):
+        if cls == "recently_escaped":
+            households = households.filter(yr__recently_escaped=True)
+        else:
+            households = households.filter(yr__classification=cls)
+    if (indicator := request.GET.get("chi_so")) in {i.field for i in INDICATORS}:
+        households = households.filter(**{f"yr__{indicator}": True})
+    if (cause := request.GET.get("nguyen_nhan")) in Cause.values:
+        households = households.filter(**{f"yr__{cause}": True})
+    if request.GET.get("dtts") == "1":
+        households = households.filter(ethnic_minority=True)
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("trang"))
+    villages = (
+        Household.objects.filter(commune__path__startswith=unit.path)
+        .order_by("village")
+        .values_list("village", flat=True)
+        .distinct()
+        if unit.level == Level.COMMUNE
+        else []
+    )
+    params = request.GET.copy()
+    params.pop("trang", None)
+    return render(
+        request,
+        "households/list.html",
+        {
+            "unit": unit,
+            "year": year,
+            "page": page,
+            "query": query,
+            "villages": villages,
+            "classes": [*HouseholdClass.choices, ("recently_escaped", "Hộ mới thoát nghèo")],
+            "indicators": INDICATORS,
+            "causes": Cause.choices,
+            "filters": request.GET,
+            "querystring": params.urlencode(),
+            "can_create": unit.level == Level.COMMUNE and can_enter_data(request.user, unit),
+        },
+    )
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = _household_for_user(request, pk)
+    reviews = list(household.reviews.select_related("standard").order_by("-year"))
+    history = list(household.history.select_related("history_user").order_by("-history_date")[:20])
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": household,
+            "members": list(household.members.all()),
+            "reviews": reviews,
+            "history": history,
+            "ethnicity": ETHNICITY_NAMES.get(household.ethnicity, ""),
+            "can_edit": can_enter_data(request.user, household.commune),
+            "next_year": max([r.year for r in reviews], default=_default_year() - 1) + 1,
+        },
+    )
+
+
+def _save_household(request, household: Household, form, formset, expected_version):
+    try:
+        with transaction.atomic():
+            household = household_save(
+                user=request.user,
+                household=form.save(commit=False),
+                expected_version=expected_version,
+                members_formset=formset,
+            )
+    except StaleEditError as error:
+        form.add_error(None, str(error))
+        return None
+    return household
+
+
+@login_required
+def household_create(request):
+    unit = get_object_or_404(visible_units(request.user), pk=request.user.unit_id or 0)
+    if not (unit.level == Level.COMMUNE and can_enter_data(request.user, unit)):
+        raise PermissionDenied("Chỉ cán bộ cấp xã được thêm hộ gia đình.")
+    household = Household(commune=unit)
+    form = HouseholdForm(request.POST or None, instance=household)
+    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if not form.cleaned_data.get("code"):
+            form.instance.code = _next_code(unit)
+        saved = _save_household(request, household, form, formset, None)
+        if saved:
+            messages.success(request, f"Đã thêm hộ {saved.head_name}.")
+            return redirect("households:detail", pk=saved.pk)
+    return render(
+        request,
+        "households/form.html",
+        {"form": form, "formset": formset, "unit": unit, "household": None},
+    )
+
+
+def _next_code(commune: AdministrativeUnit) -> str:
+    count = Household.objects.filter(commune=commune).count()
+    while True:
+        count += 1
+        code = f"{commune.code}-{count:05d}"
+        if not Household.objects.filter(code=code).exists():
+            return code
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = _household_for_user(request, pk)
+    if not can_enter_data(request.user, household.commune):
+        raise PermissionDenied("Bạn chỉ được xem hộ này.")
+    form = HouseholdForm(request.POST or None, instance=household)
+    formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        saved = _save_household(request, household, form, formset, form.cleaned_data.get("version"))
+        if saved:
+            messages.success(request, "Đã lưu thay đổi.")
+            return redirect("households:detail", pk=saved.pk)
+    return render(
+        request,
+        "households/form.html",
+        {"form": form, "formset": formset, "unit": household.commune, "household": household},
+    )
+
+
+@login_required
+def review_edit(request, pk: int, year: int):
+    household = _household_for_user(request, pk)
+    if year not in review_years():
+        raise Http404("Năm rà soát không hợp lệ.")
+    if not can_enter_data(request.user, household.commune):
+        raise PermissionDenied("Bạn chỉ được xem hộ này.")
+    review = household.reviews.filter(year=year).first() or HouseholdReview(
+        household=household, year=year, review_date=timezone.localdate()
+    )
+    on = review.review_date if review.pk else timezone.localdate()
+    form = ReviewForm(request.POST or None, instance=review, derived=derived_indicators(household, on))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = review_save(
+                user=request.user,
+                household=household,
+                review=form.save(commit=False),
+                override_reasons=form.override_reasons(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Đã lưu kết quả rà soát năm {saved.year}: {saved.get_classification_display()}."
+            )
+            return redirect("households:detail", pk=household.pk)
+    return render(
+        request, "households/review_form.html", {"form": form, "household": household, "year": year}
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def registry_statistics(request):
+    unit, year = _unit(request), _year(request)
+    stats = registry_stats(unit, year)
+    return render(
+        request,
+        "households/stats.html",
+        {"unit": unit, "year": year, "stats": stats, "breadcrumb": unit.ancestors()},
+    )
