@@ -9,6 +9,7 @@ from households.classification import AssessmentMethod
 from households.ethnicities import is_minority
 from households.indicators import INDICATOR_BY_FIELD, INDICATOR_FIELDS
 from households.models import Cause, Household, HouseholdReview, Member, SupportNeed
+from povertyprog.lib.formatting import format_number
 
 MAX_INCOME = 100_000_000  # đồng per person per month: above this is a typing error
 FIRST_REVIEW_YEAR = 2022  # first year of the multidimensional standard of Decree 07/2021
@@ -20,6 +21,11 @@ def review_years() -> range:
 
 class VndField(forms.IntegerField):
     """Whole đồng, typed as officers type them: 1.500.000 or 1 500 000 or 1500000."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "ví dụ 1.500.000"})
+
+    def prepare_value(self, value):
+        return format_number(value) if isinstance(value, int) else value
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -88,6 +88,12 @@ def members_for(rng: random.Random, flags: set[str], year: int, ethnicity: str) 
                 education_level="thcs",
             )  # fmt: skip
         )
+    if "d_dependants" not in flags:
+        # Keep dependants at or below half: grown-up children working at home.
+        while 2 * sum(1 for m in members if m.birth_year > year - 16 or m.birth_year <= year - 60) > len(
+            members
+        ):
+            members.append(_member(rng, year, rng.randint(25, 27), "child", family, ethnicity))
     if "d_health_insurance" in flags:
         head.has_health_insurance = False
     for member in members:

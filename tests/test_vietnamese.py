@@ -39,3 +39,21 @@ def test_people_sort_by_given_name_first():
 def test_tones_count_syllable_by_syllable():
     names = ["Lục Thị Dung", "Lành Minh Dũng", "Hà Ngọc Dung"]
     assert sorted(names, key=person_sort_key) == ["Hà Ngọc Dung", "Lục Thị Dung", "Lành Minh Dũng"]
+
+
+def test_synthetic_members_derive_exactly_the_intended_indicators():
+    import random
+    from datetime import date
+    from itertools import combinations
+
+    from households.indicators import derive_from_members
+    from households.services import member_facts
+    from households.synthetic import MEMBER_LEVEL, members_for
+
+    rng = random.Random(1)
+    for size in range(len(MEMBER_LEVEL) + 1):
+        for flags in combinations(MEMBER_LEVEL, size):
+            members = members_for(rng, set(flags), 2022, "01")
+            for year in (2022, 2024):  # ages move on; the derivation must not
+                derived = derive_from_members([member_facts(m, date(year, 11, 15)) for m in members])
+                assert {f for f, v in derived.items() if v} == set(flags), (flags, year)
