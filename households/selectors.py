@@ -8,7 +8,7 @@ number of households: the summary, the ethnicities, the change tables, the child
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
@@ -33,10 +33,6 @@ def _count(condition: Q) -> Count:
     return Count("id", filter=condition)
 
 
-def _persons(condition: Q, field: str = "members_count"):
-    return Coalesce(Sum(field, filter=condition), 0)
-
-
 def reviews_in(unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
     """Reviews of a year (or years) in a unit's subtree; the whole country for unit=None."""
     reviews = HouseholdReview.objects.all()
@@ -51,104 +47,146 @@ def _dimension_q(dimension: str) -> Q:
     return condition
 
 
-def _summary_expressions() -> dict:
-    exprs = {"households": Count("id"), "persons": _persons(Q())}
-    for key, cls in [*CLASSES.items(), ("middle", HouseholdClass.MIDDLE)]:
-        exprs[key] = _count(Q(classification=cls))
-        exprs[f"{key}_persons"] = _persons(Q(classification=cls))
-    exprs["not_poor"] = _count(Q(classification=HouseholdClass.NOT_POOR))
-    # Aliases must not repeat field names (Django refuses Count over an alias named like a field).
-    exprs["em_households"] = _count(Q(ethnic_minority=True))
-    exprs["recently_escaped_households"] = _count(Q(recently_escaped=True))
-    for key, cls in CLASSES.items():
-        is_class = Q(classification=cls)
-        exprs[f"{key}_deprivations"] = _persons(is_class, "deprivation_count")
-        exprs[f"{key}_ethnic_minority"] = _count(is_class & Q(ethnic_minority=True))
-        exprs[f"{key}_no_labour_capacity"] = _count(is_class & Q(no_labour_capacity=True))
-        exprs[f"{key}_merit"] = _count(is_class & Q(has_merit_person=True))
-        exprs[f"{key}_other_group"] = _count(
-            is_class & Q(ethnic_minority=False, no_labour_capacity=False, has_merit_person=False)
-        )
-        for indicator in INDICATORS:
-            exprs[f"{key}_{indicator.field}"] = _count(is_class & Q(**{indicator.field: True}))
-        for dimension in DIMENSIONS:
-            exprs[f"{key}_dim_{dimension.key}"] = _count(is_class & _dimension_q(dimension.key))
-        for cause in Cause:
-            exprs[f"{key}_{cause.value}"] = _count(is_class & Q(**{cause.value: True}))
+def _class_expressions() -> dict:
+    """Aggregates per class: the summary query groups by classification (4 rows)."""
+    exprs = {
+        "n": Count("id"),
+        "persons_n": Coalesce(Sum("members_count"), 0),
+        "deprivations_n": Coalesce(Sum("deprivation_count"), 0),
+        # Aliases must not repeat field names (Django refuses Count over an alias named like a field).
+        "em_n": _count(Q(ethnic_minority=True)),
+        "recent_n": _count(Q(recently_escaped=True)),
+        "no_labour_n": _count(Q(no_labour_capacity=True)),
+        "merit_n": _count(Q(has_merit_person=True)),
+        "other_group_n": _count(Q(ethnic_minority=False, no_labour_capacity=False, has_merit_person=False)),
+    }
+    for indicator in INDICATORS:
+        exprs[f"{indicator.field}_n"] = _count(Q(**{indicator.field: True}))
+    for dimension in DIMENSIONS:
+        exprs[f"dim_{dimension.key}_n"] = _count(_dimension_q(dimension.key))
+    for cause in Cause:
+        exprs[f"{cause.value}_n"] = _count(Q(**{cause.value: True}))
     return exprs
 
 
-# Change-table columns (households.transitions): JSON key -> condition on year-Y reviews.
-def _change_columns(cls: str) -> dict[str, tuple[str, Q]]:
-    now = Q()  # the caller adds year=Y
+def _summary_row(reviews: QuerySet) -> dict:
+    """Flat figures from the per-class rows: '<class>_<figure>' plus totals."""
+    by_class = {
+        r["classification"]: r for r in reviews.values("classification").annotate(**_class_expressions())
+    }
+    empty = dict.fromkeys(_class_expressions(), 0)
+
+    def of(cls: str) -> dict:
+        return by_class.get(cls, empty)
+
+    row = {
+        "households": sum(r["n"] for r in by_class.values()),
+        "persons": sum(r["persons_n"] for r in by_class.values()),
+        "em_households": sum(r["em_n"] for r in by_class.values()),
+        "recently_escaped_households": sum(r["recent_n"] for r in by_class.values()),
+        "not_poor": of(HouseholdClass.NOT_POOR)["n"],
+    }
+    for key, cls in [*CLASSES.items(), ("middle", HouseholdClass.MIDDLE)]:
+        row[key] = of(cls)["n"]
+        row[f"{key}_persons"] = of(cls)["persons_n"]
+    for key, cls in CLASSES.items():
+        figures = of(cls)
+        row[f"{key}_deprivations"] = figures["deprivations_n"]
+        row[f"{key}_ethnic_minority"] = figures["em_n"]
+        row[f"{key}_no_labour_capacity"] = figures["no_labour_n"]
+        row[f"{key}_merit"] = figures["merit_n"]
+        row[f"{key}_other_group"] = figures["other_group_n"]
+        for name, value in figures.items():
+            if name.startswith(("d_", "dim_", "cause_")):
+                row[f"{key}_{name.removesuffix('_n')}"] = value
+    return row
+
+
+# Change-table columns (households.transitions) as predicates on a group of year-Y reviews
+# sharing (classification, prev_class, arrived, was_poor_earlier, was_near_poor_earlier).
+def _change_columns(cls: str) -> dict:
     if cls == POOR:
-        came_back = Q(prev_class__in=ABOVE, was_poor_earlier=True)
+        came_back = lambda g: g["prev_class"] in ABOVE and g["was_poor_earlier"]  # noqa: E731
         columns = {
-            "to_near_poor": Q(prev_class=POOR, classification=NEAR_POOR),  # (2)
-            "above_near_poor": Q(prev_class=POOR, classification__in=ABOVE),  # (3)
-            "from_near_poor": Q(prev_class=NEAR_POOR, classification=POOR),  # (5)
+            "to_near_poor": lambda g: g["prev_class"] == POOR and g["classification"] == NEAR_POOR,  # (2)
+            "above_near_poor": lambda g: g["prev_class"] == POOR and g["classification"] in ABOVE,  # (3)
+            "from_near_poor": lambda g: g["prev_class"] == NEAR_POOR and g["classification"] == POOR,  # (5)
         }
     else:
-        came_back = Q(prev_class__in=ABOVE, was_near_poor_earlier=True)
+        came_back = lambda g: g["prev_class"] in ABOVE and g["was_near_poor_earlier"]  # noqa: E731
         columns = {
-            "escaped": Q(prev_class=NEAR_POOR, classification__in=ABOVE),  # (2)
-            "to_poor": Q(prev_class=NEAR_POOR, classification=POOR),  # (3)
-            "from_poor": Q(prev_class=POOR, classification=NEAR_POOR),  # (5)
+            "escaped": lambda g: g["prev_class"] == NEAR_POOR and g["classification"] in ABOVE,  # (2)
+            "to_poor": lambda g: g["prev_class"] == NEAR_POOR and g["classification"] == POOR,  # (3)
+            "from_poor": lambda g: g["prev_class"] == POOR and g["classification"] == NEAR_POOR,  # (5)
         }
-    is_cls = Q(classification=cls)
-    columns["stays"] = Q(prev_class=cls) & is_cls
-    columns["fell_back"] = is_cls & came_back  # (6)
-    columns["new"] = is_cls & Q(arrived=False, prev_class__in=["", *ABOVE]) & ~came_back  # (7)
-    columns["other_increase"] = is_cls & Q(arrived=True)  # (8)
-    return {name: now & condition for name, condition in columns.items()}
+    is_cls = lambda g: g["classification"] == cls  # noqa: E731
+    columns["stays"] = lambda g: is_cls(g) and g["prev_class"] == cls
+    columns["fell_back"] = lambda g: is_cls(g) and came_back(g)  # (6)
+    columns["new"] = lambda g: (  # (7)
+        is_cls(g) and not g["arrived"] and g["prev_class"] in ("", *ABOVE) and not came_back(g)
+    )
+    columns["other_increase"] = lambda g: is_cls(g) and g["arrived"]  # (8)
+    return columns
 
 
-def _change_expressions(year: int) -> dict:
-    exprs = {}
-    now, before = Q(year=year), Q(year=year - 1)
-    for key, cls in CLASSES.items():
-        exprs[f"{key}_start"] = _count(before & Q(classification=cls))
-        exprs[f"{key}_start_persons"] = _persons(before & Q(classification=cls))
-        exprs[f"{key}_end"] = _count(now & Q(classification=cls))
-        exprs[f"{key}_end_persons"] = _persons(now & Q(classification=cls))
-        for name, condition in _change_columns(cls).items():
-            exprs[f"{key}_{name}"] = _count(now & condition)
-            exprs[f"{key}_{name}_persons"] = _persons(now & condition)
-            exprs[f"{key}_{name}_prev_persons"] = _persons(now & condition, "prev_members_count")
-        # Households that stay in the class but change size: persons columns (4) and (8).
-        stays = now & _change_columns(cls)["stays"]
-        shrank = stays & Q(prev_members_count__gt=F("members_count"))
-        grew = stays & Q(members_count__gt=F("prev_members_count"))
-        exprs[f"{key}_shrink_persons"] = Coalesce(
-            Sum(F("prev_members_count") - F("members_count"), filter=shrank), 0
+_CHANGE_KEYS = [
+    "year",
+    "classification",
+    "prev_class",
+    "arrived",
+    "was_poor_earlier",
+    "was_near_poor_earlier",
+]
+
+
+def _change_groups(unit: AdministrativeUnit | None, year: int) -> list[dict]:
+    return list(
+        reviews_in(unit, [year - 1, year])
+        .values(*_CHANGE_KEYS)
+        .annotate(
+            n=Count("id"),
+            persons_n=Coalesce(Sum("members_count"), 0),
+            prev_persons_n=Coalesce(Sum("prev_members_count"), 0),
+            shrink_n=Coalesce(Sum(Greatest(F("prev_members_count") - F("members_count"), 0)), 0),
+            grow_n=Coalesce(Sum(Greatest(F("members_count") - F("prev_members_count"), 0)), 0),
         )
-        exprs[f"{key}_grow_persons"] = Coalesce(
-            Sum(F("members_count") - F("prev_members_count"), filter=grew), 0
-        )
-    return exprs
+        .order_by()
+    )
 
 
-def _change_table(row: dict, key: str) -> dict:
-    """Columns (1)-(9) for households and for persons; (9) = 1-2-3-4+5+6+7+8 by construction."""
-    decreases = ["to_near_poor", "above_near_poor"] if key == "poor" else ["escaped", "to_poor"]
-    increases = ["from_near_poor" if key == "poor" else "from_poor", "fell_back", "new"]
+def _change_table(groups: list[dict], year: int, key: str) -> dict:
+    """Columns (1)-(9) for households and for persons; (9) = 1-2-3-4+5+6+7+8 by construction.
+
+    Households leaving the class count with their size of the year before; households staying
+    in it but changing size add to (4) or (8) of the persons table.
+    """
+    cls = CLASSES[key]
+    columns = _change_columns(cls)
+    before = [g for g in groups if g["year"] == year - 1 and g["classification"] == cls]
+    now = [g for g in groups if g["year"] == year]
+
+    def total(predicate, figure: str) -> int:
+        return sum(g[figure] for g in now if predicate(g))
+
+    decreases = [
+        name for name in columns if name in ("to_near_poor", "above_near_poor", "escaped", "to_poor")
+    ]
+    increases = [name for name in columns if name in ("from_near_poor", "from_poor", "fell_back", "new")]
     tables = {}
-    for unit_of_count, suffix in (("households", ""), ("persons", "_persons")):
-        # Households leaving the class count with their size of the year before.
-        leaving_suffix = "_prev_persons" if suffix else ""
-        start = row[f"{key}_start{suffix}"]
+    for counted, figure, leaving in (("households", "n", "n"), ("persons", "persons_n", "prev_persons_n")):
+        start = sum(g[figure] for g in before)
         table = {"start": start}
         for name in decreases:
-            table[name] = row[f"{key}_{name}{leaving_suffix}"]
-        accounted = sum(row[f"{key}_{name}{leaving_suffix}"] for name in [*decreases, "stays"])
-        table["other_decrease"] = start - accounted + (row[f"{key}_shrink_persons"] if suffix else 0)
+            table[name] = total(columns[name], leaving)
+        accounted = sum(total(columns[name], leaving) for name in [*decreases, "stays"])
+        shrink = total(columns["stays"], "shrink_n") if counted == "persons" else 0
+        grow = total(columns["stays"], "grow_n") if counted == "persons" else 0
+        table["other_decrease"] = start - accounted + shrink
         for name in increases:
-            table[name] = row[f"{key}_{name}{suffix}"]
-        table["other_increase"] = row[f"{key}_other_increase{suffix}"] + (
-            row[f"{key}_grow_persons"] if suffix else 0
-        )
-        table["end"] = row[f"{key}_end{suffix}"]
-        tables[unit_of_count] = table
+            table[name] = total(columns[name], figure)
+        table["other_increase"] = total(columns["other_increase"], figure) + grow
+        table["end"] = total(lambda g: g["classification"] == cls, figure)
+        tables[counted] = table
     return tables
 
 
@@ -208,8 +246,8 @@ def _summary(row: dict) -> dict:
 
 def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
     """Every registry figure of the seeds and the software's aggregate tables, for one unit and year."""
-    row = reviews_in(unit, year).aggregate(**_summary_expressions())
-    changes = reviews_in(unit, [year - 1, year]).aggregate(**_change_expressions(year))
+    row = _summary_row(reviews_in(unit, year))
+    groups = _change_groups(unit, year)
     ethnic_rows = (
         reviews_in(unit, year)
         .filter(classification__in=[POOR, NEAR_POOR])
@@ -260,7 +298,7 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
             }
             for r in ethnic_rows
         ],
-        "changes": {key: _change_table(changes, key) for key in CLASSES},
+        "changes": {key: _change_table(groups, year, key) for key in CLASSES},
         "children": _children(unit, year),
     }
 

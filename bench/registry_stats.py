@@ -1,0 +1,132 @@
+"""Benchmark: registry statistics for a district, a province and the whole country.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/povertyprog_bench python bench/registry_stats.py
+
+Run bench/generate_households.py first. For each scope it times households.selectors.registry_stats
+(the function behind the statistics page and `manage.py registry_stats`), median of several runs
+after a warm-up, and, for the province, the same figures from hand-written SQL in the same run.
+Targets: province ≤ 60 ms and ≤ 1.5× the hand-written SQL; whole country ≤ 400 ms.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of  # noqa: E402
+from households.models import Cause, HouseholdReview  # noqa: E402
+from households.selectors import registry_stats  # noqa: E402
+from povertyprog.units.models import AdministrativeUnit, Level  # noqa: E402
+
+YEAR = 2024
+RUNS = 9
+
+
+def median_ms(function) -> float:
+    function()  # warm-up
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def hand_written_sql(unit: AdministrativeUnit) -> None:
+    """The same five queries as registry_stats, written by hand for PostgreSQL."""
+    indicator_sums = ", ".join(f"COUNT(*) FILTER (WHERE r.{f})" for f in INDICATOR_FIELDS)
+    dimension_sums = ", ".join(
+        "COUNT(*) FILTER (WHERE " + " OR ".join(f"r.{i.field}" for i in indicators_of(d.key)) + ")"
+        for d in DIMENSIONS
+    )
+    cause_sums = ", ".join(f"COUNT(*) FILTER (WHERE r.{c.value})" for c in Cause)
+    scope = (
+        "FROM households_householdreview r JOIN units_administrativeunit u ON u.id = r.commune_id "
+        "WHERE u.path LIKE %s AND r.year {year}"
+    )
+    like = unit.path + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT r.classification, COUNT(*), SUM(r.members_count), SUM(r.deprivation_count),
+                COUNT(*) FILTER (WHERE r.ethnic_minority), COUNT(*) FILTER (WHERE r.recently_escaped),
+                COUNT(*) FILTER (WHERE r.no_labour_capacity), COUNT(*) FILTER (WHERE r.has_merit_person),
+                COUNT(*) FILTER (WHERE NOT (r.ethnic_minority OR r.no_labour_capacity OR r.has_merit_person)),
+                {indicator_sums}, {dimension_sums}, {cause_sums}
+                {scope.format(year="= %s")} GROUP BY r.classification""",
+            [like, YEAR],
+        )
+        cursor.fetchall()
+        cursor.execute(
+            f"""SELECT r.year, r.classification, r.prev_class, r.arrived, r.was_poor_earlier,
+                r.was_near_poor_earlier, COUNT(*), SUM(r.members_count), SUM(r.prev_members_count),
+                SUM(GREATEST(r.prev_members_count - r.members_count, 0)),
+                SUM(GREATEST(r.members_count - r.prev_members_count, 0))
+                {scope.format(year="IN (%s, %s)")} GROUP BY 1, 2, 3, 4, 5, 6""",
+            [like, YEAR - 1, YEAR],
+        )
+        cursor.fetchall()
+        cursor.execute(
+            f"""SELECT r.ethnicity, COUNT(*) FILTER (WHERE r.classification = 'poor'),
+                COUNT(*) FILTER (WHERE r.classification = 'near_poor')
+                {scope.format(year="= %s")} AND r.classification IN ('poor', 'near_poor')
+                GROUP BY r.ethnicity ORDER BY r.ethnicity""",
+            [like, YEAR],
+        )
+        cursor.fetchall()
+        cursor.execute("SELECT id, code, name FROM units_administrativeunit WHERE parent_id = %s", [unit.pk])
+        cursor.fetchall()
+        cursor.execute(
+            f"""SELECT u.parent_id, COUNT(*), COUNT(*) FILTER (WHERE r.classification = 'poor'),
+                COUNT(*) FILTER (WHERE r.classification = 'near_poor')
+                {scope.format(year="= %s")} GROUP BY u.parent_id""",
+            [like, YEAR],
+        )
+        cursor.fetchall()
+
+
+def largest(level: int) -> AdministrativeUnit:
+    """The unit of that level (three-tier tree) with the most reviews in YEAR."""
+    key = "commune__parent_id" if level == Level.DISTRICT else "commune__parent__parent_id"
+    row = (
+        HouseholdReview.objects.filter(year=YEAR)
+        .values(key)
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return AdministrativeUnit.objects.get(pk=row[key])
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to the PostgreSQL database filled by bench/generate_households.py.")
+    total = HouseholdReview.objects.filter(year=YEAR).count()
+    district, province = largest(Level.DISTRICT), largest(Level.PROVINCE)
+    rows = [
+        (f"district {district.name}", registry_stats(district, YEAR)["households"]["total"],
+         median_ms(lambda: registry_stats(district, YEAR)), None),
+        (f"province {province.name}", registry_stats(province, YEAR)["households"]["total"],
+         median_ms(lambda: registry_stats(province, YEAR)), median_ms(lambda: hand_written_sql(province))),
+        ("whole country", total, median_ms(lambda: registry_stats(None, YEAR)), None),
+    ]  # fmt: skip
+    print(f"registry_stats, year {YEAR}, {total:,} households reviewed; median of {RUNS} runs")
+    print(f"{'scope':<40}{'households':>12}{'ms':>10}{'hand SQL ms':>13}{'ratio':>8}")
+    for name, households, ms, sql_ms in rows:
+        ratio = f"{ms / sql_ms:.2f}" if sql_ms else ""
+        print(f"{name:<40}{households:>12,}{ms:>10.1f}{(f'{sql_ms:.1f}' if sql_ms else ''):>13}{ratio:>8}")
+
+
+if __name__ == "__main__":
+    main()
