@@ -5,8 +5,8 @@ three-tier unit tree, at a realistic poor rate (~3 %), written with PostgreSQL C
         python bench/generate_households.py --households 1000000
 
 Classification and history come from the domain code (households.classification,
-households.transitions); only the writing is raw COPY. Existing synthetic rows (codes
-starting with "S") are removed first. Prints the time taken and the row counts.
+households.transitions); only the writing is raw COPY, after which the rollups are rebuilt.
+Existing synthetic rows (codes starting with "S") are removed first. Prints the time taken and the row counts.
 """
 
 import argparse
@@ -30,6 +30,7 @@ from django.db import connection, transaction  # noqa: E402
 from households.classification import AssessmentMethod, HouseholdClass, classify  # noqa: E402
 from households.indicators import INDICATOR_FIELDS  # noqa: E402
 from households.models import Cause, PovertyStandard  # noqa: E402
+from households.rollups import rollups_rebuild  # noqa: E402
 from households.transitions import YearResult, household_history  # noqa: E402
 from povertyprog.lib.vietnamese import fold, person_sort_key  # noqa: E402
 from povertyprog.units.loading import units_load_all  # noqa: E402
@@ -37,25 +38,83 @@ from povertyprog.units.models import AdministrativeUnit, Level  # noqa: E402
 
 YEARS = (2023, 2024)
 THREE_TIER = date(2021, 1, 1)
-CLASS_WEIGHTS = ([HouseholdClass.POOR, HouseholdClass.NEAR_POOR, HouseholdClass.MIDDLE, HouseholdClass.NOT_POOR],
-                 [3, 4, 3, 90])  # fmt: skip
+CLASS_WEIGHTS = (
+    [HouseholdClass.POOR, HouseholdClass.NEAR_POOR, HouseholdClass.MIDDLE, HouseholdClass.NOT_POOR],
+    [3, 4, 3, 90],
+)
 STAY = 0.8  # chance a household keeps its class the next year
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Thảo"]
-HOUSEHOLD_COLUMNS = ["id", "code", "commune_id", "village", "address", "head_name", "ethnicity", "ethnic_minority",
-                     "social_protection", "has_merit_person", "no_labour_capacity", "origin", "search_text",
-                     "head_sort_key", "version", "created_at", "updated_at"]  # fmt: skip
-MEMBER_COLUMNS = ["household_id", "full_name", "sex", "birth_year", "relation", "ethnicity", "citizen_id",
-                  "has_health_insurance", "education_level", "attends_school", "employment", "has_disability",
-                  "monthly_social_allowance", "malnourished"]  # fmt: skip
+HOUSEHOLD_COLUMNS = [
+    "id",
+    "code",
+    "commune_id",
+    "village",
+    "address",
+    "head_name",
+    "ethnicity",
+    "ethnic_minority",
+    "social_protection",
+    "has_merit_person",
+    "no_labour_capacity",
+    "origin",
+    "search_text",
+    "head_sort_key",
+    "version",
+    "created_at",
+    "updated_at",
+]
+MEMBER_COLUMNS = [
+    "household_id",
+    "full_name",
+    "sex",
+    "birth_year",
+    "relation",
+    "ethnicity",
+    "citizen_id",
+    "has_health_insurance",
+    "education_level",
+    "attends_school",
+    "employment",
+    "has_disability",
+    "monthly_social_allowance",
+    "malnourished",
+]
 CAUSES = [c.value for c in Cause]
 NEEDS = ["need_health", "need_education", "need_production", "need_credit", "need_housing", "need_other"]
-REVIEW_COLUMNS = ["household_id", "year", "review_type", "review_date", "reviewer", "standard_id", "method",
-                  "income_per_capita", "b1_score", *INDICATOR_FIELDS, "overrides", *CAUSES, *NEEDS,
-                  "deprivation_count", "classification", "commune_id", "area", "members_count", "ethnic_minority",
-                  "ethnicity", "no_labour_capacity", "has_merit_person", "prev_class", "prev_members_count",
-                  "arrived", "was_poor_earlier", "was_near_poor_earlier", "escaped_poverty_year",
-                  "recently_escaped", "created_at", "updated_at"]  # fmt: skip
+REVIEW_COLUMNS = [
+    "household_id",
+    "year",
+    "review_type",
+    "review_date",
+    "reviewer",
+    "standard_id",
+    "method",
+    "income_per_capita",
+    "b1_score",
+    *INDICATOR_FIELDS,
+    "overrides",
+    *CAUSES,
+    *NEEDS,
+    "deprivation_count",
+    "classification",
+    "commune_id",
+    "area",
+    "members_count",
+    "ethnic_minority",
+    "ethnicity",
+    "no_labour_capacity",
+    "has_merit_person",
+    "prev_class",
+    "prev_members_count",
+    "arrived",
+    "was_poor_earlier",
+    "was_near_poor_earlier",
+    "escaped_poverty_year",
+    "recently_escaped",
+    "created_at",
+    "updated_at",
+]
 
 
 def deprivations(rng: random.Random, cls: str) -> set[str]:
@@ -87,10 +146,14 @@ def generate(total: int, seed: int) -> dict:
     values = {(y, a): standards[y].values(a) for y in YEARS for a in ("urban", "rural")}
     now = "2026-01-01 00:00:00+07"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM households_householdreview WHERE household_id IN "
-                       "(SELECT id FROM households_household WHERE code LIKE 'S%%')")  # fmt: skip
-        cursor.execute("DELETE FROM households_member WHERE household_id IN "
-                       "(SELECT id FROM households_household WHERE code LIKE 'S%%')")  # fmt: skip
+        cursor.execute(
+            "DELETE FROM households_householdreview WHERE household_id IN "
+            "(SELECT id FROM households_household WHERE code LIKE 'S%%')"
+        )
+        cursor.execute(
+            "DELETE FROM households_member WHERE household_id IN "
+            "(SELECT id FROM households_household WHERE code LIKE 'S%%')"
+        )
         cursor.execute("DELETE FROM households_household WHERE code LIKE 'S%%'")
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM households_household")
         first_id = cursor.fetchone()[0] + 1
@@ -103,24 +166,56 @@ def generate(total: int, seed: int) -> dict:
                 members_rows, review_rows = [], []
                 for n in range(total):
                     hid = first_id + n
-                    commune_id, commune_code, division = communes[n % len(communes)]
+                    # Households of a commune are written together, as a commune's review is.
+                    commune_id, commune_code, division = communes[n * len(communes) // total]
                     area = "urban" if division in ("phuong", "thi_tran") else "rural"
                     head = f"{rng.choice(FAMILY)} Văn {rng.choice(GIVEN)}"
-                    ethnicity = "01" if rng.random() < 0.85 else rng.choice(("02", "03", "06", "07", "08", "09"))
+                    ethnicity = (
+                        "01" if rng.random() < 0.85 else rng.choice(("02", "03", "06", "07", "08", "09"))
+                    )
                     minority = ethnicity != "01"
                     code = f"S{commune_code}-{n:07d}"
-                    hh_copy.write_row((
-                        hid, code, commune_id, f"Thôn {rng.randint(1, 12)}", "", head, ethnicity, minority,
-                        False, rng.random() < 0.03, rng.random() < 0.02, "resident", fold(f"{head} {code}"),
-                        person_sort_key(head), 1, now, now,
-                    ))  # fmt: skip
+                    hh_copy.write_row(
+                        (
+                            hid,
+                            code,
+                            commune_id,
+                            f"Thôn {rng.randint(1, 12)}",
+                            "",
+                            head,
+                            ethnicity,
+                            minority,
+                            False,
+                            rng.random() < 0.03,
+                            rng.random() < 0.02,
+                            "resident",
+                            fold(f"{head} {code}"),
+                            person_sort_key(head),
+                            1,
+                            now,
+                            now,
+                        )
+                    )
                     size = rng.randint(1, 6)
                     for m in range(size):
-                        members_rows.append((
-                            hid, f"{head.split()[0]} Thị {rng.choice(GIVEN)}" if m else head, "MF"[m % 2],
-                            1950 + rng.randint(0, 70), "head" if m == 0 else "child", ethnicity, "", True,
-                            "thpt", False, "self_employed", False, False, False,
-                        ))  # fmt: skip
+                        members_rows.append(
+                            (
+                                hid,
+                                f"{head.split()[0]} Thị {rng.choice(GIVEN)}" if m else head,
+                                "MF"[m % 2],
+                                1950 + rng.randint(0, 70),
+                                "head" if m == 0 else "child",
+                                ethnicity,
+                                "",
+                                True,
+                                "thpt",
+                                False,
+                                "self_employed",
+                                False,
+                                False,
+                                False,
+                            )
+                        )
                     cls = rng.choices(*CLASS_WEIGHTS)[0]
                     results, specs = [], []
                     for year in YEARS:
@@ -129,8 +224,12 @@ def generate(total: int, seed: int) -> dict:
                         deprived = deprivations(rng, cls)
                         v = values[(year, area)]
                         amount = income(rng, cls, v.income_line, v.middle_upper)
-                        computed = classify(method=AssessmentMethod.INCOME, deprivation_count=len(deprived),
-                                            values=v, income=amount)  # fmt: skip
+                        computed = classify(
+                            method=AssessmentMethod.INCOME,
+                            deprivation_count=len(deprived),
+                            values=v,
+                            income=amount,
+                        )
                         results.append(YearResult(year, computed, size))
                         specs.append((year, deprived, amount, computed))
                     for (year, deprived, amount, computed), h in zip(
@@ -138,14 +237,41 @@ def generate(total: int, seed: int) -> dict:
                     ):
                         below = computed in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
                         causes = {rng.choice(CAUSES)} if below else set()
-                        review_rows.append((
-                            hid, year, "periodic", date(year, 11, 15), "", standards[year].pk, "income", amount,
-                            None, *[f in deprived for f in INDICATOR_FIELDS], "{}", *[c in causes for c in CAUSES],
-                            *[below and i == 0 for i in range(len(NEEDS))], len(deprived), computed, commune_id,
-                            area, size, minority, ethnicity, False, False, h.prev_class, h.prev_members_count,
-                            h.arrived, h.was_poor_earlier, h.was_near_poor_earlier, h.escaped_poverty_year,
-                            h.recently_escaped, now, now,
-                        ))  # fmt: skip
+                        review_rows.append(
+                            (
+                                hid,
+                                year,
+                                "periodic",
+                                date(year, 11, 15),
+                                "",
+                                standards[year].pk,
+                                "income",
+                                amount,
+                                None,
+                                *[f in deprived for f in INDICATOR_FIELDS],
+                                "{}",
+                                *[c in causes for c in CAUSES],
+                                *[below and i == 0 for i in range(len(NEEDS))],
+                                len(deprived),
+                                computed,
+                                commune_id,
+                                area,
+                                size,
+                                minority,
+                                ethnicity,
+                                False,
+                                False,
+                                h.prev_class,
+                                h.prev_members_count,
+                                h.arrived,
+                                h.was_poor_earlier,
+                                h.was_near_poor_earlier,
+                                h.escaped_poverty_year,
+                                h.recently_escaped,
+                                now,
+                                now,
+                            )
+                        )
                 counts["households"] = total
             with pg.copy(f"COPY households_member ({', '.join(MEMBER_COLUMNS)}) FROM STDIN") as copy:
                 for row in members_rows:
@@ -159,6 +285,9 @@ def generate(total: int, seed: int) -> dict:
             "SELECT setval(pg_get_serial_sequence('households_household', 'id'), "
             "(SELECT MAX(id) FROM households_household))"
         )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    counts["rollups"] = rollups_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return counts
@@ -175,8 +304,11 @@ def main() -> None:
     started = time.perf_counter()
     counts = generate(args.households, args.seed)
     elapsed = time.perf_counter() - started
-    print(f"generated {counts['households']:,} households, {counts['members']:,} members, "
-          f"{counts['reviews']:,} reviews ({', '.join(map(str, YEARS))}) in {elapsed:.1f} s")  # fmt: skip
+    print(
+        f"generated {counts['households']:,} households, {counts['members']:,} members, "
+        f"{counts['reviews']:,} reviews ({', '.join(map(str, YEARS))}), {counts['rollups']:,} rollup rows "
+        f"in {elapsed:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -99,13 +99,7 @@ def hand_written_sql(unit: AdministrativeUnit) -> None:
 def largest(level: int) -> AdministrativeUnit:
     """The unit of that level (three-tier tree) with the most reviews in YEAR."""
     key = "commune__parent_id" if level == Level.DISTRICT else "commune__parent__parent_id"
-    row = (
-        HouseholdReview.objects.filter(year=YEAR)
-        .values(key)
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
+    row = HouseholdReview.objects.filter(year=YEAR).values(key).annotate(n=Count("id")).order_by("-n").first()
     return AdministrativeUnit.objects.get(pk=row[key])
 
 

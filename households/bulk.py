@@ -13,6 +13,7 @@ from django.db import transaction
 from households.classification import AssessmentMethod, classify
 from households.indicators import INDICATOR_FIELDS, derive_from_members
 from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
+from households.rollups import rollups_refresh
 from households.services import member_facts
 from households.transitions import YearResult, household_history
 from povertyprog.units.models import AdministrativeUnit
@@ -119,4 +120,5 @@ def households_bulk_create(specs: list[HouseholdSpec], batch_size: int = 2000) -
         reviews.extend(build_reviews(spec, household, standards))
     Member.objects.bulk_create(members, batch_size=batch_size)
     HouseholdReview.objects.bulk_create(reviews, batch_size=batch_size)
+    rollups_refresh({(review.commune_id, review.year) for review in reviews})
     return len(households)

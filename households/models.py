@@ -358,3 +358,84 @@ class HouseholdReview(models.Model):
     def override_items(self) -> list[tuple[str, str]]:
         """(indicator name, reason) for each indicator the officer overrode."""
         return [(INDICATOR_BY_FIELD[field].name, reason) for field, reason in self.overrides.items()]
+
+
+class RegistryRollup(models.Model):
+    """Review figures summed per commune, year and transition group.
+
+    The statistics read these rows instead of the reviews (a province has thousands of rows
+    here instead of hundreds of thousands of reviews). Kept exact by households.rollups: every
+    write to reviews refreshes the rows of the (commune, year) pairs it touched.
+    """
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    # Group keys (the change tables need them).
+    classification = models.CharField(max_length=10, choices=HouseholdClass)
+    prev_class = models.CharField(max_length=10, blank=True)
+    arrived = models.BooleanField()
+    was_poor_earlier = models.BooleanField()
+    was_near_poor_earlier = models.BooleanField()
+    # Measures: households, persons and households with each mark.
+    households = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)
+    prev_persons = models.PositiveIntegerField(default=0)
+    shrink_persons = models.PositiveIntegerField(default=0)
+    grow_persons = models.PositiveIntegerField(default=0)
+    deprivations = models.PositiveIntegerField(default=0)
+    ethnic_minority = models.PositiveIntegerField(default=0)
+    recently_escaped = models.PositiveIntegerField(default=0)
+    no_labour_capacity = models.PositiveIntegerField(default=0)
+    has_merit_person = models.PositiveIntegerField(default=0)
+    other_group = models.PositiveIntegerField(default=0)
+    d_employment = models.PositiveIntegerField(default=0)
+    d_dependants = models.PositiveIntegerField(default=0)
+    d_nutrition = models.PositiveIntegerField(default=0)
+    d_health_insurance = models.PositiveIntegerField(default=0)
+    d_adult_education = models.PositiveIntegerField(default=0)
+    d_child_schooling = models.PositiveIntegerField(default=0)
+    d_housing_quality = models.PositiveIntegerField(default=0)
+    d_floor_area = models.PositiveIntegerField(default=0)
+    d_water = models.PositiveIntegerField(default=0)
+    d_latrine = models.PositiveIntegerField(default=0)
+    d_telecom = models.PositiveIntegerField(default=0)
+    d_information = models.PositiveIntegerField(default=0)
+    dim_employment = models.PositiveIntegerField(default=0)
+    dim_health = models.PositiveIntegerField(default=0)
+    dim_education = models.PositiveIntegerField(default=0)
+    dim_housing = models.PositiveIntegerField(default=0)
+    dim_water = models.PositiveIntegerField(default=0)
+    dim_information = models.PositiveIntegerField(default=0)
+    cause_land = models.PositiveIntegerField(default=0)
+    cause_capital = models.PositiveIntegerField(default=0)
+    cause_labour = models.PositiveIntegerField(default=0)
+    cause_tools = models.PositiveIntegerField(default=0)
+    cause_knowledge = models.PositiveIntegerField(default=0)
+    cause_skills = models.PositiveIntegerField(default=0)
+    cause_illness = models.PositiveIntegerField(default=0)
+    cause_other = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # Statistics of a year for a set of communes (a unit's subtree).
+            models.Index(fields=["year", "commune"], name="rollup_year_commune_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.year}/{self.classification}: {self.households}"
+
+
+class EthnicityRollup(models.Model):
+    """Poor and near-poor households per commune, year and ethnicity (kept with RegistryRollup)."""
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    classification = models.CharField(max_length=10, choices=HouseholdClass)
+    ethnicity = models.CharField(max_length=2)
+    households = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "commune"], name="ethnicity_rollup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.year}/{self.ethnicity}: {self.households}"

@@ -1,19 +1,21 @@
 """Registry statistics for a unit's subtree and a review year, computed in the database.
 
+The figures are sums of the maintained rollups (households.rollups: per commune, year and
+transition group), so a province sums thousands of rows, not hundreds of thousands of reviews.
 `registry_stats()` returns plain dicts and lists (the shape printed by
-`manage.py registry_stats --json`, documented in README.md). Four queries, whatever the
-number of households: the summary, the ethnicities, the change tables, the children.
+`manage.py registry_stats --json`, documented in README.md). Five queries, whatever the
+number of households: the summary, the change groups, the ethnicities, the children and their counts.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Q, QuerySet, Sum
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
-from households.indicators import DIMENSIONS, INDICATORS, indicators_of
-from households.models import Cause, HouseholdReview
+from households.indicators import DIMENSIONS, INDICATORS
+from households.models import Cause, EthnicityRollup, RegistryRollup
+from households.rollups import GROUP_KEYS, MEASURE_FIELDS
 from povertyprog.units.models import AdministrativeUnit, Level
 
 POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
@@ -29,76 +31,44 @@ def rate(part: int, whole: int) -> float:
     return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _count(condition: Q) -> Count:
-    return Count("id", filter=condition)
+def _in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
+    """Rollup rows of a year (or years) in a unit's subtree; the whole country for unit=None."""
+    rows = model.objects.filter(year__in=year) if isinstance(year, list) else model.objects.filter(year=year)
+    return rows.filter(commune__path__startswith=unit.path) if unit is not None else rows
 
 
-def reviews_in(unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
-    """Reviews of a year (or years) in a unit's subtree; the whole country for unit=None."""
-    reviews = HouseholdReview.objects.all()
-    reviews = reviews.filter(year__in=year) if isinstance(year, list) else reviews.filter(year=year)
-    return reviews.in_unit(unit) if unit is not None else reviews
-
-
-def _dimension_q(dimension: str) -> Q:
-    condition = Q()
-    for indicator in indicators_of(dimension):
-        condition |= Q(**{indicator.field: True})
-    return condition
-
-
-def _class_expressions() -> dict:
-    """Aggregates per class: the summary query groups by classification (4 rows)."""
-    exprs = {
-        "n": Count("id"),
-        "persons_n": Coalesce(Sum("members_count"), 0),
-        "deprivations_n": Coalesce(Sum("deprivation_count"), 0),
-        # Aliases must not repeat field names (Django refuses Count over an alias named like a field).
-        "em_n": _count(Q(ethnic_minority=True)),
-        "recent_n": _count(Q(recently_escaped=True)),
-        "no_labour_n": _count(Q(no_labour_capacity=True)),
-        "merit_n": _count(Q(has_merit_person=True)),
-        "other_group_n": _count(Q(ethnic_minority=False, no_labour_capacity=False, has_merit_person=False)),
-    }
-    for indicator in INDICATORS:
-        exprs[f"{indicator.field}_n"] = _count(Q(**{indicator.field: True}))
-    for dimension in DIMENSIONS:
-        exprs[f"dim_{dimension.key}_n"] = _count(_dimension_q(dimension.key))
-    for cause in Cause:
-        exprs[f"{cause.value}_n"] = _count(Q(**{cause.value: True}))
-    return exprs
-
-
-def _summary_row(reviews: QuerySet) -> dict:
-    """Flat figures from the per-class rows: '<class>_<figure>' plus totals."""
+def _summary_row(unit: AdministrativeUnit | None, year: int) -> dict:
+    """Flat figures from the per-class sums: '<class>_<figure>' plus totals."""
+    sums = {f"{field}_sum": Sum(field) for field in MEASURE_FIELDS}
     by_class = {
-        r["classification"]: r for r in reviews.values("classification").annotate(**_class_expressions())
+        r["classification"]: {field: r[f"{field}_sum"] or 0 for field in MEASURE_FIELDS}
+        for r in _in_unit(RegistryRollup, unit, year).values("classification").annotate(**sums).order_by()
     }
-    empty = dict.fromkeys(_class_expressions(), 0)
+    empty = dict.fromkeys(MEASURE_FIELDS, 0)
 
     def of(cls: str) -> dict:
         return by_class.get(cls, empty)
 
     row = {
-        "households": sum(r["n"] for r in by_class.values()),
-        "persons": sum(r["persons_n"] for r in by_class.values()),
-        "em_households": sum(r["em_n"] for r in by_class.values()),
-        "recently_escaped_households": sum(r["recent_n"] for r in by_class.values()),
-        "not_poor": of(HouseholdClass.NOT_POOR)["n"],
+        "households": sum(r["households"] for r in by_class.values()),
+        "persons": sum(r["persons"] for r in by_class.values()),
+        "em_households": sum(r["ethnic_minority"] for r in by_class.values()),
+        "recently_escaped_households": sum(r["recently_escaped"] for r in by_class.values()),
+        "not_poor": of(HouseholdClass.NOT_POOR)["households"],
     }
     for key, cls in [*CLASSES.items(), ("middle", HouseholdClass.MIDDLE)]:
-        row[key] = of(cls)["n"]
-        row[f"{key}_persons"] = of(cls)["persons_n"]
+        row[key] = of(cls)["households"]
+        row[f"{key}_persons"] = of(cls)["persons"]
     for key, cls in CLASSES.items():
         figures = of(cls)
-        row[f"{key}_deprivations"] = figures["deprivations_n"]
-        row[f"{key}_ethnic_minority"] = figures["em_n"]
-        row[f"{key}_no_labour_capacity"] = figures["no_labour_n"]
-        row[f"{key}_merit"] = figures["merit_n"]
-        row[f"{key}_other_group"] = figures["other_group_n"]
+        row[f"{key}_deprivations"] = figures["deprivations"]
+        row[f"{key}_ethnic_minority"] = figures["ethnic_minority"]
+        row[f"{key}_no_labour_capacity"] = figures["no_labour_capacity"]
+        row[f"{key}_merit"] = figures["has_merit_person"]
+        row[f"{key}_other_group"] = figures["other_group"]
         for name, value in figures.items():
             if name.startswith(("d_", "dim_", "cause_")):
-                row[f"{key}_{name.removesuffix('_n')}"] = value
+                row[f"{key}_{name}"] = value
     return row
 
 
@@ -129,26 +99,16 @@ def _change_columns(cls: str) -> dict:
     return columns
 
 
-_CHANGE_KEYS = [
-    "year",
-    "classification",
-    "prev_class",
-    "arrived",
-    "was_poor_earlier",
-    "was_near_poor_earlier",
-]
-
-
 def _change_groups(unit: AdministrativeUnit | None, year: int) -> list[dict]:
     return list(
-        reviews_in(unit, [year - 1, year])
-        .values(*_CHANGE_KEYS)
+        _in_unit(RegistryRollup, unit, [year - 1, year])
+        .values("year", *GROUP_KEYS)
         .annotate(
-            n=Count("id"),
-            persons_n=Coalesce(Sum("members_count"), 0),
-            prev_persons_n=Coalesce(Sum("prev_members_count"), 0),
-            shrink_n=Coalesce(Sum(Greatest(F("prev_members_count") - F("members_count"), 0)), 0),
-            grow_n=Coalesce(Sum(Greatest(F("members_count") - F("prev_members_count"), 0)), 0),
+            n=Sum("households"),
+            persons_n=Sum("persons"),
+            prev_persons_n=Sum("prev_persons"),
+            shrink_n=Sum("shrink_persons"),
+            grow_n=Sum("grow_persons"),
         )
         .order_by()
     )
@@ -199,29 +159,31 @@ def _children(unit: AdministrativeUnit | None, year: int) -> list[dict]:
         return []
     key = "commune_id" if children[0].level == Level.COMMUNE else "commune__parent_id"
     rows = (
-        reviews_in(unit, year)
+        _in_unit(RegistryRollup, unit, year)
         .values(key)
         .annotate(
-            households=Count("id"),
-            poor=_count(Q(classification=POOR)),
-            near_poor=_count(Q(classification=NEAR_POOR)),
+            total=Sum("households"),
+            poor=Sum("households", filter=Q(classification=POOR)),
+            near_poor=Sum("households", filter=Q(classification=NEAR_POOR)),
         )
+        .order_by()
     )
     counts = {row[key]: row for row in rows}
-    empty = {"households": 0, "poor": 0, "near_poor": 0}
+    empty = {"total": 0, "poor": 0, "near_poor": 0}
     result = []
     for child in children:
         row = counts.get(child.pk, empty)
+        total, poor, near_poor = row["total"] or 0, row["poor"] or 0, row["near_poor"] or 0
         result.append(
             {
                 "id": child.pk,
                 "code": child.code,
                 "name": child.name,
-                "households": row["households"],
-                "poor": row["poor"],
-                "poor_rate": rate(row["poor"], row["households"]),
-                "near_poor": row["near_poor"],
-                "near_poor_rate": rate(row["near_poor"], row["households"]),
+                "households": total,
+                "poor": poor,
+                "poor_rate": rate(poor, total),
+                "near_poor": near_poor,
+                "near_poor_rate": rate(near_poor, total),
             }
         )
     return result
@@ -246,13 +208,15 @@ def _summary(row: dict) -> dict:
 
 def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
     """Every registry figure of the seeds and the software's aggregate tables, for one unit and year."""
-    row = _summary_row(reviews_in(unit, year))
+    row = _summary_row(unit, year)
     groups = _change_groups(unit, year)
     ethnic_rows = (
-        reviews_in(unit, year)
-        .filter(classification__in=[POOR, NEAR_POOR])
+        _in_unit(EthnicityRollup, unit, year)
         .values("ethnicity")
-        .annotate(poor=_count(Q(classification=POOR)), near_poor=_count(Q(classification=NEAR_POOR)))
+        .annotate(
+            poor=Sum("households", filter=Q(classification=POOR)),
+            near_poor=Sum("households", filter=Q(classification=NEAR_POOR)),
+        )
         .order_by("ethnicity")
     )
     return {
@@ -293,8 +257,8 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
             {
                 "code": r["ethnicity"],
                 "name": ETHNICITY_NAMES.get(r["ethnicity"], r["ethnicity"]),
-                "poor": r["poor"],
-                "near_poor": r["near_poor"],
+                "poor": r["poor"] or 0,
+                "near_poor": r["near_poor"] or 0,
             }
             for r in ethnic_rows
         ],

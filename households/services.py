@@ -20,6 +20,7 @@ from households.indicators import (
     derive_from_members,
 )
 from households.models import Household, HouseholdReview, Member, PovertyStandard
+from households.rollups import rollups_refresh
 from households.transitions import History, YearResult, household_history
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
@@ -103,7 +104,7 @@ def _apply_overrides(review: HouseholdReview, derived: dict[str, bool], reasons:
     review.overrides = overrides
 
 
-def review_compute(review: HouseholdReview, household: Household, derived: dict[str, bool]) -> None:
+def review_compute(review: HouseholdReview, household: Household) -> None:
     """Fill the computed and snapshot fields of a review from its entered values."""
     try:
         review.standard = PovertyStandard.objects.for_year(review.year)
@@ -138,11 +139,18 @@ def review_save(
     Household.objects.select_for_update().filter(pk=household.pk).first()  # serialise per household
     derived = derived_indicators(household, review.review_date)
     _apply_overrides(review, derived, override_reasons)
-    review.household = household
-    review_compute(review, household, derived)
     review._history_user = user
+    return review_record(household=household, review=review)
+
+
+@transaction.atomic
+def review_record(*, household: Household, review: HouseholdReview) -> HouseholdReview:
+    """Compute, save, and bring the household's history and the rollups up to date."""
+    review.household = household
+    review_compute(review, household)
     review.save()
     household_history_refresh(household)
+    rollups_refresh((household.commune_id, year) for year in household.reviews.values_list("year", flat=True))
     return review
 
 

@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from households.models import Household, HouseholdReview, Member, Origin
-from households.services import household_history_refresh, review_compute
+from households.indicators import INDICATOR_FIELDS
+from households.models import Cause, Household, HouseholdReview, Member, Origin
+from households.services import review_record
 
 _counter = iter(range(1, 10**9))
 
@@ -36,15 +37,12 @@ def set_members(household: Household, count: int) -> None:
 
 
 def make_review(household, year: int, income: int, deprived=(), causes=(), **attrs) -> HouseholdReview:
-    review = HouseholdReview(
-        household=household,
-        year=year,
-        review_date=date(year, 11, 15),
-        income_per_capita=income,
-        **{field: True for field in (*deprived, *causes)},
-        **attrs,
-    )
-    review_compute(review, household, derived={})
-    review.save()
-    household_history_refresh(household)
-    return review
+    """Record (or correct) the household's review of `year`."""
+    review = household.reviews.filter(year=year).first() or HouseholdReview(household=household, year=year)
+    for field in [*INDICATOR_FIELDS, *Cause.values]:
+        setattr(review, field, field in deprived or field in causes)
+    review.review_date = date(year, 11, 15)
+    review.income_per_capita = income
+    for name, value in attrs.items():
+        setattr(review, name, value)
+    return review_record(household=household, review=review)

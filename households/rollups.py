@@ -1,0 +1,121 @@
+"""Maintained rollups of the reviews, per commune and year (RegistryRollup, EthnicityRollup).
+
+The only aggregation over review rows lives here; households.selectors sums rollup rows.
+Every write path calls rollups_refresh() with the (commune, year) pairs it touched, inside its
+transaction, so the rollups are always exact (tests compare them with a full rebuild).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Greatest
+
+from households.classification import HouseholdClass
+from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of
+from households.models import Cause, EthnicityRollup, HouseholdReview, RegistryRollup
+
+GROUP_KEYS = ["classification", "prev_class", "arrived", "was_poor_earlier", "was_near_poor_earlier"]
+
+
+def _count(condition: Q) -> Count:
+    return Count("id", filter=condition)
+
+
+def _dimension_q(dimension: str) -> Q:
+    condition = Q()
+    for indicator in indicators_of(dimension):
+        condition |= Q(**{indicator.field: True})
+    return condition
+
+
+def _measures() -> dict:
+    """Rollup field -> aggregate over reviews. Aliases end in "_n": Django refuses an aggregate
+    alias that repeats a field name of the reviews."""
+    measures = {
+        "households": Count("id"),
+        "persons": Coalesce(Sum("members_count"), 0),
+        "prev_persons": Coalesce(Sum("prev_members_count"), 0),
+        "shrink_persons": Coalesce(Sum(Greatest(F("prev_members_count") - F("members_count"), 0)), 0),
+        "grow_persons": Coalesce(Sum(Greatest(F("members_count") - F("prev_members_count"), 0)), 0),
+        "deprivations": Coalesce(Sum("deprivation_count"), 0),
+        "ethnic_minority": _count(Q(ethnic_minority=True)),
+        "recently_escaped": _count(Q(recently_escaped=True)),
+        "no_labour_capacity": _count(Q(no_labour_capacity=True)),
+        "has_merit_person": _count(Q(has_merit_person=True)),
+        "other_group": _count(Q(ethnic_minority=False, no_labour_capacity=False, has_merit_person=False)),
+    }
+    measures |= {field: _count(Q(**{field: True})) for field in INDICATOR_FIELDS}
+    measures |= {f"dim_{d.key}": _count(_dimension_q(d.key)) for d in DIMENSIONS}
+    measures |= {cause.value: _count(Q(**{cause.value: True})) for cause in Cause}
+    return {f"{name}_n": expression for name, expression in measures.items()}
+
+
+MEASURE_FIELDS = [alias.removesuffix("_n") for alias in _measures()]
+
+
+def _build(year: int, reviews) -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
+    groups = reviews.values("commune_id", *GROUP_KEYS).annotate(**_measures()).order_by()
+    rollups = [
+        RegistryRollup(
+            year=year,
+            commune_id=row["commune_id"],
+            **{key: row[key] for key in GROUP_KEYS},
+            **{field: row[f"{field}_n"] for field in MEASURE_FIELDS},
+        )
+        for row in groups
+    ]
+    ethnic = (
+        reviews.filter(classification__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR])
+        .values("commune_id", "classification", "ethnicity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    ethnicities = [
+        EthnicityRollup(
+            year=year,
+            commune_id=row["commune_id"],
+            classification=row["classification"],
+            ethnicity=row["ethnicity"],
+            households=row["n"],
+        )
+        for row in ethnic
+    ]
+    return rollups, ethnicities
+
+
+@transaction.atomic
+def rollups_refresh(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute the rollups of these (commune id, year) pairs from their reviews."""
+    communes_by_year = defaultdict(set)
+    for commune_id, year in pairs:
+        communes_by_year[year].add(commune_id)
+    for year, communes in communes_by_year.items():
+        for chunk in _chunks(sorted(communes), 500):
+            RegistryRollup.objects.filter(year=year, commune_id__in=chunk).delete()
+            EthnicityRollup.objects.filter(year=year, commune_id__in=chunk).delete()
+            rollups, ethnicities = _build(
+                year, HouseholdReview.objects.filter(year=year, commune_id__in=chunk)
+            )
+            RegistryRollup.objects.bulk_create(rollups, batch_size=1000)
+            EthnicityRollup.objects.bulk_create(ethnicities, batch_size=1000)
+
+
+@transaction.atomic
+def rollups_rebuild() -> int:
+    """Recompute every rollup from the reviews (after raw loads, or to check exactness)."""
+    RegistryRollup.objects.all().delete()
+    EthnicityRollup.objects.all().delete()
+    created = 0
+    for year in HouseholdReview.objects.values_list("year", flat=True).distinct().order_by():
+        rollups, ethnicities = _build(year, HouseholdReview.objects.filter(year=year))
+        RegistryRollup.objects.bulk_create(rollups, batch_size=2000)
+        EthnicityRollup.objects.bulk_create(ethnicities, batch_size=2000)
+        created += len(rollups)
+    return created
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
