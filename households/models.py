@@ -369,6 +369,10 @@ class RegistryRollup(models.Model):
     """
 
     commune = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    # The commune's district (none in the two-tier tree) and province, so that a unit's figures
+    # are one indexed equality, without joining the unit tree.
+    district = models.ForeignKey(AdministrativeUnit, null=True, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     # Group keys (the change tables need them).
     classification = models.CharField(max_length=10, choices=HouseholdClass)
@@ -417,8 +421,10 @@ class RegistryRollup(models.Model):
 
     class Meta:
         indexes = [
-            # Statistics of a year for a set of communes (a unit's subtree).
+            # Statistics of a year for a commune, a district, a province.
             models.Index(fields=["year", "commune"], name="rollup_year_commune_idx"),
+            models.Index(fields=["year", "district"], name="rollup_year_district_idx"),
+            models.Index(fields=["year", "province"], name="rollup_year_province_idx"),
         ]
 
     def __str__(self) -> str:
@@ -429,13 +435,19 @@ class EthnicityRollup(models.Model):
     """Poor and near-poor households per commune, year and ethnicity (kept with RegistryRollup)."""
 
     commune = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(AdministrativeUnit, null=True, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     classification = models.CharField(max_length=10, choices=HouseholdClass)
     ethnicity = models.CharField(max_length=2)
     households = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["year", "commune"], name="ethnicity_rollup_idx")]
+        indexes = [
+            models.Index(fields=["year", "commune"], name="ethnicity_rollup_idx"),
+            models.Index(fields=["year", "district"], name="ethnicity_rollup_district_idx"),
+            models.Index(fields=["year", "province"], name="ethnicity_rollup_province_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.commune_id}/{self.year}/{self.ethnicity}: {self.households}"

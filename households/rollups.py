@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Greatest
 from households.classification import HouseholdClass
 from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of
 from households.models import Cause, EthnicityRollup, HouseholdReview, RegistryRollup
+from povertyprog.units.models import AdministrativeUnit, Level
 
 GROUP_KEYS = ["classification", "prev_class", "arrived", "was_poor_earlier", "was_near_poor_earlier"]
 
@@ -55,12 +56,27 @@ def _measures() -> dict:
 MEASURE_FIELDS = [alias.removesuffix("_n") for alias in _measures()]
 
 
+def _ancestors(commune_ids: set[int]) -> dict[int, tuple[int | None, int]]:
+    """commune id -> (district id or None, province id)."""
+    rows = AdministrativeUnit.objects.filter(pk__in=commune_ids).values_list(
+        "pk", "parent_id", "parent__level", "parent__parent_id"
+    )
+    return {
+        pk: (parent, grandparent) if parent_level == Level.DISTRICT else (None, parent)
+        for pk, parent, parent_level, grandparent in rows
+    }
+
+
 def _build(year: int, reviews) -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
-    groups = reviews.values("commune_id", *GROUP_KEYS).annotate(**_measures()).order_by()
+    # Ordered by commune: a province's rows lie together on disk.
+    groups = list(reviews.values("commune_id", *GROUP_KEYS).annotate(**_measures()).order_by("commune_id"))
+    places = _ancestors({row["commune_id"] for row in groups})
     rollups = [
         RegistryRollup(
             year=year,
             commune_id=row["commune_id"],
+            district_id=places[row["commune_id"]][0],
+            province_id=places[row["commune_id"]][1],
             **{key: row[key] for key in GROUP_KEYS},
             **{field: row[f"{field}_n"] for field in MEASURE_FIELDS},
         )
@@ -70,12 +86,14 @@ def _build(year: int, reviews) -> tuple[list[RegistryRollup], list[EthnicityRoll
         reviews.filter(classification__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR])
         .values("commune_id", "classification", "ethnicity")
         .annotate(n=Count("id"))
-        .order_by()
+        .order_by("commune_id")
     )
     ethnicities = [
         EthnicityRollup(
             year=year,
             commune_id=row["commune_id"],
+            district_id=places[row["commune_id"]][0],
+            province_id=places[row["commune_id"]][1],
             classification=row["classification"],
             ethnicity=row["ethnicity"],
             households=row["n"],

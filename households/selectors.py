@@ -34,7 +34,12 @@ def rate(part: int, whole: int) -> float:
 def _in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
     """Rollup rows of a year (or years) in a unit's subtree; the whole country for unit=None."""
     rows = model.objects.filter(year__in=year) if isinstance(year, list) else model.objects.filter(year=year)
-    return rows.filter(commune__path__startswith=unit.path) if unit is not None else rows
+    if unit is None:
+        return rows
+    return rows.filter(**{_LEVEL_FIELD[unit.level]: unit.pk})
+
+
+_LEVEL_FIELD = {Level.PROVINCE: "province_id", Level.DISTRICT: "district_id", Level.COMMUNE: "commune_id"}
 
 
 def _summary_row(unit: AdministrativeUnit | None, year: int) -> dict:
@@ -157,7 +162,7 @@ def _children(unit: AdministrativeUnit | None, year: int) -> list[dict]:
     children = list(unit.children.order_by("code"))
     if not children:
         return []
-    key = "commune_id" if children[0].level == Level.COMMUNE else "commune__parent_id"
+    key = _LEVEL_FIELD[children[0].level]
     rows = (
         _in_unit(RegistryRollup, unit, year)
         .values(key)
