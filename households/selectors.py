@@ -9,6 +9,7 @@ number of households: the summary, the change groups, the ethnicities, the child
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from households.classification import HouseholdClass
@@ -42,13 +43,25 @@ def _in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> Q
 _LEVEL_FIELD = {Level.PROVINCE: "province_id", Level.DISTRICT: "district_id", Level.COMMUNE: "commune_id"}
 
 
+def _summary_sql(unit: AdministrativeUnit | None) -> tuple[str, list]:
+    """SUM of every measure per class. Written out once rather than as 45 ORM Sum() objects:
+    building those costs more than the query itself (bench/registry_stats.py)."""
+    table = RegistryRollup._meta.db_table
+    sums = ", ".join(f"SUM({field})" for field in MEASURE_FIELDS)
+    scope = "" if unit is None else f" AND {_LEVEL_FIELD[unit.level]} = %s"
+    sql = f"SELECT classification, {sums} FROM {table} WHERE year = %s{scope} GROUP BY classification"
+    return sql, ([] if unit is None else [unit.pk])
+
+
 def _summary_row(unit: AdministrativeUnit | None, year: int) -> dict:
     """Flat figures from the per-class sums: '<class>_<figure>' plus totals."""
-    sums = {f"{field}_sum": Sum(field) for field in MEASURE_FIELDS}
-    by_class = {
-        r["classification"]: {field: r[f"{field}_sum"] or 0 for field in MEASURE_FIELDS}
-        for r in _in_unit(RegistryRollup, unit, year).values("classification").annotate(**sums).order_by()
-    }
+    sql, params = _summary_sql(unit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, *params])
+        by_class = {
+            row[0]: {field: value or 0 for field, value in zip(MEASURE_FIELDS, row[1:], strict=True)}
+            for row in cursor.fetchall()
+        }
     empty = dict.fromkeys(MEASURE_FIELDS, 0)
 
     def of(cls: str) -> dict:
@@ -105,18 +118,27 @@ def _change_columns(cls: str) -> dict:
 
 
 def _change_groups(unit: AdministrativeUnit | None, year: int) -> list[dict]:
-    return list(
-        _in_unit(RegistryRollup, unit, [year - 1, year])
-        .values("year", *GROUP_KEYS)
-        .annotate(
-            n=Sum("households"),
-            persons_n=Sum("persons"),
-            prev_persons_n=Sum("prev_persons"),
-            shrink_n=Sum("shrink_persons"),
-            grow_n=Sum("grow_persons"),
-        )
-        .order_by()
+    """Households and persons per transition group, years Y-1 and Y (written out, as the summary)."""
+    keys = ["year", *GROUP_KEYS]
+    figures = {"n": "households", "persons_n": "persons", "prev_persons_n": "prev_persons",
+               "shrink_n": "shrink_persons", "grow_n": "grow_persons"}  # fmt: skip
+    scope = "" if unit is None else f" AND {_LEVEL_FIELD[unit.level]} = %s"
+    sql = (
+        f"SELECT {', '.join(keys)}, {', '.join(f'SUM({column})' for column in figures.values())} "
+        f"FROM {RegistryRollup._meta.db_table} WHERE year IN (%s, %s){scope} GROUP BY {', '.join(keys)}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year - 1, year, *([] if unit is None else [unit.pk])])
+        return [
+            dict(
+                zip(
+                    [*keys, *figures],
+                    [*row[: len(keys)], *(value or 0 for value in row[len(keys) :])],
+                    strict=True,
+                )
+            )
+            for row in cursor.fetchall()
+        ]
 
 
 def _change_table(groups: list[dict], year: int, key: str) -> dict:
