@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from households.classification import HouseholdClass
-from households.models import Household, HouseholdReview
+from households.models import Household, HouseholdReview, PovertyStandard
 from tests.base import BaseTestCase
 from tests.factory import make_household, make_review
 
@@ -224,3 +224,15 @@ class RegistryStatsCommandTestCase(BaseTestCase):
         self.assertEqual(data["unit"]["name"], "Thành phố Bắc Kạn")
         self.assertEqual((data["households"]["total"], data["households"]["poor"]), (1, 1))
         self.assertEqual(data["changes"]["poor"]["households"]["new"], 1)
+
+
+class AdminTestCase(BaseTestCase):
+    def test_standards_are_editable_and_the_registry_read_only_in_the_admin(self):
+        self.client.force_login(self.admin)
+        standard = PovertyStandard.objects.get(code="ND351-2025")
+        url = reverse("admin:households_povertystandard_change", args=[standard.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("admin:households_householdreview_changelist")).status_code, 200
+        )
+        self.assertEqual(self.client.get(reverse("admin:households_household_add")).status_code, 403)
