@@ -145,8 +145,11 @@ class ReviewForm(forms.ModelForm):
         ]
         widgets = {"review_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
 
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, derived: dict[str, bool] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["opened_at"].initial = self.instance.updated_at.isoformat() if self.instance.pk else ""
         self.derived = derived or {}
         for field, value in self.derived.items():
             if not self.instance.pk:

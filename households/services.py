@@ -132,11 +132,26 @@ def review_compute(review: HouseholdReview, household: Household) -> None:
 
 @transaction.atomic
 def review_save(
-    *, user: User, household: Household, review: HouseholdReview, override_reasons: dict[str, str]
+    *,
+    user: User,
+    household: Household,
+    review: HouseholdReview,
+    override_reasons: dict[str, str],
+    opened_at: str = "",
 ) -> HouseholdReview:
-    """Record a year's review: derive, check overrides, classify, save, refresh transitions."""
+    """Record a year's review: derive, check overrides, classify, save, refresh transitions.
+
+    `opened_at` is the review's updated_at when the form was opened ("" for a new one): if the
+    review changed (or appeared) since, nothing is written and StaleEditError is raised.
+    """
     _require_data_entry(user, household)
     Household.objects.select_for_update().filter(pk=household.pk).first()  # serialise per household
+    current = HouseholdReview.objects.filter(household=household, year=review.year).values_list(
+        "updated_at", flat=True
+    )
+    stamp = current.first()
+    if (stamp.isoformat() if stamp else "") != opened_at:
+        raise StaleEditError(StaleEditError.message)
     derived = derived_indicators(household, review.review_date)
     _apply_overrides(review, derived, override_reasons)
     review._history_user = user

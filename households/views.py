@@ -218,9 +218,12 @@ def review_edit(request, pk: int, year: int):
                 household=household,
                 review=form.save(commit=False),
                 override_reasons=form.override_reasons(),
+                opened_at=form.cleaned_data["opened_at"],
             )
         except ValidationError as error:
             _add_errors(form, error)
+        except StaleEditError as error:
+            form.add_error(None, str(error))
         else:
             messages.success(
                 request, f"Đã lưu kết quả rà soát năm {saved.year}: {saved.get_classification_display()}."

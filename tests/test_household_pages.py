@@ -153,6 +153,18 @@ class ReviewEntryTestCase(BaseTestCase):
         self.assertEqual(review.standard.code, "ND07-2021")
         self.assertEqual(review.history.first().history_user, self.officer)
 
+    def test_two_tabs_cannot_silently_overwrite_a_review(self):
+        self.client.force_login(self.officer)
+        url = reverse("households:review", args=[self.household.pk, 2023])
+        opened = self.client.get(url).context["form"]["opened_at"].value()
+        self.assertEqual(self.post_review(income_per_capita="900000", opened_at=opened).status_code, 302)
+        response = self.post_review(income_per_capita="5000000", opened_at=opened)  # the second tab
+        self.assertContains(response, "vừa được người khác cập nhật")
+        self.assertEqual(HouseholdReview.objects.get().income_per_capita, 900_000)
+        opened = self.client.get(url).context["form"]["opened_at"].value()
+        self.assertEqual(self.post_review(income_per_capita="5000000", opened_at=opened).status_code, 302)
+        self.assertEqual(HouseholdReview.objects.get().income_per_capita, 5_000_000)
+
     def test_income_out_of_range_is_refused_at_the_field(self):
         self.client.force_login(self.officer)
         response = self.post_review(income_per_capita="150.000.000")
