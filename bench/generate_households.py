@@ -31,6 +31,7 @@ from households.classification import AssessmentMethod, HouseholdClass, classify
 from households.indicators import INDICATOR_FIELDS  # noqa: E402
 from households.models import Cause, PovertyStandard  # noqa: E402
 from households.rollups import rollups_rebuild  # noqa: E402
+from households.synthetic import income_for  # noqa: E402
 from households.transitions import YearResult, household_history  # noqa: E402
 from povertyprog.lib.vietnamese import fold, person_sort_key  # noqa: E402
 from povertyprog.units.loading import units_load_all  # noqa: E402
@@ -127,14 +128,6 @@ def deprivations(rng: random.Random, cls: str) -> set[str]:
     return set(rng.sample(INDICATOR_FIELDS, count))
 
 
-def income(rng: random.Random, cls: str, line: int, upper: int) -> int:
-    if cls in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
-        return rng.randrange(400_000, line + 1, 1000)
-    if cls == HouseholdClass.MIDDLE:
-        return rng.randrange(line + 1000, upper + 1, 1000)
-    return rng.randrange(upper + 1000, upper * 4, 1000)
-
-
 def generate(total: int, seed: int) -> dict:
     rng = random.Random(seed)
     communes = list(
@@ -223,7 +216,7 @@ def generate(total: int, seed: int) -> dict:
                             cls = rng.choices(*CLASS_WEIGHTS)[0]
                         deprived = deprivations(rng, cls)
                         v = values[(year, area)]
-                        amount = income(rng, cls, v.income_line, v.middle_upper)
+                        amount = income_for(rng, cls, v.income_line, v.middle_upper)
                         computed = classify(
                             method=AssessmentMethod.INCOME,
                             deprivation_count=len(deprived),

@@ -103,7 +103,7 @@ def members_for(rng: random.Random, flags: set[str], year: int, ethnicity: str) 
 
 
 def income_for(rng: random.Random, cls: str, line: int, upper: int) -> int:
-    """A monthly income per person, in thousands of đồng, consistent with the class."""
+    """A monthly income per person in đồng (whole thousands), consistent with the class."""
     if cls in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR):
         return rng.randrange(500_000, line + 1, 1000)
     if cls == HouseholdClass.MIDDLE:
