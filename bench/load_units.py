@@ -1,6 +1,6 @@
 """Benchmark: time to load every administrative unit (both trees, 14,165 units).
 
-    python bench/load_units.py [--pg postgres://postgres@127.0.0.1:5432/povertyprog_bench]
+    python bench/load_units.py [--pg postgres://postgres@127.0.0.1:5432/povertyprog_bench_units]
 
 For SQLite (a new file) and PostgreSQL (the database is dropped and created anew) it migrates,
 then times a cold load into the empty table and a second, idempotent load. Target: ≤ 10 s each.
@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/povertyprog_bench"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_units"  # dropped and re-created
 
 
 def worker() -> None:
