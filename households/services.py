@@ -4,7 +4,7 @@ Each function runs in one transaction, checks that the user may enter data for t
 and leaves an audit row (django-simple-history) naming the user.
 """
 
-from dataclasses import fields as dataclass_fields
+from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,11 +21,9 @@ from households.indicators import (
 )
 from households.models import Household, HouseholdReview, Member, PovertyStandard
 from households.rollups import rollups_refresh
-from households.transitions import History, YearResult, household_history
+from households.transitions import HISTORY_FIELDS, YearResult, household_history
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
-
-_HISTORY_FIELDS = [f.name for f in dataclass_fields(History)]
 
 
 class StaleEditError(Exception):
@@ -164,20 +162,29 @@ def review_record(*, household: Household, review: HouseholdReview) -> Household
     review.household = household
     review_compute(review, household)
     review.save()
-    household_history_refresh(household)
-    rollups_refresh((household.commune_id, year) for year in household.reviews.values_list("year", flat=True))
+    rollups_refresh(histories_refresh([household]))
     return review
 
 
-def household_history_refresh(household: Household) -> None:
-    """Recompute the history fields of all the household's reviews (a handful of rows)."""
-    reviews = list(household.reviews.order_by("year"))
-    results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
-    histories = household_history(results, came_from_elsewhere=household.origin != "resident")
-    changed = []
-    for review, history in zip(reviews, histories, strict=True):
-        if any(getattr(review, name) != getattr(history, name) for name in _HISTORY_FIELDS):
-            for name in _HISTORY_FIELDS:
-                setattr(review, name, getattr(history, name))
-            changed.append(review)
-    HouseholdReview.objects.bulk_update(changed, _HISTORY_FIELDS)
+def histories_refresh(households: list[Household]) -> set[tuple[int, int]]:
+    """Recompute the history fields of these households' reviews; returns their (commune, year) pairs."""
+    origins = {h.pk: h.origin for h in households}
+    by_household = defaultdict(list)
+    ids = list(origins)
+    for start in range(0, len(ids), 2000):
+        for review in HouseholdReview.objects.filter(household_id__in=ids[start : start + 2000]).order_by(
+            "year"
+        ):
+            by_household[review.household_id].append(review)
+    changed, pairs = [], set()
+    for household_id, reviews in by_household.items():
+        results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
+        histories = household_history(results, came_from_elsewhere=origins[household_id] != "resident")
+        for review, history in zip(reviews, histories, strict=True):
+            pairs.add((review.commune_id, review.year))
+            if any(getattr(review, name) != getattr(history, name) for name in HISTORY_FIELDS):
+                for name in HISTORY_FIELDS:
+                    setattr(review, name, getattr(history, name))
+                changed.append(review)
+    HouseholdReview.objects.bulk_update(changed, HISTORY_FIELDS, batch_size=1000)
+    return pairs

@@ -15,7 +15,7 @@ the database. The columns of those tables, for year Y (start = classes of year Y
   end (9) = 1 - 2 - 3 - 4 + 5 + 6 + 7 + 8
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from households.classification import HouseholdClass
 
@@ -42,6 +42,9 @@ class History:
     was_near_poor_earlier: bool
     escaped_poverty_year: int | None
     recently_escaped: bool
+
+
+HISTORY_FIELDS = [f.name for f in fields(History)]
 
 
 def household_history(results: list[YearResult], *, came_from_elsewhere: bool) -> list[History]:

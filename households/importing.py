@@ -1,0 +1,699 @@
+"""The one import service for household lists (web page, admin, `manage.py import_households`).
+
+household_import() reads the file, checks every row and reports every problem as
+(sheet, row, column, value, message) in Vietnamese. With dry_run it writes nothing (the
+preview); otherwise it writes the whole file in one transaction, or nothing if any row is
+wrong. Rows are matched by household code and review year, so importing the same file twice
+changes nothing and a corrected file changes only the households that differ.
+"""
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from households.classification import AssessmentMethod, classify
+from households.ethnicities import ETHNICITY_CHOICES, is_minority
+from households.forms import MAX_INCOME
+from households.indicators import INDICATORS, derive_from_members
+from households.models import (
+    Cause,
+    EducationLevel,
+    Employment,
+    Household,
+    HouseholdReview,
+    Member,
+    Origin,
+    PovertyStandard,
+    Relation,
+    ReviewType,
+    Sex,
+    SupportNeed,
+)
+from households.rollups import rollups_refresh
+from households.services import histories_refresh, member_facts
+from povertyprog.accounts.models import User
+from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.lib.spreadsheets import (
+    Column,
+    RefusedFile,
+    column_letter,
+    find_header,
+    is_blank,
+    normalise_header,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_text,
+    parse_yes_no,
+    read_sheets,
+)
+from povertyprog.units.models import AdministrativeUnit, Level
+
+HOUSEHOLD_SHEET = "Hộ gia đình"
+MEMBER_SHEET = "Thành viên"
+ETHNICITIES = dict(ETHNICITY_CHOICES)
+
+HOUSEHOLD_COLUMNS = [
+    Column(
+        "code", "Mã hộ", ("ma so ho", "ma ho gia dinh"), True, "Mã hộ duy nhất toàn quốc, ví dụ 01837-00012."
+    ),
+    Column(
+        "commune_code",
+        "Mã xã",
+        ("ma phuong xa", "ma xa phuong", "ma don vi"),
+        True,
+        "Mã đơn vị hành chính cấp xã (5 số), ví dụ 01837.",
+    ),
+    Column("head_name", "Họ tên chủ hộ", ("chu ho", "ho va ten chu ho", "ten chu ho"), True),
+    Column("village", "Thôn, tổ dân phố", ("thon", "thon to", "to dan pho", "thon ban", "ap"), True),
+    Column("address", "Địa chỉ", ()),
+    Column(
+        "ethnicity", "Dân tộc", ("dan toc chu ho",), False, "Tên dân tộc (Kinh, Tày, Mường…) hoặc mã 2 số."
+    ),
+    Column("ethnic_minority", "Hộ DTTS", ("dtts", "ho dan toc thieu so"), False, "Có/Không (x, 1/0)."),
+    Column("social_protection", "Hộ có đối tượng BTXH", ("btxh", "bao tro xa hoi"), False, "Có/Không."),
+    Column(
+        "has_merit_person",
+        "Hộ có người có công",
+        ("nguoi co cong", "chinh sach co cong", "ho cscc"),
+        False,
+        "Có/Không.",
+    ),
+    Column(
+        "no_labour_capacity",
+        "Hộ không có khả năng lao động",
+        ("khong co kha nang lao dong", "knld", "ho kcknld"),
+        False,
+        "Có/Không.",
+    ),
+    Column(
+        "members_count",
+        "Số nhân khẩu",
+        ("nhan khau", "so khau"),
+        False,
+        "Dùng khi không kê thành viên ở trang “Thành viên”.",
+    ),
+    Column(
+        "income",
+        "Thu nhập bình quân (đồng/người/tháng)",
+        ("thu nhap", "thu nhap binh quan", "thu nhap bq", "thu nhap binh quan dau nguoi"),
+        False,
+        "Số đồng, ví dụ 1.500.000. Hoặc ghi điểm B1.",
+    ),
+    Column(
+        "b1_score",
+        "Điểm B1",
+        ("diem phieu b1", "phieu b1", "b1"),
+        False,
+        "Điểm Phiếu B1 (khi không ghi thu nhập).",
+    ),
+    Column("review_date", "Ngày rà soát", ("thoi gian ra soat",), True, "dd/mm/yyyy."),
+    Column("reviewer", "Người rà soát", ()),
+    Column("review_type", "Loại rà soát", (), False, "Định kỳ / Thường xuyên (để trống: định kỳ)."),
+    *[
+        Column(
+            i.field,
+            f"{i.number}. {i.name}",
+            (i.name, f"chi so {i.number}", f"thieu hut {i.name}"),
+            False,
+            "x hoặc Có nếu hộ thiếu hụt chỉ số này.",
+        )
+        for i in INDICATORS
+    ],
+    *[
+        Column(
+            c.value,
+            f"NN: {c.label}",
+            (c.label, f"nguyen nhan {c.label}"),
+            False,
+            "x nếu là nguyên nhân nghèo.",
+        )
+        for c in Cause
+    ],
+    *[
+        Column(
+            n.value,
+            f"Nhu cầu: {n.label}",
+            (n.label,) if n != SupportNeed.OTHER else ("nhu cau khac",),
+            False,
+            "x nếu hộ cần hỗ trợ này.",
+        )
+        for n in SupportNeed
+    ],
+]
+
+MEMBER_COLUMNS = [
+    Column("code", "Mã hộ", ("ma so ho",), True),
+    Column("full_name", "Họ và tên", ("ho ten", "ten thanh vien"), True),
+    Column("sex", "Giới tính", ("gioi", "nam nu"), True, "Nam / Nữ."),
+    Column("birth_year", "Năm sinh", (), True),
+    Column("birth_date", "Ngày sinh", (), False, "dd/mm/yyyy."),
+    Column(
+        "relation", "Quan hệ với chủ hộ", ("quan he",), True, "Chủ hộ, Vợ/chồng, Con, Bố/mẹ, Ông/bà, Cháu…"
+    ),
+    Column("ethnicity", "Dân tộc", ()),
+    Column(
+        "citizen_id", "Số định danh cá nhân", ("so cccd", "cccd", "so dinh danh", "cmnd"), False, "12 chữ số."
+    ),
+    Column("has_health_insurance", "Có thẻ BHYT", ("bhyt", "the bhyt"), False, "Có/Không (để trống: Có)."),
+    Column("education_level", "Trình độ giáo dục", ("trinh do",), False),
+    Column("attends_school", "Đang đi học", ("di hoc",), False, "Có/Không."),
+    Column("employment", "Việc làm", (), False),
+    Column("has_disability", "Người khuyết tật", ("khuyet tat",), False, "Có/Không."),
+    Column(
+        "monthly_social_allowance", "Hưởng trợ cấp xã hội hằng tháng", ("tro cap xa hoi",), False, "Có/Không."
+    ),
+    Column("malnourished", "Trẻ suy dinh dưỡng", ("suy dinh duong",), False, "Có/Không."),
+]
+
+HOUSEHOLD_FLAGS = ["ethnic_minority", "social_protection", "has_merit_person", "no_labour_capacity"]
+REVIEW_FLAGS = [i.field for i in INDICATORS] + Cause.values + SupportNeed.values
+MEMBER_FLAGS = [
+    "has_health_insurance",
+    "attends_school",
+    "has_disability",
+    "monthly_social_allowance",
+    "malnourished",
+]
+MEMBER_FIELDS = [
+    "full_name",
+    "sex",
+    "birth_year",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "citizen_id",
+    "education_level",
+    "employment",
+    *MEMBER_FLAGS,
+]
+HOUSEHOLD_FIELDS = ["head_name", "village", "address", "ethnicity", *HOUSEHOLD_FLAGS]
+REVIEW_FIELDS = [
+    "review_type",
+    "review_date",
+    "reviewer",
+    "method",
+    "income_per_capita",
+    "b1_score",
+    *REVIEW_FLAGS,
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int  # as Excel numbers it (1-based)
+    column: str  # "C (Mã xã)"
+    value: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict
+    members: list[dict] = field(default_factory=list)
+    member_rows: list[int] = field(default_factory=list)
+
+
+class _Sheet:
+    """Rows of one sheet with their header mapping; records problems with file coordinates."""
+
+    def __init__(self, name: str, rows: list[list], columns: list[Column], problems: list[Problem]):
+        self.name, self.columns, self.problems = name, {c.key: c for c in columns}, problems
+        self.header = find_header(rows, columns)
+        self.rows = rows
+        missing = [c.header for c in columns if c.required and c.key not in self.header.columns]
+        if self.header.row_index < 0 or missing:
+            raise RefusedFile(
+                f"Trang “{name}”: không tìm thấy dòng tiêu đề có đủ các cột bắt buộc"
+                + (f" (thiếu: {', '.join(missing)})" if missing else "")
+                + ". Hãy dùng tệp mẫu tải từ hệ thống."
+            )
+
+    def data_rows(self):
+        for index in range(self.header.row_index + 1, len(self.rows)):
+            row = self.rows[index]
+            if all(is_blank(cell) for cell in row):
+                continue
+            first = next(cell for cell in row if not is_blank(cell))
+            if normalise_header(first).startswith(("tong so", "tong cong")):
+                break  # the totals row that printed lists end with
+            yield index + 1, row
+
+    def cell(self, row: list, key: str):
+        position = self.header.columns.get(key)
+        if position is None or position >= len(row):
+            return None
+        return row[position]
+
+    def problem(self, number: int, key: str, value, message: str) -> None:
+        position = self.header.columns.get(key)
+        where = f"{column_letter(position)} ({self.columns[key].header})" if position is not None else ""
+        shown = "" if is_blank(value) else parse_text(value)[:60]
+        self.problems.append(Problem(self.name, number, where, shown, message))
+
+    def parse(self, number: int, row: list, key: str, parser: Callable, default=None):
+        value = self.cell(row, key)
+        if is_blank(value):
+            if self.columns[key].required:
+                self.problem(number, key, value, f"Thiếu “{self.columns[key].header}”.")
+            return default
+        try:
+            return parser(value)
+        except ValueError as error:
+            self.problem(number, key, value, f"{self.columns[key].header}: {error}.")
+            return default
+
+
+def _parse_cell(sheet: _Sheet, number: int, raw: list, key: str, parser: Callable, default=None):
+    return sheet.parse(number, raw, key, parser, default)
+
+
+def _choices(model_choices) -> dict[str, str]:
+    return dict(model_choices.choices) if hasattr(model_choices, "choices") else dict(model_choices)
+
+
+def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
+    rows = []
+    for number, raw in sheet.data_rows():
+        p = functools.partial(_parse_cell, sheet, number, raw)
+        values = {
+            "code": p("code", parse_text),
+            "commune_code": p("commune_code", lambda v: parse_text(v).zfill(5)),
+            "head_name": p("head_name", parse_text),
+            "village": p("village", parse_text),
+            "address": p("address", parse_text, ""),
+            "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
+            "members_count": p("members_count", lambda v: parse_int(v, low=1, high=50, what="Số nhân khẩu")),
+            "income_per_capita": p("income", lambda v: parse_int(v, low=0, high=MAX_INCOME, what="Thu nhập")),
+            "b1_score": p("b1_score", lambda v: parse_int(v, low=0, high=1000, what="Điểm B1")),
+            "review_date": p("review_date", parse_date),
+            "reviewer": p("reviewer", parse_text, ""),
+            "review_type": p(
+                "review_type",
+                lambda v: parse_choice(v, _choices(ReviewType), "Loại rà soát"),
+                ReviewType.PERIODIC,
+            ),
+        }
+        for flag in HOUSEHOLD_FLAGS + REVIEW_FLAGS:
+            values[flag] = p(flag, parse_yes_no, False)
+        values["ethnic_minority"] = values["ethnic_minority"] or is_minority(values["ethnicity"])
+        if values["income_per_capita"] is None and values["b1_score"] is None:
+            sheet.problem(number, "income", None, "Ghi thu nhập bình quân hoặc điểm B1.")
+        values["method"] = (
+            AssessmentMethod.INCOME if values["income_per_capita"] is not None else AssessmentMethod.B1_SCORE
+        )
+        day = values["review_date"]
+        if day and not date(year, 1, 1) <= day <= date(year + 1, 3, 31):
+            sheet.problem(
+                number,
+                "review_date",
+                day.strftime("%d/%m/%Y"),
+                f"Ngày rà soát phải trong năm {year} (hoặc quý I năm sau).",
+            )
+        rows.append(Row(number, values))
+    return rows
+
+
+def _parse_members(sheet: _Sheet) -> list[tuple[int, dict]]:
+    members = []
+    for number, raw in sheet.data_rows():
+        p = functools.partial(_parse_cell, sheet, number, raw)
+        values = {
+            "code": p("code", parse_text),
+            "full_name": p("full_name", parse_text),
+            "sex": p("sex", lambda v: parse_choice(v, _choices(Sex), "Giới tính")),
+            "birth_year": p(
+                "birth_year", lambda v: parse_int(v, low=1900, high=date.today().year, what="Năm sinh")
+            ),
+            "birth_date": p("birth_date", parse_date),
+            "relation": p("relation", lambda v: parse_choice(v, _choices(Relation), "Quan hệ với chủ hộ")),
+            "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
+            "citizen_id": p("citizen_id", _citizen_id, ""),
+            "education_level": p(
+                "education_level",
+                lambda v: parse_choice(v, _choices(EducationLevel), "Trình độ"),
+                EducationLevel.NONE,
+            ),
+            "employment": p(
+                "employment",
+                lambda v: parse_choice(v, _choices(Employment), "Việc làm"),
+                Employment.NOT_IN_LABOUR_FORCE,
+            ),
+        }
+        for flag in MEMBER_FLAGS:
+            values[flag] = p(flag, parse_yes_no, flag == "has_health_insurance")
+        members.append((number, values))
+    return members
+
+
+def _citizen_id(value) -> str:
+    text = parse_text(value)
+    if not text.isdigit() or len(text) != 12:
+        raise ValueError("phải gồm đúng 12 chữ số")
+    return text
+
+
+def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[_Sheet, _Sheet | None]:
+    sheets = read_sheets(path, kind)
+    if not any(any(not is_blank(c) for c in row) for rows in sheets.values() for row in rows):
+        raise RefusedFile("Tệp không có dữ liệu.")
+    by_name = {normalise_header(name): name for name in sheets}
+    household_name = by_name.get(normalise_header(HOUSEHOLD_SHEET), next(iter(sheets)))
+    member_name = by_name.get(normalise_header(MEMBER_SHEET))
+    households = _Sheet(household_name, sheets[household_name], HOUSEHOLD_COLUMNS, problems)
+    members = _Sheet(member_name, sheets[member_name], MEMBER_COLUMNS, problems) if member_name else None
+    return households, members
+
+
+# --- Checks across rows ---------------------------------------------------------------------
+
+
+def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: _Sheet) -> dict:
+    """Duplicates inside the file; communes outside the user's unit. Returns {code: commune}."""
+    first_seen = {}
+    for row in rows:
+        code = row.values["code"]
+        if code in first_seen:
+            sheet.problem(
+                row.number, "code", code, f"Mã hộ trùng với dòng {first_seen[code]} trong cùng tệp."
+            )
+        elif code:
+            first_seen[code] = row.number
+    codes = {row.values["commune_code"] for row in rows if row.values["commune_code"]}
+    communes = {
+        u.code: u
+        for u in AdministrativeUnit.objects.filter(
+            code__in=codes, level=Level.COMMUNE, valid_from=unit.valid_from, path__startswith=unit.path
+        )
+    }
+    for row in rows:
+        code = row.values["commune_code"]
+        commune = communes.get(code)
+        if code and commune is None:
+            sheet.problem(
+                row.number,
+                "commune_code",
+                code,
+                f"Mã xã {code} không thuộc {unit.name} (hoặc không phải mã xã).",
+            )
+        elif commune is not None and not can_enter_data(user, commune):
+            sheet.problem(
+                row.number, "commune_code", code, f"Bạn không có quyền nhập liệu cho {commune.name}."
+            )
+    return communes
+
+
+def _attach_members(rows: list[Row], members: list[tuple[int, dict]], sheet: _Sheet | None) -> None:
+    by_code = {row.values["code"]: row for row in rows}
+    seen_ids = {}
+    for number, values in members:
+        row = by_code.get(values["code"])
+        if row is None:
+            if values["code"]:
+                sheet.problem(number, "code", values["code"], "Mã hộ không có ở trang “Hộ gia đình”.")
+            continue
+        if values["citizen_id"]:
+            if values["citizen_id"] in seen_ids:
+                sheet.problem(
+                    number,
+                    "citizen_id",
+                    values["citizen_id"],
+                    f"Số định danh trùng với dòng {seen_ids[values['citizen_id']]}.",
+                )
+            seen_ids[values["citizen_id"]] = number
+        row.members.append(values)
+        row.member_rows.append(number)
+    for row in rows:
+        heads = sum(1 for m in row.members if m["relation"] == Relation.HEAD)
+        if row.members and heads != 1:
+            sheet.problem(
+                row.member_rows[0], "relation", "", f"Hộ {row.values['code']} phải có đúng một chủ hộ."
+            )
+
+
+# --- Plan: what would change ------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    row: Row
+    commune: AdministrativeUnit
+    household: Household | None  # existing (None: to create)
+    review: HouseholdReview | None  # existing review of the year
+    members: list[Member]  # the members the review is derived from (file's, or the registry's)
+    household_changed: bool
+    members_changed: bool
+    review_changed: bool
+
+    @property
+    def is_new(self) -> bool:
+        return self.household is None
+
+    @property
+    def changed(self) -> bool:
+        return self.household_changed or self.members_changed or self.review_changed
+
+
+def _existing(codes: list[str], year: int) -> tuple[dict, dict, dict]:
+    households, reviews, members = {}, {}, defaultdict(list)
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start : start + 1000]
+        for h in Household.objects.filter(code__in=chunk).select_related("commune"):
+            households[h.code] = h
+        for r in HouseholdReview.objects.filter(household__code__in=chunk, year=year).select_related(
+            "household"
+        ):
+            reviews[r.household.code] = r
+        for m in Member.objects.filter(household__code__in=chunk).select_related("household").order_by("id"):
+            members[m.household.code].append(m)
+    return households, reviews, members
+
+
+def _member_tuple(member) -> tuple:
+    return tuple(getattr(member, name) or None for name in MEMBER_FIELDS)
+
+
+def _new_member(values: dict) -> Member:
+    return Member(
+        **{
+            name: values[name] if values[name] is not None or name == "birth_date" else ""
+            for name in MEMBER_FIELDS
+        }
+    )
+
+
+def _check_derived(row: Row, members: list[Member], sheet: _Sheet) -> None:
+    """A file that lists members may not contradict the indicators the members determine."""
+    if not members or not row.values["review_date"]:
+        return
+    derived = derive_from_members([member_facts(m, row.values["review_date"]) for m in members])
+    raw = sheet.rows[row.number - 1]
+    for name, value in derived.items():
+        if not is_blank(sheet.cell(raw, name)) and row.values[name] != value:
+            state = "thiếu hụt" if value else "không thiếu hụt"
+            sheet.problem(
+                row.number,
+                name,
+                sheet.cell(raw, name),
+                f"Theo danh sách thành viên, chỉ số này là {state}; để trống ô để hệ thống tự tính.",
+            )
+        row.values[name] = value
+
+
+def _plan(rows: list[Row], communes: dict, year: int, sheet: _Sheet) -> list[_Plan]:
+    households, reviews, members = _existing([r.values["code"] for r in rows if r.values["code"]], year)
+    plans = []
+    for row in rows:
+        v = row.values
+        commune = communes.get(v["commune_code"])
+        if commune is None:
+            continue
+        household = households.get(v["code"])
+        if household is not None and household.commune_id != commune.pk:
+            sheet.problem(
+                row.number,
+                "code",
+                v["code"],
+                f"Mã hộ đã có ở {household.commune.name}: một hộ không đổi xã (chuyển đi là hộ mới).",
+            )
+            continue
+        current = members[v["code"]]
+        from_file = [_new_member(m) for m in row.members]
+        _check_derived(row, from_file or current, sheet)
+        review = reviews.get(v["code"])
+        count = len(from_file or current) or v["members_count"]
+        plans.append(
+            _Plan(
+                row=row,
+                commune=commune,
+                household=household,
+                review=review,
+                members=from_file or current,
+                household_changed=household is None
+                or any(getattr(household, f) != v[f] for f in HOUSEHOLD_FIELDS),
+                members_changed=bool(from_file)
+                and [_member_tuple(m) for m in from_file] != [_member_tuple(m) for m in current],
+                review_changed=review is None
+                or any(getattr(review, f) != v[f] for f in REVIEW_FIELDS)
+                or bool(count and review.members_count != count),
+            )
+        )
+    return plans
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+_REVIEW_COMPUTED = [
+    "overrides",
+    "standard",
+    "commune",
+    "area",
+    "deprivation_count",
+    "classification",
+    "members_count",
+    "ethnic_minority",
+    "ethnicity",
+    "no_labour_capacity",
+    "has_merit_person",
+]
+
+
+def _review_for(plan: _Plan, year: int, standard: PovertyStandard) -> HouseholdReview:
+    v, household = plan.row.values, plan.household
+    review = plan.review or HouseholdReview(household=household, year=year)
+    for name in REVIEW_FIELDS:
+        setattr(review, name, v[name])
+    review.overrides = {}
+    review.standard = standard
+    review.commune = plan.commune
+    review.area = plan.commune.area
+    review.deprivation_count = sum(bool(getattr(review, i.field)) for i in INDICATORS)
+    review.classification = classify(
+        method=review.method,
+        deprivation_count=review.deprivation_count,
+        values=standard.values(review.area),
+        income=review.income_per_capita,
+        b1_score=review.b1_score,
+    )
+    review.members_count = len(plan.members) or v["members_count"] or review.members_count or 1
+    review.ethnic_minority = household.ethnic_minority
+    review.ethnicity = household.ethnicity
+    review.no_labour_capacity = household.no_labour_capacity
+    review.has_merit_person = household.has_merit_person
+    return review
+
+
+def _write(plans: list[_Plan], year: int, user: User, progress: Callable | None) -> None:
+    """Write the changed rows. The caller holds the transaction: any error leaves nothing written."""
+    standard = PovertyStandard.objects.for_year(year)
+    new, changed = [], []
+    for plan in plans:
+        v = plan.row.values
+        household = plan.household or Household(code=v["code"], commune=plan.commune, origin=Origin.RESIDENT)
+        for name in HOUSEHOLD_FIELDS:
+            setattr(household, name, v[name])
+        household.set_derived_fields()
+        if plan.is_new:
+            new.append(household)
+        elif plan.household_changed:
+            household.version += 1
+            changed.append(household)
+        plan.household = household
+    bulk_create_with_history(new, Household, batch_size=1000, default_user=user)
+    bulk_update_with_history(
+        changed,
+        Household,
+        [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],
+        batch_size=1000,
+        default_user=user,
+    )
+    replaced = [p for p in plans if p.members_changed]
+    Member.objects.filter(household__in=[p.household for p in replaced]).delete()
+    for plan in replaced:
+        for member in plan.members:
+            member.household = plan.household
+    bulk_create_with_history(
+        [m for p in replaced for m in p.members], Member, batch_size=1000, default_user=user
+    )
+    reviews = []
+    for index, plan in enumerate(plans, 1):
+        reviews.append(_review_for(plan, year, standard))
+        if progress and index % 1000 == 0:
+            progress(index)
+    bulk_create_with_history(
+        [r for r in reviews if not r.pk], HouseholdReview, batch_size=1000, default_user=user
+    )
+    bulk_update_with_history(
+        [r for r in reviews if r.pk],
+        HouseholdReview,
+        [*REVIEW_FIELDS, *_REVIEW_COMPUTED],
+        batch_size=1000,
+        default_user=user,
+    )
+    rollups_refresh(histories_refresh([p.household for p in plans]))
+
+
+def household_import(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    year: int,
+    path: Path,
+    name: str,
+    dry_run: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check (and with dry_run=False, write) a household list.
+
+    Raises RefusedFile for a hostile or unreadable file, PermissionDenied outside the user's scope.
+    """
+    if not (user.is_system_admin or unit.path.startswith(user.unit.path)):
+        raise PermissionDenied("Đơn vị này nằm ngoài phạm vi của bạn.")
+    try:
+        PovertyStandard.objects.for_year(year)
+    except PovertyStandard.DoesNotExist:
+        raise RefusedFile(f"Chưa có chuẩn nghèo áp dụng cho năm {year}.") from None
+    kind = Path(name).suffix.lower().lstrip(".")
+    problems: list[Problem] = []
+    household_sheet, member_sheet = _sheets(path, kind, problems)
+    rows = _parse_households(household_sheet, year)
+    result = ImportResult(total_rows=len(rows), problems=problems)
+    if not rows:
+        raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
+    members = _parse_members(member_sheet) if member_sheet else []
+    communes = _check_codes_and_scope(rows, user, unit, household_sheet)
+    _attach_members(rows, members, member_sheet)
+    plans = _plan(rows, communes, year, household_sheet)
+    changed = [p for p in plans if p.changed]
+    result.created = sum(1 for p in changed if p.is_new)
+    result.updated = len(changed) - result.created
+    result.unchanged = len(plans) - len(changed)
+    if problems or dry_run:
+        return result
+    with transaction.atomic():
+        _write(changed, year, user, progress)
+    result.committed = True
+    return result

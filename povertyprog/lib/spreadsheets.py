@@ -1,0 +1,279 @@
+"""Reading and writing spreadsheets safely: checks on hostile files, header matching, value
+parsers and cell neutralisation. No Django models: shared by every import and export.
+
+Every refusal is a RefusedFile with a Vietnamese message that says what is wrong and the
+limit that applies.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from povertyprog.lib.vietnamese import fold
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024  # a zip bomb expands far beyond this
+MAX_COMPRESSION_RATIO = 100
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+HEADER_SEARCH_ROWS = 10
+
+
+class RefusedFile(Exception):
+    """The whole file is refused; nothing was read into the registry."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Vietnamese header the template writes
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+
+def normalise_header(text: str) -> str:
+    """'Thôn, tổ dân phố (*)' -> 'thon to dan pho': no diacritics, case, punctuation or spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(text))).split())
+
+
+# --- File checks ------------------------------------------------------------------------
+
+
+def check_upload(name: str, size: int) -> str:
+    """The file's kind ('xlsx' or 'csv') from its name and size, or RefusedFile."""
+    if size == 0:
+        raise RefusedFile("Tệp rỗng: không có dữ liệu.")
+    if size > MAX_UPLOAD_BYTES:
+        raise RefusedFile(
+            f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB). Giới hạn là {MAX_UPLOAD_BYTES // 1024 // 1024} MB; "
+            "hãy chia tệp theo xã hoặc theo thôn."
+        )
+    extension = Path(name).suffix.lower()
+    if extension == ".xlsm":
+        raise RefusedFile("Tệp có macro (.xlsm) không được nhận. Hãy lưu lại dưới dạng .xlsx.")
+    if extension == ".xls":
+        raise RefusedFile("Định dạng .xls (Excel 97-2003) không được nhận. Hãy lưu lại dưới dạng .xlsx.")
+    if extension not in (".xlsx", ".csv"):
+        raise RefusedFile(f"Loại tệp “{extension or name}” không được nhận. Chỉ nhận tệp .xlsx hoặc .csv.")
+    return extension[1:]
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse what is not a plain .xlsx: not a zip, a zip bomb, macros, formulas."""
+    if not zipfile.is_zipfile(path):
+        raise RefusedFile("Tệp không phải là tệp Excel .xlsx hợp lệ (có thể bị hỏng). Hãy mở và lưu lại bằng Excel.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+                raise RefusedFile("Tệp không phải là bảng tính Excel .xlsx.")
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise RefusedFile("Tệp có macro (VBA) không được nhận. Hãy lưu lại dưới dạng .xlsx không macro.")
+            expanded = sum(entry.file_size for entry in entries)
+            packed = max(sum(entry.compress_size for entry in entries), 1)
+            if expanded > MAX_UNCOMPRESSED_BYTES or expanded / packed > MAX_COMPRESSION_RATIO:
+                raise RefusedFile(
+                    "Tệp giải nén ra quá lớn (nghi tệp độc hại “zip bomb”). Giới hạn: "
+                    f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB dữ liệu, {MAX_ROWS:,} dòng, "
+                    f"{MAX_COLUMNS} cột.".replace(",", ".")
+                )
+            for entry in entries:
+                if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                    _check_sheet_xml(archive, entry.filename)
+    except zipfile.BadZipFile:
+        raise RefusedFile("Tệp Excel bị hỏng, không đọc được. Hãy mở và lưu lại bằng Excel.") from None
+
+
+def _check_sheet_xml(archive: zipfile.ZipFile, name: str) -> None:
+    with archive.open(name) as handle:
+        # Scan in chunks: formulas anywhere; merged cells in the first rows (the header).
+        tail = b""
+        while chunk := handle.read(1 << 20):
+            block = tail + chunk
+            if b"<f>" in block or b"<f " in block:
+                raise RefusedFile(
+                    "Tệp có ô chứa công thức. Hãy sao chép và dán “giá trị” (Paste Values) trước khi nhập."
+                )
+            for match in re.finditer(rb'<mergeCell ref="[A-Z]+(\d+):[A-Z]+(\d+)"', block):
+                if int(match.group(1)) <= HEADER_SEARCH_ROWS:
+                    raise RefusedFile(
+                        "Dòng tiêu đề có ô gộp (merge). Hãy bỏ gộp ô ở dòng tiêu đề: mỗi cột một tiêu đề."
+                    )
+            tail = block[-64:]
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def read_sheets(path: Path, kind: str) -> dict[str, list[list]]:
+    """{sheet name: rows} with cell values as Python objects (str, float, int, date, datetime)."""
+    if kind == "csv":
+        return {"csv": list(_read_csv(path))}
+    check_xlsx(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = {}
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.total_height > MAX_ROWS + HEADER_SEARCH_ROWS or sheet.total_width > MAX_COLUMNS:
+                raise RefusedFile(
+                    f"Trang “{name}” quá lớn ({sheet.total_height} dòng, {sheet.total_width} cột). "
+                    f"Giới hạn: {MAX_ROWS} dòng, {MAX_COLUMNS} cột mỗi trang."
+                )
+            sheets[name] = sheet.to_python(skip_empty_area=False)
+        workbook.close()
+        return sheets
+    except CalamineError as error:
+        raise RefusedFile(f"Không đọc được tệp Excel: {error}") from None
+
+
+def _read_csv(path: Path) -> Iterator[list]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    for count, row in enumerate(csv.reader(io.StringIO(text), dialect)):
+        if count > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise RefusedFile(f"Tệp quá nhiều dòng. Giới hạn: {MAX_ROWS} dòng.")
+        yield row
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int  # 0-based index of the header row
+    columns: dict[str, int]  # column key -> 0-based column index
+    unknown: list[str]
+
+
+def find_header(rows: list[list], columns: list[Column]) -> HeaderMatch:
+    """The header row among the first rows: the one that names the most known columns."""
+    lookup = {}
+    for column in columns:
+        for name in (column.header, *column.synonyms):
+            lookup.setdefault(normalise_header(name), column.key)
+    best = HeaderMatch(-1, {}, [])
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found, unknown = {}, []
+        for position, cell in enumerate(row):
+            label = normalise_header(cell) if cell not in (None, "") else ""
+            if not label:
+                continue
+            key = lookup.get(label)
+            if key and key not in found:
+                found[key] = position
+            elif not key:
+                unknown.append(str(cell))
+        if len(found) > len(best.columns):
+            best = HeaderMatch(index, found, unknown)
+    return best
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --- Values ----------------------------------------------------------------------------------
+
+_YES = {"co", "x", "1", "yes", "true", "dung", "c", "v"}
+_NO = {"khong", "0", "no", "false", "k", "sai", ""}
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_yes_no(value) -> bool:
+    """Có/Không, x, 1/0, with or without diacritics."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value)
+        raise ValueError("chỉ nhận Có/Không, x hoặc 1/0")
+    text = fold(str(value or "")).strip()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError("chỉ nhận Có/Không, x hoặc 1/0")
+
+
+def parse_int(value, *, low: int, high: int, what: str) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str):
+        cleaned = value.strip().replace(".", "").replace(" ", "").replace("\u00a0", "").removesuffix("đ")
+        if not re.fullmatch(r"-?\d+", cleaned):
+            raise ValueError(f"{what} phải là số nguyên")
+        value = int(cleaned)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{what} phải là số nguyên")
+    if not low <= value <= high:
+        raise ValueError(f"{what} phải từ {low:,} đến {high:,}".replace(",", "."))
+    return value
+
+
+def parse_date(value) -> date:
+    """A date cell, or text written dd/mm/yyyy (dates typed as text are common)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError("ngày không có thật") from None
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        return date(*(int(part) for part in match.groups()))
+    raise ValueError("ngày phải ghi dạng dd/mm/yyyy")
+
+
+def parse_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # codes typed as numbers: 1837.0 -> "1837"
+    return " ".join(str(value if value is not None else "").split())
+
+
+def parse_choice(value, choices: dict[str, str], what: str) -> str:
+    """A choice by its code or its Vietnamese label, with or without diacritics."""
+    text = normalise_header(parse_text(value))
+    for code, label in choices.items():
+        if text in (normalise_header(code), normalise_header(label)):
+            return code
+    raise ValueError(f"{what} không hợp lệ; chọn một trong: {', '.join(choices.values())}")
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
