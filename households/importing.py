@@ -320,7 +320,7 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
         for flag in HOUSEHOLD_FLAGS + REVIEW_FLAGS:
             values[flag] = p(flag, parse_yes_no, False)
         values["ethnic_minority"] = values["ethnic_minority"] or is_minority(values["ethnicity"])
-        if values["income_per_capita"] is None and values["b1_score"] is None:
+        if is_blank(sheet.cell(raw, "income")) and is_blank(sheet.cell(raw, "b1_score")):
             sheet.problem(number, "income", None, "Ghi thu nhập bình quân hoặc điểm B1.")
         values["method"] = (
             AssessmentMethod.INCOME if values["income_per_capita"] is not None else AssessmentMethod.B1_SCORE
@@ -643,11 +643,12 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable | None)
         reviews.append(_review_for(plan, year, standard))
         if progress and index % 1000 == 0:
             progress(index)
+    existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
     bulk_create_with_history(
         [r for r in reviews if not r.pk], HouseholdReview, batch_size=1000, default_user=user
     )
     bulk_update_with_history(
-        [r for r in reviews if r.pk],
+        existing,
         HouseholdReview,
         [*REVIEW_FIELDS, *_REVIEW_COMPUTED],
         batch_size=1000,

@@ -193,6 +193,7 @@ def column_letter(index: int) -> str:
 
 # --- Values ----------------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _YES = {"co", "x", "1", "yes", "true", "dung", "c", "v"}
 _NO = {"khong", "0", "no", "false", "k", "sai", ""}
 
@@ -255,7 +256,10 @@ def parse_date(value) -> date:
 def parse_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # codes typed as numbers: 1837.0 -> "1837"
-    return " ".join(str(value if value is not None else "").split())
+    text = " ".join(str(value if value is not None else "").split())
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        text = text[1:]  # written by neutralise(): read back the original text
+    return text
 
 
 def parse_choice(value, choices: dict[str, str], what: str) -> str:
@@ -269,7 +273,6 @@ def parse_choice(value, choices: dict[str, str], what: str) -> str:
 
 # --- Writing -------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):

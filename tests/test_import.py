@@ -1,0 +1,386 @@
+"""Household list import: round trip, idempotence, corrections, atomicity, scope, hostile files."""
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from unittest import mock
+
+from openpyxl import Workbook, load_workbook
+
+from households.exporting import household_list_export, import_template
+from households.importing import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET,
+    household_import,
+)
+from households.models import Household, HouseholdReview, Member
+from povertyprog.lib.spreadsheets import RefusedFile, check_upload
+from tests.base import BaseTestCase
+from tests.factory import make_household, make_review
+
+HEADERS = {c.key: c.header for c in HOUSEHOLD_COLUMNS}
+
+
+def workbook_bytes(rows: list[dict], members: list[dict] | None = None, header_row: int = 1) -> bytes:
+    """A workbook in the template's layout: `rows` as {column key: value}."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = HOUSEHOLD_SHEET
+    keys = list(dict.fromkeys(k for row in rows for k in row)) or ["code"]
+    for _ in range(header_row - 1):
+        sheet.append(["DANH SÁCH HỘ"])
+    sheet.append([HEADERS[k] for k in keys])
+    for row in rows:
+        sheet.append([row.get(k) for k in keys])
+    if members is not None:
+        member_sheet = book.create_sheet(MEMBER_SHEET)
+        member_keys = list(dict.fromkeys(k for m in members for k in m))
+        member_headers = {c.key: c.header for c in MEMBER_COLUMNS}
+        member_sheet.append([member_headers[k] for k in member_keys])
+        for member in members:
+            member_sheet.append([member.get(k) for k in member_keys])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def household_row(code: str, commune: str = "01837", **values) -> dict:
+    row = {
+        "code": code,
+        "commune_code": commune,
+        "head_name": f"Nguyễn Văn {code[-2:]}",
+        "village": "Tổ 2",
+        "income": "1.200.000",
+        "review_date": "15/11/2023",
+        "d_water": "x",
+        "d_latrine": "x",
+        "d_telecom": "Có",
+    }
+    row.update(values)
+    return row
+
+
+class ImportTestCase(BaseTestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def run_import(self, content: bytes, name: str = "ds.xlsx", dry_run: bool = False, user=None, unit=None):
+        path = Path(self.tmp.name) / name
+        path.write_bytes(content)
+        return household_import(
+            user=user or self.officer,
+            unit=unit or self.song_cau,
+            year=2023,
+            path=path,
+            name=name,
+            dry_run=dry_run,
+        )
+
+    def assertRefused(self, content: bytes, message: str, name: str = "ds.xlsx"):
+        with self.assertRaises(RefusedFile) as caught:
+            self.run_import(content, name)
+        self.assertIn(message, str(caught.exception))
+        self.assertFalse(Household.objects.exists())
+
+
+class ImportRulesTestCase(ImportTestCase):
+    def test_preview_writes_nothing_then_commit_writes_all(self):
+        content = workbook_bytes(
+            [household_row("01837-90001"), household_row("01837-90002", income="5000000")]
+        )
+        preview = self.run_import(content, dry_run=True)
+        self.assertEqual((preview.created, preview.updated, preview.unchanged, preview.ok), (2, 0, 0, True))
+        self.assertFalse(Household.objects.exists())
+        result = self.run_import(content)
+        self.assertTrue(result.committed)
+        classes = dict(HouseholdReview.objects.values_list("household__code", "classification"))
+        self.assertEqual(classes, {"01837-90001": "poor", "01837-90002": "not_poor"})
+        self.assertEqual(Household.objects.get(code="01837-90001").history.first().history_user, self.officer)
+
+    def test_reimporting_the_same_file_changes_nothing(self):
+        content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")])
+        self.run_import(content)
+        history = HouseholdReview.history.count()
+        result = self.run_import(content)
+        self.assertEqual((result.created, result.updated, result.unchanged), (0, 0, 2))
+        self.assertEqual(HouseholdReview.history.count(), history)
+
+    def test_a_corrected_file_updates_only_the_changed_household(self):
+        rows = [household_row("01837-90001"), household_row("01837-90002")]
+        self.run_import(workbook_bytes(rows))
+        rows[1]["income"] = "3.000.000"
+        result = self.run_import(workbook_bytes(rows))
+        self.assertEqual((result.created, result.updated, result.unchanged), (0, 1, 1))
+        review = HouseholdReview.objects.get(household__code="01837-90002")
+        self.assertEqual((review.income_per_capita, review.classification), (3_000_000, "middle"))
+        self.assertEqual(review.history.count(), 2)
+        self.assertEqual(HouseholdReview.objects.get(household__code="01837-90001").history.count(), 1)
+
+    def test_one_bad_row_at_the_end_writes_nothing(self):
+        rows = [household_row(f"01837-9{i:04d}") for i in range(30)]
+        rows.append(household_row("01837-99999", income="nhiều tiền"))
+        result = self.run_import(workbook_bytes(rows))
+        self.assertFalse(result.committed)
+        self.assertEqual(len(result.problems), 1)
+        problem = result.problems[0]
+        self.assertEqual((problem.sheet, problem.row, problem.value), (HOUSEHOLD_SHEET, 32, "nhiều tiền"))
+        self.assertIn("Thu nhập bình quân", problem.column)
+        self.assertIn("phải là số nguyên", problem.message)
+        self.assertFalse(Household.objects.exists())
+
+    def test_rows_of_another_commune_are_errors_not_skips(self):
+        rows = [household_row("01837-90001"), household_row("15139-90002", commune="15139")]
+        result = self.run_import(workbook_bytes(rows))
+        self.assertEqual([(p.row, p.value) for p in result.problems], [(3, "15139")])
+        self.assertIn("không thuộc Phường Sông Cầu", result.problems[0].message)
+        self.assertFalse(Household.objects.exists())
+
+    def test_a_sibling_commune_is_refused_to_its_neighbour_officer(self):
+        result = self.run_import(workbook_bytes([household_row("01849-90001", commune="01849")]))
+        self.assertIn("không thuộc Phường Sông Cầu", result.problems[0].message)
+
+    def test_duplicate_codes_inside_the_file(self):
+        result = self.run_import(workbook_bytes([household_row("01837-90001"), household_row("01837-90001")]))
+        self.assertEqual(result.problems[0].row, 3)
+        self.assertIn("trùng với dòng 2", result.problems[0].message)
+
+    def test_reordered_columns_without_diacritics_and_common_spellings(self):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(
+            [
+                "Ngay ra soat",
+                "MA HO",
+                "ho ten chu ho",
+                "thon",
+                "Ma xa",
+                "Thu nhap BQ",
+                "1. Viec lam",
+                "2. nguoi phu thuoc trong ho gia dinh",
+                "Chi so 10",
+                "Ho DTTS",
+            ]
+        )
+        sheet.append(
+            ["20/11/2023", "01837-90001", "Lò Văn Páo", "Tổ 1", 1837, 1000000, 1, "x", "có", "Không"]
+        )
+        buffer = io.BytesIO()
+        book.save(buffer)
+        result = self.run_import(buffer.getvalue())
+        self.assertTrue(result.committed, result.problems)
+        review = HouseholdReview.objects.get()
+        self.assertEqual((review.d_employment, review.d_dependants, review.d_latrine), (True, True, True))
+        self.assertEqual(review.classification, "poor")
+
+    def test_dates_as_text_are_read_and_impossible_dates_reported(self):
+        ok = self.run_import(
+            workbook_bytes([household_row("01837-90001", review_date="05/12/2023")]), dry_run=True
+        )
+        self.assertTrue(ok.ok)
+        bad = self.run_import(workbook_bytes([household_row("01837-90001", review_date="31/02/2023")]))
+        self.assertIn("ngày không có thật", bad.problems[0].message)
+        bad = self.run_import(workbook_bytes([household_row("01837-90001", review_date="hôm qua")]))
+        self.assertIn("dd/mm/yyyy", bad.problems[0].message)
+
+    def test_members_decide_their_indicators(self):
+        members = [
+            {
+                "code": "01837-90001",
+                "full_name": "Nguyễn Văn Ba",
+                "sex": "Nam",
+                "birth_year": 1980,
+                "relation": "Chủ hộ",
+                "has_health_insurance": "Không",
+            },
+            {
+                "code": "01837-90001",
+                "full_name": "Nguyễn Thị Tư",
+                "sex": "Nữ",
+                "birth_year": 1985,
+                "relation": "Vợ/chồng",
+            },
+        ]
+        result = self.run_import(workbook_bytes([household_row("01837-90001")], members))
+        self.assertTrue(result.committed, result.problems)
+        review = HouseholdReview.objects.get()
+        self.assertTrue(review.d_health_insurance)  # derived from the head without a card
+        self.assertEqual((review.members_count, review.deprivation_count), (2, 4))
+        self.assertEqual(Member.objects.count(), 2)
+        contradicted = household_row("01837-90001", d_health_insurance="Không")
+        result = self.run_import(workbook_bytes([contradicted], members))
+        self.assertIn("Theo danh sách thành viên", result.problems[0].message)
+
+    def test_an_officer_cannot_import_into_another_unit(self):
+        with self.assertRaises(Exception) as caught:
+            self.run_import(
+                workbook_bytes([household_row("15139-90001", commune="15139")]), unit=self.cam_luong
+            )
+        self.assertIn("ngoài phạm vi", str(caught.exception))
+
+
+class RoundTripTestCase(ImportTestCase):
+    def snapshot(self):
+        households = sorted(
+            Household.objects.values_list(
+                "code",
+                "head_name",
+                "village",
+                "ethnicity",
+                "ethnic_minority",
+                "has_merit_person",
+                "no_labour_capacity",
+            )
+        )
+        members = sorted(
+            Member.objects.values_list(
+                "household__code",
+                "full_name",
+                "sex",
+                "birth_year",
+                "relation",
+                "has_health_insurance",
+                "attends_school",
+            )
+        )
+        reviews = sorted(
+            HouseholdReview.objects.values_list(
+                "household__code",
+                "year",
+                "income_per_capita",
+                "classification",
+                "deprivation_count",
+                "d_water",
+                "cause_capital",
+                "need_credit",
+                "members_count",
+                "review_date",
+            )
+        )
+        return households, members, reviews
+
+    def test_export_then_import_gives_the_same_registry(self):
+        a = make_household(
+            self.song_cau, members=3, head_name="Đặng Văn =Lợi", ethnicity="02", ethnic_minority=True
+        )
+        b = make_household(self.song_cau, members=1, has_merit_person=True)
+        make_review(
+            a,
+            2023,
+            1_000_000,
+            ["d_water", "d_latrine", "d_telecom"],
+            causes=["cause_capital"],
+            need_credit=True,
+        )
+        make_review(b, 2023, 2_500_000)
+        before = self.snapshot()
+        content = household_list_export(self.song_cau, 2023)
+        self.assertEqual(self.run_import(content, dry_run=True).unchanged, 2)  # idempotent on its own export
+        Household.objects.all().delete()
+        result = self.run_import(content)
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(result.created, 2)
+        self.assertEqual(self.snapshot(), before)
+
+    def test_exported_text_cells_cannot_run_as_formulas(self):
+        household = make_household(
+            self.song_cau, members=0, head_name='=HYPERLINK("http://x")', village="@Tổ 1"
+        )
+        make_review(household, 2023, 1_000_000)
+        sheet = load_workbook(io.BytesIO(household_list_export(self.song_cau, 2023)))[HOUSEHOLD_SHEET]
+        cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+        self.assertFalse([c.value for c in cells if c.value.startswith(("=", "+", "-", "@"))])
+        self.assertIn('\'=HYPERLINK("http://x")', [c.value for c in cells])
+        self.assertTrue(all(c.data_type == "s" for c in cells))
+
+
+class HostileFileTestCase(ImportTestCase):
+    def test_wrong_type_or_extension(self):
+        for name in ("ds.pdf", "ds.docx", "ds"):
+            with self.assertRaises(RefusedFile) as caught:
+                check_upload(name, 100)
+            self.assertIn("Chỉ nhận tệp .xlsx hoặc .csv", str(caught.exception))
+        self.assertRefused(b"%PDF-1.4 not a workbook", "không phải là tệp Excel .xlsx hợp lệ")
+
+    def test_old_excel_and_macro_files(self):
+        with self.assertRaises(RefusedFile) as caught:
+            check_upload("ds.xls", 100)
+        self.assertIn(".xls (Excel 97-2003)", str(caught.exception))
+        with self.assertRaises(RefusedFile) as caught:
+            check_upload("ds.xlsm", 100)
+        self.assertIn("macro", str(caught.exception))
+        original = zipfile.ZipFile(io.BytesIO(workbook_bytes([household_row("01837-90001")])))
+        content = io.BytesIO()
+        with zipfile.ZipFile(content, "w") as archive:
+            for info in original.infolist():
+                archive.writestr(info, original.read(info))
+            archive.writestr("xl/vbaProject.bin", b"\x00" * 100)
+        self.assertRefused(content.getvalue(), "macro (VBA)")
+
+    def test_corrupt_zip(self):
+        content = workbook_bytes([household_row("01837-90001")])
+        self.assertRefused(content[: len(content) // 2], "Excel")
+
+    def test_zip_bomb(self):
+        original = zipfile.ZipFile(io.BytesIO(workbook_bytes([household_row("01837-90001")])))
+        content = io.BytesIO()
+        with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info in original.infolist():
+                archive.writestr(info, original.read(info))
+            archive.writestr("xl/media/padding.bin", b"\x00" * (40 * 1024 * 1024))
+        self.assertRefused(content.getvalue(), "zip bomb")
+
+    def test_enormous_sheets_are_refused_with_the_limit(self):
+        rows = [household_row(f"01837-9{i:04d}") for i in range(30)]
+        with mock.patch("povertyprog.lib.spreadsheets.MAX_ROWS", 10):
+            self.assertRefused(workbook_bytes(rows), "Giới hạn: 10 dòng")
+
+    def test_formulas_instead_of_values(self):
+        self.assertRefused(workbook_bytes([household_row("01837-90001", income="=1000*1000")]), "công thức")
+
+    def test_merged_header_cells(self):
+        book = load_workbook(io.BytesIO(workbook_bytes([household_row("01837-90001")])))
+        book.active.merge_cells("A1:B1")
+        buffer = io.BytesIO()
+        book.save(buffer)
+        self.assertRefused(buffer.getvalue(), "ô gộp")
+
+    def test_empty_files(self):
+        with self.assertRaises(RefusedFile) as caught:
+            check_upload("ds.xlsx", 0)
+        self.assertIn("Tệp rỗng", str(caught.exception))
+        buffer = io.BytesIO()
+        Workbook().save(buffer)
+        self.assertRefused(buffer.getvalue(), "không có dữ liệu")
+        self.assertRefused(workbook_bytes([]), "dòng tiêu đề")
+
+    def test_a_50_mb_upload_is_refused_before_reading(self):
+        with self.assertRaises(RefusedFile) as caught:
+            check_upload("ds.xlsx", 50 * 1024 * 1024)
+        self.assertIn("Giới hạn là 20 MB", str(caught.exception))
+
+    def test_csv_is_read_too(self):
+        header = ";".join(
+            HEADERS[k] for k in ("code", "commune_code", "head_name", "village", "income", "review_date")
+        )
+        content = f"{header}\n01837-90001;01837;Lý Văn Tâm;Tổ 3;1.100.000;15/11/2023\n".encode()
+        result = self.run_import(content, name="ds.csv")
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(HouseholdReview.objects.get().classification, "near_poor")
+
+    def test_the_empty_template_is_recognised_but_has_no_rows(self):
+        self.assertRefused(import_template(), "không có dòng dữ liệu")
+
+    def test_the_filled_template_imports(self):
+        book = load_workbook(io.BytesIO(import_template()))
+        headers = [cell.value for cell in book[HOUSEHOLD_SHEET][1]]
+        row = household_row("01837-90001")
+        book[HOUSEHOLD_SHEET].append([row.get(key) for key in (c.key for c in HOUSEHOLD_COLUMNS)])
+        self.assertEqual(headers, [c.header for c in HOUSEHOLD_COLUMNS])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        result = self.run_import(buffer.getvalue())
+        self.assertTrue(result.committed, result.problems)
