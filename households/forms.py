@@ -190,3 +190,14 @@ class ReviewForm(forms.ModelForm):
             (INDICATOR_BY_FIELD[f], self[f], self[f"reason_{f}"] if f in self.derived else None)
             for f in INDICATOR_FIELDS
         ]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Tệp danh sách hộ (.xlsx hoặc .csv)")
+    year = forms.IntegerField(label="Năm rà soát")
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year not in review_years():
+            raise forms.ValidationError(f"Năm rà soát phải từ {FIRST_REVIEW_YEAR} đến {review_years()[-1]}.")
+        return year

@@ -606,7 +606,7 @@ def _review_for(plan: _Plan, year: int, standard: PovertyStandard) -> HouseholdR
     return review
 
 
-def _write(plans: list[_Plan], year: int, user: User, progress: Callable | None) -> None:
+def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, int], None] | None) -> None:
     """Write the changed rows. The caller holds the transaction: any error leaves nothing written."""
     standard = PovertyStandard.objects.for_year(year)
     new, changed = [], []
@@ -642,7 +642,7 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable | None)
     for index, plan in enumerate(plans, 1):
         reviews.append(_review_for(plan, year, standard))
         if progress and index % 1000 == 0:
-            progress(index)
+            progress(index, len(plans))
     existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
     bulk_create_with_history(
         [r for r in reviews if not r.pk], HouseholdReview, batch_size=1000, default_user=user
@@ -665,7 +665,7 @@ def household_import(
     path: Path,
     name: str,
     dry_run: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Check (and with dry_run=False, write) a household list.
 
@@ -692,9 +692,13 @@ def household_import(
     result.created = sum(1 for p in changed if p.is_new)
     result.updated = len(changed) - result.created
     result.unchanged = len(plans) - len(changed)
+    if progress:
+        progress(len(rows) if dry_run else 0, len(rows))
     if problems or dry_run:
         return result
     with transaction.atomic():
         _write(changed, year, user, progress)
+    if progress:
+        progress(len(rows), len(rows))
     result.committed = True
     return result

@@ -451,3 +451,46 @@ class EthnicityRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune_id}/{self.year}/{self.ethnicity}: {self.households}"
+
+
+class ImportJob(models.Model):
+    """One uploaded household list: checked (preview), then imported on confirmation."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Đang kiểm tra"
+        CHECKED = "checked", "Đã kiểm tra, chờ xác nhận"
+        REFUSED = "refused", "Tệp bị từ chối"
+        IMPORTING = "importing", "Đang nhập"
+        DONE = "done", "Đã nhập xong"
+        FAILED = "failed", "Lỗi khi nhập"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    original_name = models.CharField("tên tệp", max_length=255)
+    stored_name = models.CharField(max_length=100, editable=False)  # generated: <uuid>.<ext> under MEDIA_ROOT
+    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKING)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt nhập tệp"
+        verbose_name_plural = "lượt nhập tệp"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def can_confirm(self) -> bool:
+        return (
+            self.status == self.Status.CHECKED
+            and not self.problems
+            and (self.created_count + self.updated_count)
+        )

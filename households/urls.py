@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/", views.household_detail, name="detail"),
     path("<int:pk>/sua/", views.household_edit, name="edit"),
     path("<int:pk>/ra-soat/<int:year>/", views.review_edit, name="review"),
+    path("tai-ve/", views.household_list_download, name="download"),
+    path("nhap/", views.import_upload, name="import"),
+    path("nhap/mau.xlsx", views.import_template_download, name="import_template"),
+    path("nhap/<int:pk>/", views.import_job_detail, name="import_job"),
+    path("nhap/<int:pk>/xac-nhan/", views.import_job_confirm, name="import_confirm"),
+    path("nhap/<int:pk>/trang-thai/", views.import_job_status, name="import_status"),
 ]

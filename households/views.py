@@ -4,18 +4,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import FilteredRelation, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
-from households.forms import HouseholdForm, MemberFormSet, ReviewForm, review_years
+from households.exporting import LIST_TITLES, XLSX, household_list_export, import_template
+from households.forms import HouseholdForm, ImportUploadForm, MemberFormSet, ReviewForm, review_years
+from households.import_jobs import (
+    import_job_check,
+    import_job_claim,
+    import_job_commit,
+    import_job_create,
+    progress,
+    runs_in_background,
+)
 from households.indicators import INDICATORS
-from households.models import Cause, Household, HouseholdReview
+from households.models import Cause, Household, HouseholdReview, ImportJob
 from households.selectors import registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
+from households.tasks import check_import, commit_import
 from povertyprog.accounts.scoping import can_enter_data, get_scoped_or_404, scoped, visible_units
+from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import AdministrativeUnit, Level
 
@@ -250,4 +262,95 @@ def registry_statistics(request):
         request,
         "households/stats.html",
         {"unit": unit, "year": year, "stats": stats, "breadcrumb": unit.ancestors()},
+    )
+
+
+# --- Excel: import and export -------------------------------------------------------------
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_template_download(request):
+    return _download(import_template(), "mau-danh-sach-ho-gia-dinh.xlsx")
+
+
+@login_required
+def household_list_download(request):
+    unit, year = _unit(request), _year(request)
+    kind = request.GET.get("phan_loai", "")
+    if kind not in LIST_TITLES:
+        kind = ""
+    return _download(household_list_export(unit, year, kind), f"danh-sach-ho-{unit.code}-{year}.xlsx")
+
+
+@login_required
+def import_upload(request):
+    unit = request.user.unit
+    if not (unit and unit.level == Level.COMMUNE and can_enter_data(request.user, unit)):
+        raise PermissionDenied("Chỉ cán bộ cấp xã được nhập danh sách hộ.")
+    form = ImportUploadForm(request.POST or None, request.FILES or None, initial={"year": _default_year()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                user=request.user, unit=unit, year=form.cleaned_data["year"], upload=form.cleaned_data["file"]
+            )
+        except RefusedFile as error:
+            form.add_error("file", str(error))
+        else:
+            if runs_in_background(job):
+                check_import.enqueue(job.pk)
+            else:
+                import_job_check(job.pk)
+            return redirect("households:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user)[:10]
+    return render(request, "households/import_upload.html", {"form": form, "unit": unit, "jobs": jobs})
+
+
+def _job_for_user(request, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+
+
+@login_required
+def import_job_detail(request, pk: int):
+    job = _job_for_user(request, pk)
+    return render(request, "households/import_job.html", {"job": job, "progress": progress(job)})
+
+
+@login_required
+@require_POST
+def import_job_confirm(request, pk: int):
+    job = _job_for_user(request, pk)
+    already = "Tệp này đang được nhập hoặc đã nhập rồi (bấm xác nhận hai lần?)."
+    if job.status in (ImportJob.Status.IMPORTING, ImportJob.Status.DONE):
+        messages.warning(request, already)
+    elif not job.can_confirm:
+        messages.error(request, "Tệp này chưa thể nhập: hãy xem lại kết quả kiểm tra.")
+    elif not import_job_claim(job):  # another tab confirmed between the two lines above
+        messages.warning(request, already)
+    elif runs_in_background(job):
+        commit_import.enqueue(job.pk)
+    else:
+        job = import_job_commit(job.pk)
+        if job.status == ImportJob.Status.DONE:
+            messages.success(
+                request, f"Đã nhập: thêm {job.created_count} hộ, cập nhật {job.updated_count} hộ."
+            )
+    return redirect("households:import_job", pk=pk)
+
+
+@login_required
+def import_job_status(request, pk: int):
+    job = _job_for_user(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "problems": len(job.problems),
+            **progress(job),
+        }
     )

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "povertyprog",
     "povertyprog.units",
     "povertyprog.accounts",
@@ -186,6 +188,26 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+
+# Background jobs (imports): Django's Tasks API; the database backend needs no extra server,
+# its worker is `manage.py db_worker`. At scale: django-tasks-rq with RQ workers on Redis.
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Shared by the web processes and the worker (import progress): files by default, Redis in a cluster.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": envstr("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
+if envstr("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": envstr("REDIS_URL"),
+    }
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to disk
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

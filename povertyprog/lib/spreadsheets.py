@@ -69,7 +69,9 @@ def check_upload(name: str, size: int) -> str:
 def check_xlsx(path: Path) -> None:
     """Refuse what is not a plain .xlsx: not a zip, a zip bomb, macros, formulas."""
     if not zipfile.is_zipfile(path):
-        raise RefusedFile("Tệp không phải là tệp Excel .xlsx hợp lệ (có thể bị hỏng). Hãy mở và lưu lại bằng Excel.")
+        raise RefusedFile(
+            "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể bị hỏng). Hãy mở và lưu lại bằng Excel."
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -77,7 +79,9 @@ def check_xlsx(path: Path) -> None:
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
                 raise RefusedFile("Tệp không phải là bảng tính Excel .xlsx.")
             if any(n.lower().endswith("vbaproject.bin") for n in names):
-                raise RefusedFile("Tệp có macro (VBA) không được nhận. Hãy lưu lại dưới dạng .xlsx không macro.")
+                raise RefusedFile(
+                    "Tệp có macro (VBA) không được nhận. Hãy lưu lại dưới dạng .xlsx không macro."
+                )
             expanded = sum(entry.file_size for entry in entries)
             packed = max(sum(entry.compress_size for entry in entries), 1)
             if expanded > MAX_UNCOMPRESSED_BYTES or expanded / packed > MAX_COMPRESSION_RATIO:
@@ -272,7 +276,6 @@ def parse_choice(value, choices: dict[str, str], what: str) -> str:
 
 
 # --- Writing -------------------------------------------------------------------------------
-
 
 
 def neutralise(value):
