@@ -20,6 +20,8 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_units
 	$(BIN)/python manage.py load_demo
+	@echo "Worker for background imports + web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --no-startup-delay & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).

@@ -306,9 +306,9 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
             "village": p("village", parse_text),
             "address": p("address", parse_text, ""),
             "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
-            "members_count": p("members_count", lambda v: parse_int(v, low=1, high=50, what="Số nhân khẩu")),
-            "income_per_capita": p("income", lambda v: parse_int(v, low=0, high=MAX_INCOME, what="Thu nhập")),
-            "b1_score": p("b1_score", lambda v: parse_int(v, low=0, high=1000, what="Điểm B1")),
+            "members_count": p("members_count", lambda v: parse_int(v, low=1, high=50)),
+            "income_per_capita": p("income", lambda v: parse_int(v, low=0, high=MAX_INCOME)),
+            "b1_score": p("b1_score", lambda v: parse_int(v, low=0, high=1000)),
             "review_date": p("review_date", parse_date),
             "reviewer": p("reviewer", parse_text, ""),
             "review_type": p(
@@ -345,9 +345,7 @@ def _parse_members(sheet: _Sheet) -> list[tuple[int, dict]]:
             "code": p("code", parse_text),
             "full_name": p("full_name", parse_text),
             "sex": p("sex", lambda v: parse_choice(v, _choices(Sex), "Giới tính")),
-            "birth_year": p(
-                "birth_year", lambda v: parse_int(v, low=1900, high=date.today().year, what="Năm sinh")
-            ),
+            "birth_year": p("birth_year", lambda v: parse_int(v, low=1900, high=date.today().year)),
             "birth_date": p("birth_date", parse_date),
             "relation": p("relation", lambda v: parse_choice(v, _choices(Relation), "Quan hệ với chủ hộ")),
             "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
@@ -694,6 +692,8 @@ def household_import(
     result.unchanged = len(plans) - len(changed)
     if progress:
         progress(len(rows) if dry_run else 0, len(rows))
+    # In file order: households sheet first, then by row (a stable sort keeps columns in order).
+    problems.sort(key=lambda p: (p.sheet != household_sheet.name, p.row))
     if problems or dry_run:
         return result
     with transaction.atomic():

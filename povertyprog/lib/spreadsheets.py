@@ -222,18 +222,18 @@ def parse_yes_no(value) -> bool:
     raise ValueError("chỉ nhận Có/Không, x hoặc 1/0")
 
 
-def parse_int(value, *, low: int, high: int, what: str) -> int:
+def parse_int(value, *, low: int, high: int) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
         cleaned = value.strip().replace(".", "").replace(" ", "").replace("\u00a0", "").removesuffix("đ")
         if not re.fullmatch(r"-?\d+", cleaned):
-            raise ValueError(f"{what} phải là số nguyên")
+            raise ValueError("phải là số nguyên (ví dụ 1.500.000)")
         value = int(cleaned)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{what} phải là số nguyên")
+        raise ValueError("phải là số nguyên (ví dụ 1.500.000)")
     if not low <= value <= high:
-        raise ValueError(f"{what} phải từ {low:,} đến {high:,}".replace(",", "."))
+        raise ValueError(f"phải từ {low:,} đến {high:,}".replace(",", "."))
     return value
 
 

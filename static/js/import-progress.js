@@ -11,7 +11,7 @@
       .then(function (data) {
         bar.max = Math.max(data.total, 1);
         bar.value = data.done;
-        text.textContent = format(data.done) + " / " + format(data.total) + " dòng";
+        text.textContent = data.total ? format(data.done) + " / " + format(data.total) + " dòng" : "đang chờ xử lý…";
         if (data.status === "checking" || data.status === "importing") {
           setTimeout(poll, 1000);
         } else {
