@@ -7,6 +7,7 @@ transition group), so a province sums thousands of rows, not hundreds of thousan
 number of households: the summary, the change groups, the ethnicities, the children and their counts.
 """
 
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -43,25 +44,35 @@ def _in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> Q
 _LEVEL_FIELD = {Level.PROVINCE: "province_id", Level.DISTRICT: "district_id", Level.COMMUNE: "commune_id"}
 
 
-def _summary_sql(unit: AdministrativeUnit | None) -> tuple[str, list]:
-    """SUM of every measure per class. Written out once rather than as 45 ORM Sum() objects:
-    building those costs more than the query itself (bench/registry_stats.py)."""
-    table = RegistryRollup._meta.db_table
+def _scope(unit: AdministrativeUnit | None) -> tuple[str, list]:
+    return ("", []) if unit is None else (f" AND {_LEVEL_FIELD[unit.level]} = %s", [unit.pk])
+
+
+def _summary_rows(unit: AdministrativeUnit | None, year: int, by: str | None = None) -> dict:
+    """{group id (None without `by`): flat figures} from the per-class sums of the rollups.
+
+    Written out as SQL once rather than as 45 ORM Sum() objects: building those costs more
+    than the query itself (bench/registry_stats.py).
+    """
+    scope, params = _scope(unit)
+    key = by or "NULL"
     sums = ", ".join(f"SUM({field})" for field in MEASURE_FIELDS)
-    scope = "" if unit is None else f" AND {_LEVEL_FIELD[unit.level]} = %s"
-    sql = f"SELECT classification, {sums} FROM {table} WHERE year = %s{scope} GROUP BY classification"
-    return sql, ([] if unit is None else [unit.pk])
-
-
-def _summary_row(unit: AdministrativeUnit | None, year: int) -> dict:
-    """Flat figures from the per-class sums: '<class>_<figure>' plus totals."""
-    sql, params = _summary_sql(unit)
+    sql = (
+        f"SELECT {key}, classification, {sums} FROM {RegistryRollup._meta.db_table} "
+        f"WHERE year = %s{scope} GROUP BY {key}, classification"
+    )
+    by_group = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, [year, *params])
-        by_class = {
-            row[0]: {field: value or 0 for field, value in zip(MEASURE_FIELDS, row[1:], strict=True)}
-            for row in cursor.fetchall()
-        }
+        for group, cls, *values in cursor.fetchall():
+            by_group[group][cls] = {
+                field: value or 0 for field, value in zip(MEASURE_FIELDS, values, strict=True)
+            }
+    return {group: _flat(by_class) for group, by_class in by_group.items()}
+
+
+def _flat(by_class: dict) -> dict:
+    """Flat figures '<class>_<figure>' plus totals, from {class: {measure: sum}}."""
     empty = dict.fromkeys(MEASURE_FIELDS, 0)
 
     def of(cls: str) -> dict:
@@ -117,28 +128,26 @@ def _change_columns(cls: str) -> dict:
     return columns
 
 
-def _change_groups(unit: AdministrativeUnit | None, year: int) -> list[dict]:
-    """Households and persons per transition group, years Y-1 and Y (written out, as the summary)."""
+def _change_groups(unit: AdministrativeUnit | None, year: int, by: str | None = None) -> dict:
+    """{group id: [transition groups]}: households and persons per transition group, years Y-1 and Y."""
     keys = ["year", *GROUP_KEYS]
     figures = {"n": "households", "persons_n": "persons", "prev_persons_n": "prev_persons",
                "shrink_n": "shrink_persons", "grow_n": "grow_persons"}  # fmt: skip
-    scope = "" if unit is None else f" AND {_LEVEL_FIELD[unit.level]} = %s"
+    scope, params = _scope(unit)
+    key = by or "NULL"
+    columns = ", ".join(keys)
+    sums = ", ".join(f"SUM({column})" for column in figures.values())
     sql = (
-        f"SELECT {', '.join(keys)}, {', '.join(f'SUM({column})' for column in figures.values())} "
-        f"FROM {RegistryRollup._meta.db_table} WHERE year IN (%s, %s){scope} GROUP BY {', '.join(keys)}"
+        f"SELECT {key}, {columns}, {sums} FROM {RegistryRollup._meta.db_table} "
+        f"WHERE year IN (%s, %s){scope} GROUP BY {key}, {columns}"
     )
+    by_group = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [year - 1, year, *([] if unit is None else [unit.pk])])
-        return [
-            dict(
-                zip(
-                    [*keys, *figures],
-                    [*row[: len(keys)], *(value or 0 for value in row[len(keys) :])],
-                    strict=True,
-                )
-            )
-            for row in cursor.fetchall()
-        ]
+        cursor.execute(sql, [year - 1, year, *params])
+        for group, *row in cursor.fetchall():
+            values = [*row[: len(keys)], *(value or 0 for value in row[len(keys) :])]
+            by_group[group].append(dict(zip([*keys, *figures], values, strict=True)))
+    return by_group
 
 
 def _change_table(groups: list[dict], year: int, key: str) -> dict:
@@ -233,22 +242,9 @@ def _summary(row: dict) -> dict:
     return summary
 
 
-def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
-    """Every registry figure of the seeds and the software's aggregate tables, for one unit and year."""
-    row = _summary_row(unit, year)
-    groups = _change_groups(unit, year)
-    ethnic_rows = (
-        _in_unit(EthnicityRollup, unit, year)
-        .values("ethnicity")
-        .annotate(
-            poor=Sum("households", filter=Q(classification=POOR)),
-            near_poor=Sum("households", filter=Q(classification=NEAR_POOR)),
-        )
-        .order_by("ethnicity")
-    )
+def unit_figures(row: dict, groups: list[dict], year: int) -> dict:
+    """The figures of one unit from its flat summary row and its transition groups."""
     return {
-        "unit": None if unit is None else {"code": unit.code, "name": unit.name, "level": unit.level},
-        "year": year,
         "households": _summary(row),
         "indicators": [
             {
@@ -280,6 +276,31 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
             }
             for key in CLASSES
         },
+        "changes": {key: _change_table(groups, year, key) for key in CLASSES},
+    }
+
+
+def _row_or_empty(rows: dict, group) -> dict:
+    return rows.get(group) or _flat({})
+
+
+def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
+    """Every registry figure of the seeds and the software's aggregate tables, for one unit and year."""
+    row = _row_or_empty(_summary_rows(unit, year), None)
+    groups = _change_groups(unit, year).get(None, [])
+    ethnic_rows = (
+        _in_unit(EthnicityRollup, unit, year)
+        .values("ethnicity")
+        .annotate(
+            poor=Sum("households", filter=Q(classification=POOR)),
+            near_poor=Sum("households", filter=Q(classification=NEAR_POOR)),
+        )
+        .order_by("ethnicity")
+    )
+    return {
+        "unit": None if unit is None else {"code": unit.code, "name": unit.name, "level": unit.level},
+        "year": year,
+        **unit_figures(row, groups, year),
         "ethnicities": [
             {
                 "code": r["ethnicity"],
@@ -289,8 +310,51 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
             }
             for r in ethnic_rows
         ],
-        "changes": {key: _change_table(groups, year, key) for key in CLASSES},
         "children": _children(unit, year),
+    }
+
+
+def subtree_figures(unit: AdministrativeUnit, year: int) -> list[dict]:
+    """Rows of the aggregate tables officials exchange: the unit (or its districts) as bold
+    numbered rows 1, 2…, communes under them as 1.1, 1.2…, each with unit_figures().
+    A constant number of queries: rows are grouped in the database by commune and by district.
+    """
+    commune_rows = _summary_rows(unit, year, by="commune_id")
+    commune_groups = _change_groups(unit, year, by="commune_id")
+    if unit.level == Level.COMMUNE:
+        tops, parent_field = [unit], None
+    elif unit.level == Level.DISTRICT:
+        tops, parent_field = [unit], "district_id"
+    elif unit.children.filter(level=Level.DISTRICT).exists():
+        tops, parent_field = list(unit.children.order_by("code")), "district_id"
+    else:  # a province of the two-tier tree: communes directly under it
+        tops, parent_field = [unit], "province_id"
+    top_rows = _summary_rows(unit, year, by=parent_field) if parent_field else commune_rows
+    top_groups = _change_groups(unit, year, by=parent_field) if parent_field else commune_groups
+    communes = AdministrativeUnit.objects.filter(path__startswith=unit.path, level=Level.COMMUNE).order_by(
+        "path"
+    )
+    by_parent = defaultdict(list)
+    for commune in communes:
+        by_parent[commune.parent_id if unit.level != Level.COMMUNE else None].append(commune)
+    table = []
+    for number, top in enumerate(tops, 1):
+        table.append(_table_row(str(number), top, True, top_rows, top_groups, year))
+        children = by_parent.get(top.pk, []) if top.level != Level.COMMUNE else []
+        for index, commune in enumerate(children, 1):
+            table.append(_table_row(f"{number}.{index}", commune, False, commune_rows, commune_groups, year))
+    return table
+
+
+def _table_row(
+    number: str, unit: AdministrativeUnit, bold: bool, rows: dict, groups: dict, year: int
+) -> dict:
+    return {
+        "number": number,
+        "code": unit.code,
+        "name": unit.name,
+        "bold": bold,
+        **unit_figures(_row_or_empty(rows, unit.pk), groups.get(unit.pk, []), year),
     }
 
 
