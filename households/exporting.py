@@ -24,6 +24,7 @@ from households.importing import (
     REVIEW_FLAGS,
 )
 from households.models import HouseholdReview, Member, ReviewType
+from households.selectors import subtree_figures
 from povertyprog.lib.spreadsheets import Column, neutralise
 from povertyprog.units.models import AdministrativeUnit
 
@@ -208,3 +209,247 @@ def household_list_export(unit: AdministrativeUnit, year: int, kind: str = "") -
         persons += review.members_count
     households.append([f"Tổng số: {count} hộ, {persons} nhân khẩu"])
     return _bytes(book)
+
+
+# --- The aggregate tables officials exchange ------------------------------------------------
+
+
+def _table(
+    book: Workbook,
+    sheet_title: str,
+    title: str,
+    caption: str,
+    headers: list[str],
+    numbers: list[str],
+    rows: list[tuple[str, str, bool, list]],
+    rates: set[int] = frozenset(),
+) -> None:
+    """One table: title, caption, header row, column-number row, then TT | unit | values.
+
+    `rates` are the 0-based value columns holding percentages (number format 0.00).
+    """
+    sheet = book.create_sheet(sheet_title[:31])
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([caption])
+    sheet.append([])
+    sheet.append(["TT", "Đơn vị", *headers])
+    sheet.append(["", "", *numbers])
+    for cell in sheet[4]:
+        cell.font, cell.fill = BOLD, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for cell in sheet[5]:
+        cell.font = Font(italic=True)
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for number, name, bold, values in rows:
+        sheet.append([number, neutralise(name), *values])
+        line = sheet[sheet.max_row]
+        for index, cell in enumerate(line):
+            if bold:
+                cell.font = BOLD
+            if index >= 2 and index - 2 in rates:
+                cell.number_format = "0.00"
+            elif index >= 2:
+                cell.number_format = "#,##0"
+    sheet.freeze_panes = "C6"
+    sheet.column_dimensions["A"].width = 7
+    sheet.column_dimensions["B"].width = 34
+    for index in range(len(headers)):
+        sheet.column_dimensions[get_column_letter(index + 3)].width = 14
+    sheet.row_dimensions[4].height = 60
+
+
+def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
+    """The registry's aggregate tables (software layout, regulations-verified.md) for a unit's subtree."""
+    table_rows = subtree_figures(unit, year)
+    caption = f"Đơn vị: {unit.name} – kết quả rà soát năm {year}"
+    book = Workbook()
+    book.remove(book.active)
+
+    def rows(values) -> list:
+        return [(r["number"], r["name"], r["bold"], values(r)) for r in table_rows]
+
+    def h(r):
+        return r["households"]
+
+    _table(
+        book,
+        "1. Kết quả rà soát",
+        "TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH",
+        caption,
+        [
+            "Tổng số hộ",
+            "Tổng số nhân khẩu",
+            "Hộ nghèo",
+            "Tỷ lệ hộ nghèo (%)",
+            "Hộ cận nghèo",
+            "Tỷ lệ hộ cận nghèo (%)",
+            "Hộ có mức sống trung bình",
+            "Tỷ lệ (%)",
+            "Khẩu nghèo",
+            "Tỷ lệ khẩu nghèo (%)",
+            "Khẩu cận nghèo",
+            "Tỷ lệ khẩu cận nghèo (%)",
+            "Khẩu có mức sống trung bình",
+            "Tỷ lệ (%)",
+        ],
+        [
+            "(1)",
+            "(2)",
+            "(3)",
+            "(4)=(3)/(1)×100",
+            "(5)",
+            "(6)=(5)/(1)×100",
+            "(7)",
+            "(8)=(7)/(1)×100",
+            "(9)",
+            "(10)=(9)/(2)×100",
+            "(11)",
+            "(12)=(11)/(2)×100",
+            "(13)",
+            "(14)=(13)/(2)×100",
+        ],
+        rows(
+            lambda r: [
+                h(r)["total"],
+                h(r)["persons"],
+                h(r)["poor"],
+                h(r)["poor_rate"],
+                h(r)["near_poor"],
+                h(r)["near_poor_rate"],
+                h(r)["middle"],
+                h(r)["middle_rate"],
+                h(r)["poor_persons"],
+                h(r)["poor_persons_rate"],
+                h(r)["near_poor_persons"],
+                h(r)["near_poor_persons_rate"],
+                h(r)["middle_persons"],
+                h(r)["middle_persons_rate"],
+            ]
+        ),
+        rates={3, 5, 7, 9, 11, 13},
+    )
+    for key, label, columns in (
+        (
+            "poor",
+            "HỘ NGHÈO",
+            [
+                "to_near_poor",
+                "above_near_poor",
+                "other_decrease",
+                "from_near_poor",
+                "fell_back",
+                "new",
+                "other_increase",
+            ],
+        ),
+        (
+            "near_poor",
+            "HỘ CẬN NGHÈO",
+            ["escaped", "to_poor", "other_decrease", "from_poor", "fell_back", "new", "other_increase"],
+        ),
+    ):
+        headers = CHANGE_HEADERS[key]
+        change_rows = []
+        for r in table_rows:
+            for counted, name in (("households", "Hộ"), ("persons", "Nhân khẩu")):
+                t = r["changes"][key][counted]
+                change_rows.append(
+                    (
+                        r["number"] if counted == "households" else "",
+                        f"{r['name']} – {name}",
+                        r["bold"],
+                        [t["start"], *(t[c] for c in columns), t["end"]],
+                    )
+                )
+        _table(
+            book,
+            f"{2 if key == 'poor' else 3}. Diễn biến {label.lower()}",
+            f"TỔNG HỢP DIỄN BIẾN {label}",
+            caption,
+            headers,
+            [f"({i})" for i in range(1, 9)] + ["(9)=(1)-(2)-(3)-(4)+(5)+(6)+(7)+(8)"],
+            change_rows,
+        )
+    for key, label, number in (("poor", "hộ nghèo", 4), ("near_poor", "hộ cận nghèo", 5)):
+        indicator_names = (
+            [f"{i['number']}. {i['name']}" for i in table_rows[0]["indicators"]] if table_rows else []
+        )
+        _table(
+            book,
+            f"{number}a. Thiếu hụt {label}",
+            f"PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA {label.upper()}",
+            caption,
+            [f"Tổng số {label}", "Tổng số thiếu hụt", *indicator_names],
+            [f"({i})" for i in range(1, len(indicator_names) + 3)],
+            rows(
+                lambda r, key=key: [
+                    h(r)[key],
+                    r["deprivations_total"][key],
+                    *(i[key] for i in r["indicators"]),
+                ]
+            ),
+        )
+        _table(
+            book,
+            f"{number}b. Tỷ lệ thiếu hụt {label}",
+            f"PHÂN TÍCH TỶ LỆ CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA {label.upper()} (%)",
+            caption,
+            [f"Tổng số {label}", *indicator_names],
+            ["(1)", *(f"({i + 2})=số hộ thiếu hụt/(1)×100" for i in range(len(indicator_names)))],
+            rows(lambda r, key=key: [h(r)[key], *(i[f"{key}_rate"] for i in r["indicators"])]),
+            rates=set(range(1, 13)),
+        )
+    cause_names = [f"{index}. {cause['name']}" for index, cause in enumerate(table_rows[0]["causes"], 1)]
+    _table(
+        book,
+        "6. Nguyên nhân nghèo",
+        "HỘ NGHÈO, HỘ CẬN NGHÈO THEO NGUYÊN NHÂN NGHÈO",
+        caption,
+        [f"Hộ nghèo: {n}" for n in cause_names] + [f"Hộ cận nghèo: {n}" for n in cause_names],
+        [f"({i})" for i in range(1, 2 * len(cause_names) + 1)],
+        rows(lambda r: [c["poor"] for c in r["causes"]] + [c["near_poor"] for c in r["causes"]]),
+    )
+    group_headers = ["Tổng số", "Hộ DTTS", "Hộ không có khả năng lao động", "Hộ có người có công", "Khác"]
+    _table(
+        book,
+        "7. Phân loại",
+        "PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO THEO NHÓM ĐỐI TƯỢNG",
+        caption,
+        [f"Hộ nghèo: {g}" for g in group_headers] + [f"Hộ cận nghèo: {g}" for g in group_headers],
+        [f"({i})" for i in range(1, 11)],
+        rows(
+            lambda r: [
+                r["groups"][k][f]
+                for k in ("poor", "near_poor")
+                for f in ("total", "ethnic_minority", "no_labour_capacity", "merit", "other")
+            ]
+        ),
+    )
+    return _bytes(book)
+
+
+CHANGE_HEADERS = {
+    "poor": [
+        "Tổng số hộ nghèo đầu kỳ",
+        "Thoát nghèo: trở thành hộ cận nghèo",
+        "Thoát nghèo: vượt chuẩn cận nghèo",
+        "Giảm khác (chuyển đi, chết, tách, nhập…)",
+        "Hộ cận nghèo trở thành hộ nghèo",
+        "Tái nghèo",
+        "Phát sinh mới",
+        "Tăng khác (chuyển đến, tách…)",
+        "Tổng số hộ nghèo cuối kỳ",
+    ],
+    "near_poor": [
+        "Tổng số hộ cận nghèo đầu kỳ",
+        "Thoát cận nghèo",
+        "Hộ cận nghèo trở thành hộ nghèo",
+        "Giảm khác (chuyển đi, chết, nhập với hộ khác…)",
+        "Hộ nghèo trở thành hộ cận nghèo",
+        "Tái cận nghèo",
+        "Phát sinh mới",
+        "Tăng khác (chuyển đến, tách…)",
+        "Tổng số hộ cận nghèo cuối kỳ",
+    ],
+}

@@ -55,11 +55,11 @@ def _summary_rows(unit: AdministrativeUnit | None, year: int, by: str | None = N
     than the query itself (bench/registry_stats.py).
     """
     scope, params = _scope(unit)
-    key = by or "NULL"
+    key = by or "NULL"  # PostgreSQL refuses a constant in GROUP BY: only group by a real column
     sums = ", ".join(f"SUM({field})" for field in MEASURE_FIELDS)
     sql = (
         f"SELECT {key}, classification, {sums} FROM {RegistryRollup._meta.db_table} "
-        f"WHERE year = %s{scope} GROUP BY {key}, classification"
+        f"WHERE year = %s{scope} GROUP BY {by + ', ' if by else ''}classification"
     )
     by_group = defaultdict(dict)
     with connection.cursor() as cursor:
@@ -139,7 +139,7 @@ def _change_groups(unit: AdministrativeUnit | None, year: int, by: str | None = 
     sums = ", ".join(f"SUM({column})" for column in figures.values())
     sql = (
         f"SELECT {key}, {columns}, {sums} FROM {RegistryRollup._meta.db_table} "
-        f"WHERE year IN (%s, %s){scope} GROUP BY {key}, {columns}"
+        f"WHERE year IN (%s, %s){scope} GROUP BY {by + ', ' if by else ''}{columns}"
     )
     by_group = defaultdict(list)
     with connection.cursor() as cursor:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/sua/", views.household_edit, name="edit"),
     path("<int:pk>/ra-soat/<int:year>/", views.review_edit, name="review"),
     path("tai-ve/", views.household_list_download, name="download"),
+    path("thong-ke/tai-ve/", views.statistics_download, name="stats_download"),
     path("nhap/", views.import_upload, name="import"),
     path("nhap/mau.xlsx", views.import_template_download, name="import_template"),
     path("nhap/<int:pk>/", views.import_job_detail, name="import_job"),

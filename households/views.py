@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
-from households.exporting import LIST_TITLES, XLSX, household_list_export, import_template
+from households.exporting import LIST_TITLES, XLSX, household_list_export, import_template, statistics_export
 from households.forms import HouseholdForm, ImportUploadForm, MemberFormSet, ReviewForm, review_years
 from households.import_jobs import (
     import_job_check,
@@ -354,3 +354,9 @@ def import_job_status(request, pk: int):
             **progress(job),
         }
     )
+
+
+@login_required
+def statistics_download(request):
+    unit, year = _unit(request), _year(request)
+    return _download(statistics_export(unit, year), f"bieu-tong-hop-{unit.code}-{year}.xlsx")
