@@ -59,3 +59,13 @@ def page(browser):
 def artifact():
     ARTIFACTS.mkdir(exist_ok=True)
     return lambda name: str(ARTIFACTS / name)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests empty every table when they end: put the reference data back."""
+    from households.standards import standards_load
+    from povertyprog.units.loading import units_load_all
+
+    units_load_all()
+    standards_load()

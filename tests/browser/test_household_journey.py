@@ -3,7 +3,6 @@ from playwright.sync_api import expect
 
 from households.models import Household
 from povertyprog.accounts.models import Role, User
-from povertyprog.units.loading import units_load_all
 from povertyprog.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.browser
@@ -11,8 +10,7 @@ PASSWORD = "Mat-khau-thu-nghiem-1"
 
 
 @pytest.fixture
-def song_cau_officer(transactional_db):
-    units_load_all()
+def song_cau_officer(reference_data):
     commune = AdministrativeUnit.objects.get(code="01837", valid_from="2021-01-01")
     return User.objects.create_user(
         username="phuong.songcau", password=PASSWORD, role=Role.COMMUNE_OFFICER, unit=commune

@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from households.models import Household
 from povertyprog.accounts.models import Role, User
-from povertyprog.units.loading import units_load_all
 from povertyprog.units.models import AdministrativeUnit
 from tests.test_import import household_row, workbook_bytes
 
@@ -16,8 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def officer(transactional_db):
-    units_load_all()
+def officer(reference_data):
     commune = AdministrativeUnit.objects.get(code="01837", valid_from="2021-01-01")
     return User.objects.create_user(
         username="phuong.songcau", password=PASSWORD, role=Role.COMMUNE_OFFICER, unit=commune

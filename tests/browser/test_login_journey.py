@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import expect
 
 from povertyprog.accounts.models import Role, User
-from povertyprog.units.loading import units_load_all
 from povertyprog.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.browser
@@ -12,8 +11,7 @@ PASSWORD = "Mat-khau-thu-nghiem-1"
 
 
 @pytest.fixture
-def cam_luong_officer(transactional_db):
-    units_load_all()  # the live server's database is flushed between transactional tests
+def cam_luong_officer(reference_data):
     commune = AdministrativeUnit.objects.get(code="15139", valid_from="2021-01-01")
     return User.objects.create_user(
         username="xa.camluong", password=PASSWORD, role=Role.COMMUNE_OFFICER, unit=commune

@@ -1,0 +1,41 @@
+"""The poverty standards as seeded (reference data; a system administrator edits them afterwards)."""
+
+STANDARDS = [
+    {
+        "code": "ND07-2021",
+        "name": "Chuẩn nghèo đa chiều giai đoạn 2022-2025",
+        "legal_basis": "Nghị định số 07/2021/NĐ-CP ngày 27/01/2021 (Điều 3); năm 2026 theo Điều 2 "
+        "Nghị định số 351/2025/NĐ-CP ngày 30/12/2025",
+        "first_year": 2022,
+        "last_year": 2026,
+        "rural_income_line": 1_500_000,
+        "urban_income_line": 2_000_000,
+        "rural_middle_upper": 2_250_000,
+        "urban_middle_upper": 3_000_000,
+        "min_deprivations": 3,
+        # [U] seen only in public scripts; consistent with real 2024 rows (decisions.md D10).
+        "rural_b1_cutoff": 140,
+        "urban_b1_cutoff": 175,
+        "notes": "Ngưỡng điểm Phiếu B1 chưa đối chiếu được với văn bản gốc (TT 07/2021, TT 02/2022).",
+    },
+    {
+        "code": "ND351-2025",
+        "name": "Chuẩn nghèo đa chiều giai đoạn 2027-2030",
+        "legal_basis": "Nghị định số 351/2025/NĐ-CP ngày 30/12/2025 (Điều 3)",
+        "first_year": 2027,
+        "last_year": 2030,
+        "rural_income_line": 2_200_000,
+        "urban_income_line": 2_800_000,
+        "min_deprivations": 3,
+        "notes": "Mức sống trung bình và ngưỡng điểm Phiếu B1 chưa được quy định: để trống, "
+        "quản trị hệ thống cập nhật khi có hướng dẫn.",
+    },
+]
+
+
+def standards_load(model=None) -> None:
+    """Create the standards that are missing; never overwrites an administrator's edits."""
+    if model is None:
+        from households.models import PovertyStandard as model
+    for values in STANDARDS:
+        model.objects.get_or_create(code=values["code"], defaults=values)
