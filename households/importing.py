@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from households.classification import AssessmentMethod, classify
 from households.ethnicities import ETHNICITY_CHOICES, is_minority
@@ -40,6 +40,7 @@ from households.rollups import rollups_refresh
 from households.services import histories_refresh, member_facts
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.lib.copyinsert import copy_insert
 from povertyprog.lib.spreadsheets import (
     Column,
     RefusedFile,
@@ -620,7 +621,7 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, i
             household.version += 1
             changed.append(household)
         plan.household = household
-    bulk_create_with_history(new, Household, batch_size=1000, default_user=user)
+    copy_insert(Household, new, history_user=user)
     bulk_update_with_history(
         changed,
         Household,
@@ -633,18 +634,14 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, i
     for plan in replaced:
         for member in plan.members:
             member.household = plan.household
-    bulk_create_with_history(
-        [m for p in replaced for m in p.members], Member, batch_size=1000, default_user=user
-    )
+    copy_insert(Member, [m for p in replaced for m in p.members], history_user=user)
     reviews = []
     for index, plan in enumerate(plans, 1):
         reviews.append(_review_for(plan, year, standard))
         if progress and index % 1000 == 0:
             progress(index, len(plans))
     existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
-    bulk_create_with_history(
-        [r for r in reviews if not r.pk], HouseholdReview, batch_size=1000, default_user=user
-    )
+    copy_insert(HouseholdReview, [r for r in reviews if not r.pk], history_user=user)
     bulk_update_with_history(
         existing,
         HouseholdReview,
