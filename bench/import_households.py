@@ -238,9 +238,7 @@ def main() -> None:
     ):
         print(f"{label:<58}{figures['rows']:>9,}{figures['seconds']:>9}{figures['rows_per_s']:>9,}")
     speedup = product["rows_per_s"] / baseline["rows_per_s"]
-    print(
-        f"speed-up over django-import-export: {speedup:.1f}x (target ≥ 20x; ≥ 10,000 rows/s end to end)"
-    )
+    print(f"speed-up over django-import-export: {speedup:.1f}x (target ≥ 20x; ≥ 10,000 rows/s end to end)")
     small_mb, large_mb = product_small["peak_rss_mb"], product["peak_rss_mb"]
     print(f"peak RSS of the import: {small_mb} MB at {product_small['rows']:,} rows, "
           f"{large_mb} MB at {product['rows']:,} rows")  # fmt: skip

@@ -56,7 +56,11 @@ def copy_insert(model: type[models.Model], objects: Sequence[models.Model], *, h
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 setattr(obj, field.attname, now)
     fields = list(model._meta.concrete_fields)
-    _copy(model._meta.db_table, [f'"{f.column}"' for f in fields], ([_value(f, o) for f in fields] for o in objects))
+    _copy(
+        model._meta.db_table,
+        [f'"{f.column}"' for f in fields],
+        ([_value(f, o) for f in fields] for o in objects),
+    )
     if has_history:
         _copy_history(model, objects, history_user, now)
 
