@@ -288,10 +288,6 @@ class _Sheet:
             return default
 
 
-def _parse_cell(sheet: _Sheet, number: int, raw: list, key: str, parser: Callable, default=None):
-    return sheet.parse(number, raw, key, parser, default)
-
-
 def _choices(model_choices) -> dict[str, str]:
     return dict(model_choices.choices) if hasattr(model_choices, "choices") else dict(model_choices)
 
@@ -299,7 +295,7 @@ def _choices(model_choices) -> dict[str, str]:
 def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
     rows = []
     for number, raw in sheet.data_rows():
-        p = functools.partial(_parse_cell, sheet, number, raw)
+        p = functools.partial(sheet.parse, number, raw)
         values = {
             "code": p("code", parse_text),
             "commune_code": p("commune_code", lambda v: parse_text(v).zfill(5)),
@@ -341,7 +337,7 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
 def _parse_members(sheet: _Sheet) -> list[tuple[int, dict]]:
     members = []
     for number, raw in sheet.data_rows():
-        p = functools.partial(_parse_cell, sheet, number, raw)
+        p = functools.partial(sheet.parse, number, raw)
         values = {
             "code": p("code", parse_text),
             "full_name": p("full_name", parse_text),
