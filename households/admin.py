@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from households.models import Household, HouseholdReview, Member, PovertyStandard
+from households.models import Household, HouseholdReview, ImportJob, Member, PovertyStandard
 
 
 @admin.register(PovertyStandard)
@@ -14,7 +14,7 @@ class PovertyStandardAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "first_year", "last_year", "rural_income_line", "urban_income_line"]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Registry rows are written through households.services (permissions, rollups, audit):
     the admin only shows them."""
 
@@ -28,21 +28,44 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    pass
+
+
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdmin):
+class HouseholdAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "head_name", "commune", "village"]
     search_fields = ["code", "search_text"]
     list_select_related = ["commune"]
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdmin):
+class MemberAdmin(ReadOnlyHistoryAdmin):
     list_display = ["full_name", "household", "birth_year", "relation"]
     list_select_related = ["household"]
 
 
 @admin.register(HouseholdReview)
-class HouseholdReviewAdmin(ReadOnlyAdmin):
+class HouseholdReviewAdmin(ReadOnlyHistoryAdmin):
     list_display = ["household", "year", "classification", "deprivation_count", "income_per_capita"]
     list_filter = ["year", "classification"]
     list_select_related = ["household"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Imports are made by commune officers on their page (households:import), through the one
+    import service; administrators follow them here (decisions.md D22)."""
+
+    list_display = [
+        "original_name",
+        "user",
+        "unit",
+        "year",
+        "status",
+        "created_count",
+        "updated_count",
+        "created_at",
+    ]
+    list_filter = ["status", "year"]
+    list_select_related = ["user", "unit"]
