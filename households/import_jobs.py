@@ -5,6 +5,7 @@ backend: `manage.py db_worker`), and the page follows their progress. Progress l
 cache, not in the job row: the import writes inside one transaction that others cannot see.
 """
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from povertyprog.accounts.models import User
 from povertyprog.lib.spreadsheets import RefusedFile, check_upload
 from povertyprog.units.models import AdministrativeUnit
 
+logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 512 * 1024  # larger uploads are checked and imported by the worker
 
 
@@ -89,25 +91,28 @@ def _record(job: ImportJob, result, status: str) -> None:
     job.save()
 
 
+def _finish(job: ImportJob, status: str, message: str) -> ImportJob:
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.save()
+    return job
+
+
 def import_job_check(job_id: int) -> ImportJob:
     """The preview: read and check everything, write nothing to the registry."""
     job = ImportJob.objects.select_related("user", "unit").get(pk=job_id)
     try:
         result = _run(job, dry_run=True)
     except (RefusedFile, PermissionDenied) as error:
-        job.status, job.message, job.finished_at = ImportJob.Status.REFUSED, str(error), timezone.now()
-        job.save()
-        return job
+        return _finish(job, ImportJob.Status.REFUSED, str(error))
     _record(job, result, ImportJob.Status.CHECKED)
     return job
 
 
 def import_job_claim(job: ImportJob) -> bool:
-    """Move a checked job to importing; False if another click or tab got there first."""
+    """Move a checked (or failed) job to importing; False if another click or tab got there first."""
+    claimable = [ImportJob.Status.CHECKED, ImportJob.Status.FAILED]
     return bool(
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
-            status=ImportJob.Status.IMPORTING
-        )
+        ImportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ImportJob.Status.IMPORTING)
     )
 
 
@@ -117,14 +122,12 @@ def import_job_commit(job_id: int) -> ImportJob:
     try:
         result = _run(job, dry_run=False)
     except (RefusedFile, PermissionDenied) as error:
-        job.status, job.message, job.finished_at = ImportJob.Status.REFUSED, str(error), timezone.now()
-        job.save()
-        return job
+        return _finish(job, ImportJob.Status.REFUSED, str(error))
     except Exception as error:  # the database went away, a bug…: nothing was written (one transaction)
-        job.status = ImportJob.Status.FAILED
-        job.message = f"Lỗi khi nhập, chưa có dữ liệu nào được ghi: {error.__class__.__name__}. Hãy thử lại."
-        job.finished_at = timezone.now()
-        job.save()
-        return job
+        logger.exception("import job %s failed", job.pk)
+        message = (
+            f"Lỗi khi nhập, chưa có dữ liệu nào được ghi ({error.__class__.__name__}). Hãy bấm xác nhận lại."
+        )
+        return _finish(job, ImportJob.Status.FAILED, message)
     _record(job, result, ImportJob.Status.DONE if result.committed else ImportJob.Status.CHECKED)
     return job

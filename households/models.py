@@ -489,8 +489,6 @@ class ImportJob(models.Model):
 
     @property
     def can_confirm(self) -> bool:
-        return (
-            self.status == self.Status.CHECKED
-            and not self.problems
-            and (self.created_count + self.updated_count)
-        )
+        """Checked without problems and with something to write; a failed import may be retried."""
+        ready = self.status in (self.Status.CHECKED, self.Status.FAILED)
+        return ready and not self.problems and (self.created_count + self.updated_count) > 0

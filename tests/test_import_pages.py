@@ -5,6 +5,7 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
 
@@ -39,6 +40,23 @@ class ImportPagesTestCase(BaseTestCase):
         response = self.client.post(confirm, follow=True)  # a double click
         self.assertContains(response, "đang được nhập hoặc đã nhập rồi")
         self.assertEqual(HouseholdReview.history.count(), 2)
+
+    def test_a_failure_during_the_import_writes_nothing_and_can_be_retried(self):
+        self.post_file(workbook_bytes([household_row("01837-90001"), household_row("01837-90002")]))
+        job = ImportJob.objects.get()
+        confirm = reverse("households:import_confirm", args=[job.pk])
+        with mock.patch(
+            "households.importing.rollups_refresh", side_effect=OperationalError("server closed")
+        ):
+            self.client.post(confirm)  # fails after households and reviews were written: all rolled back
+        job.refresh_from_db()
+        self.assertEqual(job.status, "failed")
+        self.assertIn("chưa có dữ liệu nào được ghi", job.message)
+        self.assertFalse(Household.objects.exists())
+        self.assertFalse(HouseholdReview.history.exists())
+        self.client.post(confirm)
+        job.refresh_from_db()
+        self.assertEqual((job.status, Household.objects.count()), ("done", 2), job.message)
 
     def test_problems_are_listed_with_row_and_column(self):
         rows = [household_row("01837-90001", income="abc"), household_row("15139-9", commune="15139")]
