@@ -7,7 +7,6 @@ wrong. Rows are matched by household code and review year, so importing the same
 changes nothing and a corrected file changes only the households that differ.
 """
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,11 +43,11 @@ from povertyprog.lib.copyinsert import copy_insert
 from povertyprog.lib.spreadsheets import (
     Column,
     RefusedFile,
+    choice_parser,
     column_letter,
     find_header,
     is_blank,
     normalise_header,
-    parse_choice,
     parse_date,
     parse_int,
     parse_text,
@@ -292,30 +291,39 @@ def _choices(model_choices) -> dict[str, str]:
     return dict(model_choices.choices) if hasattr(model_choices, "choices") else dict(model_choices)
 
 
+def _household_parsers() -> list[tuple[str, str, Callable, object]]:
+    """(value key, column key, parser, default) for the household sheet, built once per import."""
+    text = parse_text
+    return [
+        ("code", "code", text, None),
+        ("commune_code", "commune_code", lambda v: parse_text(v).zfill(5), None),
+        ("head_name", "head_name", text, None),
+        ("village", "village", text, None),
+        ("address", "address", text, ""),
+        ("ethnicity", "ethnicity", choice_parser(ETHNICITIES, "Dân tộc"), "01"),
+        ("members_count", "members_count", lambda v: parse_int(v, low=1, high=50), None),
+        ("income_per_capita", "income", lambda v: parse_int(v, low=0, high=MAX_INCOME), None),
+        ("b1_score", "b1_score", lambda v: parse_int(v, low=0, high=1000), None),
+        ("review_date", "review_date", parse_date, None),
+        ("reviewer", "reviewer", text, ""),
+        (
+            "review_type",
+            "review_type",
+            choice_parser(_choices(ReviewType), "Loại rà soát"),
+            ReviewType.PERIODIC,
+        ),
+        *[(flag, flag, parse_yes_no, False) for flag in HOUSEHOLD_FLAGS + REVIEW_FLAGS],
+    ]
+
+
 def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
     rows = []
+    parsers = _household_parsers()
+    first_day, last_day = date(year, 1, 1), date(year + 1, 3, 31)
     for number, raw in sheet.data_rows():
-        p = functools.partial(sheet.parse, number, raw)
         values = {
-            "code": p("code", parse_text),
-            "commune_code": p("commune_code", lambda v: parse_text(v).zfill(5)),
-            "head_name": p("head_name", parse_text),
-            "village": p("village", parse_text),
-            "address": p("address", parse_text, ""),
-            "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
-            "members_count": p("members_count", lambda v: parse_int(v, low=1, high=50)),
-            "income_per_capita": p("income", lambda v: parse_int(v, low=0, high=MAX_INCOME)),
-            "b1_score": p("b1_score", lambda v: parse_int(v, low=0, high=1000)),
-            "review_date": p("review_date", parse_date),
-            "reviewer": p("reviewer", parse_text, ""),
-            "review_type": p(
-                "review_type",
-                lambda v: parse_choice(v, _choices(ReviewType), "Loại rà soát"),
-                ReviewType.PERIODIC,
-            ),
+            key: sheet.parse(number, raw, column, parser, default) for key, column, parser, default in parsers
         }
-        for flag in HOUSEHOLD_FLAGS + REVIEW_FLAGS:
-            values[flag] = p(flag, parse_yes_no, False)
         values["ethnic_minority"] = values["ethnic_minority"] or is_minority(values["ethnicity"])
         if is_blank(sheet.cell(raw, "income")) and is_blank(sheet.cell(raw, "b1_score")):
             sheet.problem(number, "income", None, "Ghi thu nhập bình quân hoặc điểm B1.")
@@ -323,7 +331,7 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
             AssessmentMethod.INCOME if values["income_per_capita"] is not None else AssessmentMethod.B1_SCORE
         )
         day = values["review_date"]
-        if day and not date(year, 1, 1) <= day <= date(year + 1, 3, 31):
+        if day and not first_day <= day <= last_day:
             sheet.problem(
                 number,
                 "review_date",
@@ -334,34 +342,29 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
     return rows
 
 
+def _member_parsers() -> list[tuple[str, Callable, object]]:
+    """(column key, parser, default) for the member sheet, built once per import."""
+    return [
+        ("code", parse_text, None),
+        ("full_name", parse_text, None),
+        ("sex", choice_parser(_choices(Sex), "Giới tính"), None),
+        ("birth_year", lambda v: parse_int(v, low=1900, high=date.today().year), None),
+        ("birth_date", parse_date, None),
+        ("relation", choice_parser(_choices(Relation), "Quan hệ với chủ hộ"), None),
+        ("ethnicity", choice_parser(ETHNICITIES, "Dân tộc"), "01"),
+        ("citizen_id", _citizen_id, ""),
+        ("education_level", choice_parser(_choices(EducationLevel), "Trình độ"), EducationLevel.NONE),
+        ("employment", choice_parser(_choices(Employment), "Việc làm"), Employment.NOT_IN_LABOUR_FORCE),
+        *[(flag, parse_yes_no, flag == "has_health_insurance") for flag in MEMBER_FLAGS],
+    ]
+
+
 def _parse_members(sheet: _Sheet) -> list[tuple[int, dict]]:
-    members = []
-    for number, raw in sheet.data_rows():
-        p = functools.partial(sheet.parse, number, raw)
-        values = {
-            "code": p("code", parse_text),
-            "full_name": p("full_name", parse_text),
-            "sex": p("sex", lambda v: parse_choice(v, _choices(Sex), "Giới tính")),
-            "birth_year": p("birth_year", lambda v: parse_int(v, low=1900, high=date.today().year)),
-            "birth_date": p("birth_date", parse_date),
-            "relation": p("relation", lambda v: parse_choice(v, _choices(Relation), "Quan hệ với chủ hộ")),
-            "ethnicity": p("ethnicity", lambda v: parse_choice(v, ETHNICITIES, "Dân tộc"), "01"),
-            "citizen_id": p("citizen_id", _citizen_id, ""),
-            "education_level": p(
-                "education_level",
-                lambda v: parse_choice(v, _choices(EducationLevel), "Trình độ"),
-                EducationLevel.NONE,
-            ),
-            "employment": p(
-                "employment",
-                lambda v: parse_choice(v, _choices(Employment), "Việc làm"),
-                Employment.NOT_IN_LABOUR_FORCE,
-            ),
-        }
-        for flag in MEMBER_FLAGS:
-            values[flag] = p(flag, parse_yes_no, flag == "has_health_insurance")
-        members.append((number, values))
-    return members
+    parsers = _member_parsers()
+    return [
+        (number, {key: sheet.parse(number, raw, key, parser, default) for key, parser, default in parsers})
+        for number, raw in sheet.data_rows()
+    ]
 
 
 def _citizen_id(value) -> str:

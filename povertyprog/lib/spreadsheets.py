@@ -206,8 +206,13 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_YES_NO_FAST = {"x": True, "X": True, "Có": True, "có": True, "Không": False, "không": False, "": False}
+
+
 def parse_yes_no(value) -> bool:
     """Có/Không, x, 1/0, with or without diacritics."""
+    if isinstance(value, str) and value in _YES_NO_FAST:
+        return _YES_NO_FAST[value]
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -266,13 +271,26 @@ def parse_text(value) -> str:
     return text
 
 
-def parse_choice(value, choices: dict[str, str], what: str) -> str:
-    """A choice by its code or its Vietnamese label, with or without diacritics."""
-    text = normalise_header(parse_text(value))
+def choice_parser(choices: dict[str, str], what: str):
+    """A parser for one set of choices, by code or Vietnamese label, with or without diacritics."""
+    lookup = {}
     for code, label in choices.items():
-        if text in (normalise_header(code), normalise_header(label)):
-            return code
-    raise ValueError(f"{what} không hợp lệ; chọn một trong: {', '.join(choices.values())}")
+        lookup[normalise_header(code)] = code
+        lookup[normalise_header(label)] = code
+    message = f"{what} không hợp lệ; chọn một trong: {', '.join(choices.values())}"
+    seen: dict[str, str] = {}  # the same few spellings repeat on every row
+
+    def parse(value) -> str:
+        text = parse_text(value)
+        if text in seen:
+            return seen[text]
+        code = lookup.get(normalise_header(text))
+        if code is None:
+            raise ValueError(message)
+        seen[text] = code
+        return code
+
+    return parse
 
 
 # --- Writing -------------------------------------------------------------------------------
