@@ -648,7 +648,10 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, i
         batch_size=1000,
         default_user=user,
     )
-    rollups_refresh(histories_refresh([p.household for p in plans]))
+    # A household created by this import has one review and no past: its history fields keep
+    # their defaults, so only households that existed need their history recomputed.
+    pairs = histories_refresh([p.household for p in plans if not p.is_new])
+    rollups_refresh(pairs | {(p.commune.pk, year) for p in plans})
 
 
 def household_import(

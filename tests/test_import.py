@@ -17,6 +17,7 @@ from households.importing import (
     household_import,
 )
 from households.models import Household, HouseholdReview, Member
+from households.selectors import registry_stats
 from povertyprog.lib.spreadsheets import RefusedFile, check_upload
 from tests.base import BaseTestCase
 from tests.factory import make_household, make_review
@@ -99,6 +100,8 @@ class ImportRulesTestCase(ImportTestCase):
         self.assertTrue(result.committed)
         classes = dict(HouseholdReview.objects.values_list("household__code", "classification"))
         self.assertEqual(classes, {"01837-90001": "poor", "01837-90002": "not_poor"})
+        stats = registry_stats(self.backan_city, 2023)["households"]  # the rollups follow the import
+        self.assertEqual((stats["total"], stats["poor"]), (2, 1))
         self.assertEqual(Household.objects.get(code="01837-90001").history.first().history_user, self.officer)
 
     def test_reimporting_the_same_file_changes_nothing(self):
