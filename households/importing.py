@@ -7,6 +7,8 @@ wrong. Rows are matched by household code and review year, so importing the same
 changes nothing and a corrected file changes only the households that differ.
 """
 
+import contextlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,8 +43,10 @@ from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.copyinsert import copy_insert
 from povertyprog.lib.spreadsheets import (
+    HEADER_SEARCH_ROWS,
     Column,
     RefusedFile,
+    SheetRows,
     choice_parser,
     column_letter,
     find_header,
@@ -56,6 +60,7 @@ from povertyprog.lib.spreadsheets import (
 )
 from povertyprog.units.models import AdministrativeUnit, Level
 
+BATCH_SIZE = 5000  # rows read, checked and written at a time: memory follows the batch, not the file
 HOUSEHOLD_SHEET = "Hộ gia đình"
 MEMBER_SHEET = "Thành viên"
 ETHNICITIES = dict(ETHNICITY_CHOICES)
@@ -233,17 +238,23 @@ class ImportResult:
 class Row:
     number: int
     values: dict
+    raw: list
     members: list[dict] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
 
 
 class _Sheet:
-    """Rows of one sheet with their header mapping; records problems with file coordinates."""
+    """Rows of one sheet with their header mapping; records problems with file coordinates.
 
-    def __init__(self, name: str, rows: list[list], columns: list[Column], problems: list[Problem]):
+    Only the first rows (to find the header) are held; data rows are read one at a time.
+    """
+
+    def __init__(self, name: str, sheet: SheetRows, columns: list[Column], problems: list[Problem]):
         self.name, self.columns, self.problems = name, {c.key: c for c in columns}, problems
-        self.header = find_header(rows, columns)
-        self.rows = rows
+        self.height = sheet.height
+        self._rows = iter(sheet.rows)
+        self.first_rows = list(itertools.islice(self._rows, HEADER_SEARCH_ROWS))
+        self.header = find_header(self.first_rows, columns)
         missing = [c.header for c in columns if c.required and c.key not in self.header.columns]
         if self.header.row_index < 0 or missing:
             raise RefusedFile(
@@ -253,14 +264,16 @@ class _Sheet:
             )
 
     def data_rows(self):
-        for index in range(self.header.row_index + 1, len(self.rows)):
-            row = self.rows[index]
+        """(row number as Excel shows it, cells), up to a totals row."""
+        start = self.header.row_index + 1
+        rows = itertools.chain(self.first_rows[start:], self._rows)
+        for number, row in enumerate(rows, start + 1):
             if all(is_blank(cell) for cell in row):
                 continue
             first = next(cell for cell in row if not is_blank(cell))
             if normalise_header(first).startswith(("tong so", "tong cong")):
                 break  # the totals row that printed lists end with
-            yield index + 1, row
+            yield number, row
 
     def cell(self, row: list, key: str):
         position = self.header.columns.get(key)
@@ -316,11 +329,10 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
     ]
 
 
-def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
+def _parse_households(sheet: _Sheet, batch, year: int, parsers) -> list[Row]:
     rows = []
-    parsers = _household_parsers()
     first_day, last_day = date(year, 1, 1), date(year + 1, 3, 31)
-    for number, raw in sheet.data_rows():
+    for number, raw in batch:
         values = {
             key: sheet.parse(number, raw, column, parser, default) for key, column, parser, default in parsers
         }
@@ -338,7 +350,7 @@ def _parse_households(sheet: _Sheet, year: int) -> list[Row]:
                 day.strftime("%d/%m/%Y"),
                 f"Ngày rà soát phải trong năm {year} (hoặc quý I năm sau).",
             )
-        rows.append(Row(number, values))
+        rows.append(Row(number, values, raw))
     return rows
 
 
@@ -376,12 +388,16 @@ def _citizen_id(value) -> str:
 
 def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[_Sheet, _Sheet | None]:
     sheets = read_sheets(path, kind)
-    if not any(any(not is_blank(c) for c in row) for rows in sheets.values() for row in rows):
-        raise RefusedFile("Tệp không có dữ liệu.")
     by_name = {normalise_header(name): name for name in sheets}
     household_name = by_name.get(normalise_header(HOUSEHOLD_SHEET), next(iter(sheets)))
     member_name = by_name.get(normalise_header(MEMBER_SHEET))
-    households = _Sheet(household_name, sheets[household_name], HOUSEHOLD_COLUMNS, problems)
+    first = sheets[household_name]
+    first.rows = iter(first.rows)
+    head = list(itertools.islice(first.rows, HEADER_SEARCH_ROWS))
+    if not any(not is_blank(cell) for row in head for cell in row):
+        raise RefusedFile("Tệp không có dữ liệu.")
+    first.rows = itertools.chain(head, first.rows)
+    households = _Sheet(household_name, first, HOUSEHOLD_COLUMNS, problems)
     members = _Sheet(member_name, sheets[member_name], MEMBER_COLUMNS, problems) if member_name else None
     return households, members
 
@@ -389,67 +405,76 @@ def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[_Sheet, _Sh
 # --- Checks across rows ---------------------------------------------------------------------
 
 
-def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: _Sheet) -> dict:
-    """Duplicates inside the file; communes outside the user's unit. Returns {code: commune}."""
-    first_seen = {}
+def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: _Sheet,
+                           seen: dict[str, int], communes: dict) -> None:  # fmt: skip
+    """Duplicates inside the file (`seen`: code -> first row, across batches); communes outside
+    the user's unit (`communes`: code -> unit or None, filled as codes appear)."""
     for row in rows:
         code = row.values["code"]
-        if code in first_seen:
-            sheet.problem(
-                row.number, "code", code, f"Mã hộ trùng với dòng {first_seen[code]} trong cùng tệp."
-            )
+        if code in seen:
+            sheet.problem(row.number, "code", code, f"Mã hộ trùng với dòng {seen[code]} trong cùng tệp.")
         elif code:
-            first_seen[code] = row.number
-    codes = {row.values["commune_code"] for row in rows if row.values["commune_code"]}
-    communes = {
-        u.code: u
-        for u in AdministrativeUnit.objects.filter(
-            code__in=codes, level=Level.COMMUNE, valid_from=unit.valid_from, path__startswith=unit.path
+            seen[code] = row.number
+    new_codes = {row.values["commune_code"] for row in rows} - set(communes) - {None}
+    if new_codes:
+        communes.update(dict.fromkeys(new_codes))
+        communes.update(
+            (u.code, u)
+            for u in AdministrativeUnit.objects.filter(
+                code__in=new_codes,
+                level=Level.COMMUNE,
+                valid_from=unit.valid_from,
+                path__startswith=unit.path,
+            )
         )
-    }
     for row in rows:
         code = row.values["commune_code"]
         commune = communes.get(code)
         if code and commune is None:
-            sheet.problem(
-                row.number,
-                "commune_code",
-                code,
-                f"Mã xã {code} không thuộc {unit.name} (hoặc không phải mã xã).",
-            )
+            sheet.problem(row.number, "commune_code", code,
+                          f"Mã xã {code} không thuộc {unit.name} (hoặc không phải mã xã).")  # fmt: skip
         elif commune is not None and not can_enter_data(user, commune):
             sheet.problem(
                 row.number, "commune_code", code, f"Bạn không có quyền nhập liệu cho {commune.name}."
             )
-    return communes
 
 
-def _attach_members(rows: list[Row], members: list[tuple[int, dict]], sheet: _Sheet | None) -> None:
-    by_code = {row.values["code"]: row for row in rows}
+def _members_by_code(sheet: _Sheet | None) -> dict[str, list[tuple[int, dict]]]:
+    """The member sheet grouped by household code (it may list households in any order)."""
+    grouped = defaultdict(list)
+    if sheet is None:
+        return grouped
     seen_ids = {}
-    for number, values in members:
-        row = by_code.get(values["code"])
-        if row is None:
-            if values["code"]:
-                sheet.problem(number, "code", values["code"], "Mã hộ không có ở trang “Hộ gia đình”.")
-            continue
-        if values["citizen_id"]:
-            if values["citizen_id"] in seen_ids:
-                sheet.problem(
-                    number,
-                    "citizen_id",
-                    values["citizen_id"],
-                    f"Số định danh trùng với dòng {seen_ids[values['citizen_id']]}.",
-                )
-            seen_ids[values["citizen_id"]] = number
-        row.members.append(values)
-        row.member_rows.append(number)
+    for number, values in _parse_members(sheet):
+        citizen_id = values["citizen_id"]
+        if citizen_id and citizen_id in seen_ids:
+            sheet.problem(
+                number, "citizen_id", citizen_id, f"Số định danh trùng với dòng {seen_ids[citizen_id]}."
+            )
+        elif citizen_id:
+            seen_ids[citizen_id] = number
+        if values["code"]:
+            grouped[values["code"]].append((number, values))
+    return grouped
+
+
+def _attach_members(rows: list[Row], members: dict, sheet: _Sheet | None) -> None:
     for row in rows:
+        for number, values in members.get(row.values["code"], ()):
+            row.members.append(values)
+            row.member_rows.append(number)
         heads = sum(1 for m in row.members if m["relation"] == Relation.HEAD)
         if row.members and heads != 1:
             sheet.problem(
                 row.member_rows[0], "relation", "", f"Hộ {row.values['code']} phải có đúng một chủ hộ."
             )
+
+
+def _unknown_member_codes(members: dict, seen: dict, sheet: _Sheet | None) -> None:
+    for code, entries in members.items():
+        if code not in seen:
+            for number, _ in entries:
+                sheet.problem(number, "code", code, "Mã hộ không có ở trang “Hộ gia đình”.")
 
 
 # --- Plan: what would change ------------------------------------------------------------------
@@ -508,7 +533,7 @@ def _check_derived(row: Row, members: list[Member], sheet: _Sheet) -> None:
     if not members or not row.values["review_date"]:
         return
     derived = derive_from_members([member_facts(m, row.values["review_date"]) for m in members])
-    raw = sheet.rows[row.number - 1]
+    raw = row.raw
     for name, value in derived.items():
         if not is_blank(sheet.cell(raw, name)) and row.values[name] != value:
             state = "thiếu hụt" if value else "không thiếu hụt"
@@ -604,8 +629,9 @@ def _review_for(plan: _Plan, year: int, standard: PovertyStandard) -> HouseholdR
     return review
 
 
-def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, int], None] | None) -> None:
-    """Write the changed rows. The caller holds the transaction: any error leaves nothing written."""
+def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
+    """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
+    refreshed. The caller holds the transaction: any error leaves nothing written."""
     standard = PovertyStandard.objects.for_year(year)
     new, changed = [], []
     for plan in plans:
@@ -634,11 +660,7 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, i
         for member in plan.members:
             member.household = plan.household
     copy_insert(Member, [m for p in replaced for m in p.members], history_user=user)
-    reviews = []
-    for index, plan in enumerate(plans, 1):
-        reviews.append(_review_for(plan, year, standard))
-        if progress and index % 1000 == 0:
-            progress(index, len(plans))
+    reviews = [_review_for(plan, year, standard) for plan in plans]
     existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
     copy_insert(HouseholdReview, [r for r in reviews if not r.pk], history_user=user)
     bulk_update_with_history(
@@ -651,7 +673,7 @@ def _write(plans: list[_Plan], year: int, user: User, progress: Callable[[int, i
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
     pairs = histories_refresh([p.household for p in plans if not p.is_new])
-    rollups_refresh(pairs | {(p.commune.pk, year) for p in plans})
+    return pairs | {(p.commune.pk, year) for p in plans}
 
 
 def household_import(
@@ -677,27 +699,48 @@ def household_import(
     kind = Path(name).suffix.lower().lstrip(".")
     problems: list[Problem] = []
     household_sheet, member_sheet = _sheets(path, kind, problems)
-    rows = _parse_households(household_sheet, year)
-    result = ImportResult(total_rows=len(rows), problems=problems)
-    if not rows:
-        raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
-    members = _parse_members(member_sheet) if member_sheet else []
-    communes = _check_codes_and_scope(rows, user, unit, household_sheet)
-    _attach_members(rows, members, member_sheet)
-    plans = _plan(rows, communes, year, household_sheet)
-    changed = [p for p in plans if p.changed]
-    result.created = sum(1 for p in changed if p.is_new)
-    result.updated = len(changed) - result.created
-    result.unchanged = len(plans) - len(changed)
-    if progress:
-        progress(len(rows) if dry_run else 0, len(rows))
+    members = _members_by_code(member_sheet)
+    result = ImportResult(problems=problems)
+    seen: dict[str, int] = {}
+    communes: dict = {}
+    parsers = _household_parsers()
+    pairs: set[tuple[int, int]] = set()
+    try:
+        with contextlib.nullcontext() if dry_run else transaction.atomic():
+            for batch in _batches(household_sheet.data_rows(), BATCH_SIZE):
+                rows = _parse_households(household_sheet, batch, year, parsers)
+                _check_codes_and_scope(rows, user, unit, household_sheet, seen, communes)
+                _attach_members(rows, members, member_sheet)
+                plans = _plan(rows, communes, year, household_sheet)
+                changed = [p for p in plans if p.changed]
+                result.total_rows += len(rows)
+                result.created += sum(1 for p in changed if p.is_new)
+                result.updated += sum(1 for p in changed if not p.is_new)
+                result.unchanged += len(plans) - len(changed)
+                if not dry_run and not problems:
+                    pairs |= _write(changed, year, user)
+                if progress:
+                    progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
+            if not result.total_rows:
+                raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
+            _unknown_member_codes(members, seen, member_sheet)
+            if problems and not dry_run:
+                raise _Abort  # rolls back every batch already written
+            if not dry_run:
+                rollups_refresh(pairs)
+    except _Abort:
+        pass
     # In file order: households sheet first, then by row (a stable sort keeps columns in order).
     problems.sort(key=lambda p: (p.sheet != household_sheet.name, p.row))
-    if problems or dry_run:
-        return result
-    with transaction.atomic():
-        _write(changed, year, user, progress)
-    if progress:
-        progress(len(rows), len(rows))
-    result.committed = True
+    result.committed = not dry_run and not problems
     return result
+
+
+class _Abort(Exception):
+    """Raised inside the import's transaction to undo the batches already written."""
+
+
+def _batches(iterable, size: int):
+    iterator = iter(iterable)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch

@@ -135,6 +135,21 @@ class ImportRulesTestCase(ImportTestCase):
         self.assertIn("phải là số nguyên", problem.message)
         self.assertFalse(Household.objects.exists())
 
+    def test_a_bad_row_in_a_later_batch_undoes_the_batches_already_written(self):
+        rows = [household_row(f"01837-9{i:04d}") for i in range(30)]
+        rows.append(household_row("01837-90003"))  # a duplicate of row 5, three batches later
+        with mock.patch("households.importing.BATCH_SIZE", 10):
+            result = self.run_import(workbook_bytes(rows))
+        self.assertFalse(result.committed)
+        self.assertEqual(
+            [(p.row, p.message) for p in result.problems], [(32, "Mã hộ trùng với dòng 5 trong cùng tệp.")]
+        )
+        self.assertFalse(Household.objects.exists())
+        self.assertFalse(HouseholdReview.history.exists())
+        with mock.patch("households.importing.BATCH_SIZE", 10):
+            result = self.run_import(workbook_bytes(rows[:30]))
+        self.assertEqual((result.committed, result.created, Household.objects.count()), (True, 30, 30))
+
     def test_rows_of_another_commune_are_errors_not_skips(self):
         rows = [household_row("01837-90001"), household_row("15139-90002", commune="15139")]
         result = self.run_import(workbook_bytes(rows))

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -118,10 +118,19 @@ def _check_sheet_xml(archive: zipfile.ZipFile, name: str) -> None:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def read_sheets(path: Path, kind: str) -> dict[str, list[list]]:
+@dataclass
+class SheetRows:
+    """A sheet's rows, produced one at a time (python-calamine converts each row as it is read)."""
+
+    height: int
+    rows: Iterable[list]
+
+
+def read_sheets(path: Path, kind: str) -> dict[str, SheetRows]:
     """{sheet name: rows} with cell values as Python objects (str, float, int, date, datetime)."""
     if kind == "csv":
-        return {"csv": list(_read_csv(path))}
+        rows = list(_read_csv(path))
+        return {"csv": SheetRows(len(rows), rows)}
     check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -133,9 +142,15 @@ def read_sheets(path: Path, kind: str) -> dict[str, list[list]]:
                     f"Trang “{name}” quá lớn ({sheet.total_height} dòng, {sheet.total_width} cột). "
                     f"Giới hạn: {MAX_ROWS} dòng, {MAX_COLUMNS} cột mỗi trang."
                 )
-            sheets[name] = sheet.to_python(skip_empty_area=False)
-        workbook.close()
+            sheets[name] = SheetRows(sheet.height, _calamine_rows(sheet))
         return sheets
+    except CalamineError as error:
+        raise RefusedFile(f"Không đọc được tệp Excel: {error}") from None
+
+
+def _calamine_rows(sheet) -> Iterator[list]:
+    try:
+        yield from sheet.iter_rows()
     except CalamineError as error:
         raise RefusedFile(f"Không đọc được tệp Excel: {error}") from None
 
