@@ -490,10 +490,7 @@ class _Plan:
     household_changed: bool
     members_changed: bool
     review_changed: bool
-
-    @property
-    def is_new(self) -> bool:
-        return self.household is None
+    is_new: bool  # no such household in the registry before this import
 
     @property
     def changed(self) -> bool:
@@ -501,17 +498,23 @@ class _Plan:
 
 
 def _existing(codes: list[str], year: int) -> tuple[dict, dict, dict]:
+    """Registry rows for these codes: households, their review of the year, their members.
+
+    Reviews and members are asked by household id, and only for households that exist, so a
+    batch of new households costs one indexed query per thousand codes.
+    """
     households, reviews, members = {}, {}, defaultdict(list)
     for start in range(0, len(codes), 1000):
-        chunk = codes[start : start + 1000]
-        for h in Household.objects.filter(code__in=chunk).select_related("commune"):
+        for h in Household.objects.filter(code__in=codes[start : start + 1000]).select_related("commune"):
             households[h.code] = h
-        for r in HouseholdReview.objects.filter(household__code__in=chunk, year=year).select_related(
-            "household"
-        ):
-            reviews[r.household.code] = r
-        for m in Member.objects.filter(household__code__in=chunk).select_related("household").order_by("id"):
-            members[m.household.code].append(m)
+    by_id = {h.pk: h.code for h in households.values()}
+    ids = list(by_id)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for r in HouseholdReview.objects.filter(household_id__in=chunk, year=year):
+            reviews[by_id[r.household_id]] = r
+        for m in Member.objects.filter(household_id__in=chunk).order_by("id"):
+            members[by_id[m.household_id]].append(m)
     return households, reviews, members
 
 
@@ -577,6 +580,7 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: _Sheet) -> list[_Pl
                 members=from_file or current,
                 household_changed=household is None
                 or any(getattr(household, f) != v[f] for f in HOUSEHOLD_FIELDS),
+                is_new=household is None,
                 members_changed=bool(from_file)
                 and [_member_tuple(m) for m in from_file] != [_member_tuple(m) for m in current],
                 review_changed=review is None
