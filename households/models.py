@@ -244,14 +244,6 @@ class SupportNeed(models.TextChoices):
     OTHER = "need_other", "Khác"
 
 
-class HouseholdReviewQuerySet(models.QuerySet):
-    def in_unit(self, unit: AdministrativeUnit):
-        return self.filter(commune__path__startswith=unit.path)
-
-    def for_year(self, year: int):
-        return self.filter(year=year)
-
-
 class HouseholdReview(models.Model):
     """The result of one year's review (rà soát) of one household.
 
@@ -331,7 +323,6 @@ class HouseholdReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = HouseholdReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
