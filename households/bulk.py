@@ -10,11 +10,11 @@ from datetime import date
 
 from django.db import transaction
 
-from households.classification import AssessmentMethod, classify
+from households.classification import AssessmentMethod
 from households.indicators import INDICATOR_FIELDS, derive_from_members
 from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
 from households.rollups import rollups_refresh
-from households.services import member_facts
+from households.services import member_facts, review_fill
 from households.transitions import YearResult, household_history
 from povertyprog.units.models import AdministrativeUnit
 
@@ -47,43 +47,24 @@ class HouseholdSpec:
 
 def build_reviews(spec: HouseholdSpec, household: Household, standards: dict[int, PovertyStandard]):
     """Unsaved HouseholdReview rows of one household, classified, with their history."""
-    area = spec.commune.area
     reviews = []
     for rs in sorted(spec.reviews, key=lambda r: r.year):
         on = rs.review_date or date(rs.year, 11, 15)
         derived = derive_from_members([member_facts(m, on) for m in spec.members])
-        flags = {f: (f in rs.deprived) for f in INDICATOR_FIELDS} | derived
-        count = sum(flags.values())
-        standard = standards[rs.year]
         review = HouseholdReview(
             household=household,
             year=rs.year,
             review_date=on,
-            standard=standard,
             method=AssessmentMethod.INCOME,
             income_per_capita=rs.income,
-            deprivation_count=count,
-            classification=classify(
-                method=AssessmentMethod.INCOME,
-                deprivation_count=count,
-                values=standard.values(area),
-                income=rs.income,
-            ),
-            commune=spec.commune,
-            area=area,
-            members_count=max(len(spec.members), 1),
-            ethnic_minority=spec.ethnic_minority,
-            ethnicity=spec.ethnicity,
-            no_labour_capacity=spec.no_labour_capacity,
-            has_merit_person=spec.has_merit_person,
-            **flags,
+            **({f: (f in rs.deprived) for f in INDICATOR_FIELDS} | derived),
             **{c: True for c in rs.causes | rs.needs},
         )
+        review_fill(review, household=household, standard=standards[rs.year], members_count=len(spec.members))
         reviews.append(review)
     results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
-    for review, history in zip(
-        reviews, household_history(results, came_from_elsewhere=spec.origin != Origin.RESIDENT), strict=True
-    ):
+    histories = household_history(results, came_from_elsewhere=spec.origin != Origin.RESIDENT)
+    for review, history in zip(reviews, histories, strict=True):
         for name, value in history.__dict__.items():
             setattr(review, name, value)
     return reviews

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from households.classification import AssessmentMethod, classify
+from households.classification import AssessmentMethod
 from households.ethnicities import ETHNICITY_CHOICES, is_minority
 from households.forms import MAX_INCOME
 from households.indicators import INDICATORS, derive_from_members
@@ -38,7 +38,7 @@ from households.models import (
     SupportNeed,
 )
 from households.rollups import rollups_refresh
-from households.services import histories_refresh, member_facts
+from households.services import histories_refresh, member_facts, review_fill
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.copyinsert import copy_insert
@@ -609,27 +609,13 @@ _REVIEW_COMPUTED = [
 
 
 def _review_for(plan: _Plan, year: int, standard: PovertyStandard) -> HouseholdReview:
-    v, household = plan.row.values, plan.household
-    review = plan.review or HouseholdReview(household=household, year=year)
+    v = plan.row.values
+    review = plan.review or HouseholdReview(household=plan.household, year=year)
     for name in REVIEW_FIELDS:
         setattr(review, name, v[name])
     review.overrides = {}
-    review.standard = standard
-    review.commune = plan.commune
-    review.area = plan.commune.area
-    review.deprivation_count = sum(bool(getattr(review, i.field)) for i in INDICATORS)
-    review.classification = classify(
-        method=review.method,
-        deprivation_count=review.deprivation_count,
-        values=standard.values(review.area),
-        income=review.income_per_capita,
-        b1_score=review.b1_score,
-    )
-    review.members_count = len(plan.members) or v["members_count"] or review.members_count or 1
-    review.ethnic_minority = household.ethnic_minority
-    review.ethnicity = household.ethnicity
-    review.no_labour_capacity = household.no_labour_capacity
-    review.has_merit_person = household.has_merit_person
+    count = len(plan.members) or v["members_count"] or review.members_count or 1
+    review_fill(review, household=plan.household, standard=standard, members_count=count)
     return review
 
 

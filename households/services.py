@@ -102,30 +102,42 @@ def _apply_overrides(review: HouseholdReview, derived: dict[str, bool], reasons:
     review.overrides = overrides
 
 
-def review_compute(review: HouseholdReview, household: Household) -> None:
-    """Fill the computed and snapshot fields of a review from its entered values."""
-    try:
-        review.standard = PovertyStandard.objects.for_year(review.year)
-    except PovertyStandard.DoesNotExist:
-        raise ValidationError({"year": f"Chưa có chuẩn nghèo áp dụng cho năm {review.year}."}) from None
-    review.commune = household.commune
-    review.area = household.commune.area
+def review_fill(
+    review: HouseholdReview, *, household: Household, standard: PovertyStandard, members_count: int
+) -> None:
+    """The one place that computes a review from its entered values: the deprivation count, the
+    class under `standard` for the household's area, and the snapshot of the household.
+    Used by the form (review_compute), the import and the bulk writers."""
+    commune = household.commune
+    review.standard = standard
+    review.commune = commune
+    review.area = commune.area
     review.deprivation_count = sum(bool(getattr(review, f)) for f in INDICATOR_FIELDS)
-    try:
-        review.classification = classify(
-            method=review.method,
-            deprivation_count=review.deprivation_count,
-            values=review.standard.values(review.area),
-            income=review.income_per_capita,
-            b1_score=review.b1_score,
-        )
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
-    review.members_count = max(household.members.count(), 1) if household.pk else 1
+    review.classification = classify(
+        method=review.method,
+        deprivation_count=review.deprivation_count,
+        values=standard.values(review.area),
+        income=review.income_per_capita,
+        b1_score=review.b1_score,
+    )
+    review.members_count = max(members_count, 1)
     review.ethnic_minority = household.ethnic_minority
     review.ethnicity = household.ethnicity
     review.no_labour_capacity = household.no_labour_capacity
     review.has_merit_person = household.has_merit_person
+
+
+def review_compute(review: HouseholdReview, household: Household) -> None:
+    """review_fill() for a review typed in the form: the standard of its year, the recorded members."""
+    try:
+        standard = PovertyStandard.objects.for_year(review.year)
+    except PovertyStandard.DoesNotExist:
+        raise ValidationError({"year": f"Chưa có chuẩn nghèo áp dụng cho năm {review.year}."}) from None
+    members = household.members.count() if household.pk else 0
+    try:
+        review_fill(review, household=household, standard=standard, members_count=members)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 @transaction.atomic
