@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from households.classification import AssessmentMethod
@@ -640,7 +641,7 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     bulk_update_with_history(
         changed,
         Household,
-        [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],
+        [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],  # version: the forms' lock
         batch_size=1000,
         default_user=user,
     )
@@ -653,10 +654,14 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     reviews = [_review_for(plan, year, standard) for plan in plans]
     existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
     copy_insert(HouseholdReview, [r for r in reviews if not r.pk], history_user=user)
+    now = timezone.now()
+    for review in existing:
+        # bulk_update skips auto_now: set it, so that a form opened before the import sees the change.
+        review.updated_at = now
     bulk_update_with_history(
         existing,
         HouseholdReview,
-        [*REVIEW_FIELDS, *_REVIEW_COMPUTED],
+        [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"],
         batch_size=1000,
         default_user=user,
     )

@@ -123,6 +123,19 @@ class ImportRulesTestCase(ImportTestCase):
         self.assertEqual(review.history.count(), 2)
         self.assertEqual(HouseholdReview.objects.get(household__code="01837-90001").history.count(), 1)
 
+    def test_an_import_counts_as_an_edit_for_forms_opened_before_it(self):
+        rows = [household_row("01837-90001")]
+        self.run_import(workbook_bytes(rows))
+        household = Household.objects.get()
+        review = HouseholdReview.objects.get()
+        rows[0].update(income="3.000.000", village="Tổ 9")
+        self.run_import(workbook_bytes(rows))
+        household.refresh_from_db()
+        self.assertEqual(household.version, 2)  # the household form's lock moves on
+        self.assertGreater(
+            HouseholdReview.objects.get().updated_at, review.updated_at
+        )  # the review form's too
+
     def test_one_bad_row_at_the_end_writes_nothing(self):
         rows = [household_row(f"01837-9{i:04d}") for i in range(30)]
         rows.append(household_row("01837-99999", income="nhiều tiền"))
