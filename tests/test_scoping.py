@@ -80,3 +80,13 @@ class WritePermissionTestCase(BaseTestCase):
             self.assertIn("/quan-tri/login/", response["Location"])
         self.client.force_login(self.admin)
         self.assertEqual(self.client.get("/quan-tri/").status_code, 200)
+
+
+class ErrorPagesTestCase(BaseTestCase):
+    def test_404_and_403_pages_are_in_vietnamese(self):
+        self.client.force_login(self.officer)
+        response = self.client.get(reverse("units:detail", args=[self.cam_luong.pk]))
+        self.assertContains(response, "không thuộc phạm vi đơn vị của bạn", status_code=404)
+        self.client.force_login(self.district)
+        response = self.client.get(reverse("households:create"))
+        self.assertContains(response, "Chỉ cán bộ cấp xã được thêm hộ gia đình.", status_code=403)
