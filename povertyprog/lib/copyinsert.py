@@ -14,11 +14,18 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
 
-def _value(field: models.Field, obj):
-    value = getattr(obj, field.attname)
-    if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _row_maker(fields: list[models.Field]):
+    """obj -> list of column values, JSON fields dumped (built once per table: it runs per row)."""
+    names = [f.attname for f in fields]
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+
+    def make(obj) -> list:
+        values = [getattr(obj, name) for name in names]
+        for i in json_positions:
+            values[i] = json.dumps(values[i], ensure_ascii=False)
+        return values
+
+    return make
 
 
 def _reserve_ids(model, count: int) -> list[int]:
@@ -56,11 +63,8 @@ def copy_insert(model: type[models.Model], objects: Sequence[models.Model], *, h
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 setattr(obj, field.attname, now)
     fields = list(model._meta.concrete_fields)
-    _copy(
-        model._meta.db_table,
-        [f'"{f.column}"' for f in fields],
-        ([_value(f, o) for f in fields] for o in objects),
-    )
+    make = _row_maker(fields)
+    _copy(model._meta.db_table, [f'"{f.column}"' for f in fields], (make(o) for o in objects))
     if has_history:
         _copy_history(model, objects, history_user, now)
 
@@ -71,8 +75,10 @@ def _copy_history(model, objects, user, now) -> None:
            "history_user_id": user.pk if user else None}  # fmt: skip
     fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
     source = {f.attname: f for f in model._meta.concrete_fields}
-
-    def row(obj):
-        return [own[f.attname] if f.attname in own else _value(source[f.attname], obj) for f in fields]
-
-    _copy(history._meta.db_table, [f'"{f.column}"' for f in fields], (row(o) for o in objects))
+    copied = [source[f.attname] for f in fields if f.attname not in own]
+    make = _row_maker(copied)
+    extra = [own[f.attname] for f in fields if f.attname in own]
+    columns = [f'"{f.column}"' for f in fields if f.attname not in own] + [
+        f'"{f.column}"' for f in fields if f.attname in own
+    ]
+    _copy(history._meta.db_table, columns, (make(o) + extra for o in objects))

@@ -3,6 +3,7 @@
 Pure functions, no Django: used by models (stored search keys), selectors and tests.
 """
 
+import functools
 import unicodedata
 
 # Combining marks that change the letter (ă, â, ê, ô, ơ, ư) and those that carry the tone.
@@ -49,11 +50,20 @@ def sort_key(text: str) -> tuple:
     Python's default order puts 'Đ' after 'Z' and 'Ấ' after 'A…Z'; officials expect
     'Đức Xuân' between 'Dương Quang' and 'Huyền Tụng', and 'Dung' before 'Dũng'.
     """
-    key = []
-    for word in text.split():
-        letters, tone = _letters_and_tones(word)
-        key.append((tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters), tone))
-    return tuple(key)
+    return tuple(_syllable_key(word) for word in text.split())
+
+
+@functools.lru_cache(maxsize=50_000)
+def _syllable_key(word: str) -> tuple[tuple[int, ...], int]:
+    # Cached: a registry has a few thousand distinct syllables and hundreds of thousands of names.
+    letters, tone = _letters_and_tones(word)
+    return tuple(_RANK.get(ch, 100 + ord(ch)) for ch in letters), tone
+
+
+@functools.lru_cache(maxsize=50_000)
+def _syllable_digits(word: str) -> str:
+    letters, tone = _syllable_key(word)
+    return "".join(f"{min(rank + 1, 99):02d}" for rank in letters) + f"000{tone}"
 
 
 def text_sort_key(text: str) -> str:
@@ -63,10 +73,7 @@ def text_sort_key(text: str) -> str:
     syllable sorts first), two digits for the tone. Digits only: the same order under any
     database collation (en_US collations ignore spaces and punctuation).
     """
-    parts = []
-    for letters, tone in sort_key(text):
-        parts.append("".join(f"{min(rank + 1, 99):02d}" for rank in letters) + f"000{tone}")
-    return "".join(parts)[:255]
+    return "".join(_syllable_digits(word) for word in text.split())[:255]
 
 
 def person_sort_key(full_name: str) -> str:
