@@ -5,6 +5,7 @@ and imported back. Numbers are written as numbers; every text cell is neutralise
 formula injection; the header row is frozen and columns have widths.
 """
 
+import csv
 import io
 from collections import defaultdict
 from datetime import date
@@ -261,6 +262,22 @@ def household_list_export(unit: AdministrativeUnit, year: int, kind: str = "") -
     households.write_string(3 + row, 0, f"Tổng số: {count} hộ, {persons} nhân khẩu", bold)
     book.close()
     return buffer.getvalue()
+
+
+def household_list_csv(unit: AdministrativeUnit, year: int, kind: str = "") -> bytes:
+    """The households sheet of the list as CSV (UTF-8 with BOM, so that Excel shows the accents).
+
+    Same headers as the template, so it imports back; no members (a CSV has one sheet).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.header for c in HOUSEHOLD_COLUMNS] + ["Phân loại (hệ thống tính)"])
+    for review, _ in list_rows(unit, year, kind):
+        cells = _household_cells(review)
+        writer.writerow(
+            ["" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in cells]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _write_cells(sheet, row: int, values: list, dates) -> None:

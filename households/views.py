@@ -11,7 +11,14 @@ from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
-from households.exporting import LIST_TITLES, XLSX, household_list_export, import_template, statistics_export
+from households.exporting import (
+    LIST_TITLES,
+    XLSX,
+    household_list_csv,
+    household_list_export,
+    import_template,
+    statistics_export,
+)
 from households.forms import HouseholdForm, ImportUploadForm, MemberFormSet, ReviewForm, review_years
 from households.import_jobs import (
     import_job_check,
@@ -285,7 +292,12 @@ def household_list_download(request):
     kind = request.GET.get("phan_loai", "")
     if kind not in LIST_TITLES:
         kind = ""
-    return _download(household_list_export(unit, year, kind), f"danh-sach-ho-{unit.code}-{year}.xlsx")
+    name = f"danh-sach-ho-{unit.code}-{year}"
+    if request.GET.get("dinh_dang") == "csv":
+        response = HttpResponse(household_list_csv(unit, year, kind), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return _download(household_list_export(unit, year, kind), f"{name}.xlsx")
 
 
 @login_required

@@ -8,7 +8,7 @@ from unittest import mock
 
 from openpyxl import Workbook, load_workbook
 
-from households.exporting import household_list_export, import_template
+from households.exporting import household_list_csv, household_list_export, import_template
 from households.importing import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_SHEET,
@@ -315,6 +315,15 @@ class RoundTripTestCase(ImportTestCase):
         self.assertTrue(result.committed, result.problems)
         self.assertEqual(result.created, 2)
         self.assertEqual(self.snapshot(), before)
+
+    def test_the_csv_list_imports_back_unchanged(self):
+        household = make_household(self.song_cau, members=0, head_name="Lục Văn Đông")
+        make_review(household, 2023, 1_400_000, ["d_water"], causes=["cause_land"])
+        content = household_list_csv(self.song_cau, 2023)
+        self.assertTrue(content.startswith("\ufeff".encode()))
+        result = self.run_import(content, name="ds.csv", dry_run=True)
+        self.assertTrue(result.ok, result.problems)
+        self.assertEqual((result.unchanged, result.updated), (1, 0))
 
     def test_exported_text_cells_cannot_run_as_formulas(self):
         household = make_household(
