@@ -185,9 +185,14 @@ class ReviewForm(forms.ModelForm):
         return {field: self.cleaned_data.get(f"reason_{field}", "") for field in self.derived}
 
     def indicator_rows(self):
-        """(indicator, field, reason field or None) for the template, in the order 1-12."""
+        """(indicator, field, reason field or None, derived value or None), in the order 1-12."""
         return [
-            (INDICATOR_BY_FIELD[f], self[f], self[f"reason_{f}"] if f in self.derived else None)
+            (
+                INDICATOR_BY_FIELD[f],
+                self[f],
+                self[f"reason_{f}"] if f in self.derived else None,
+                self.derived.get(f),
+            )
             for f in INDICATOR_FIELDS
         ]
 
