@@ -1,7 +1,9 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import Household, HouseholdReview, ImportJob, Member, PovertyStandard
+from households.resources import HouseholdResource
 
 
 @admin.register(PovertyStandard)
@@ -33,7 +35,10 @@ class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyHistoryAdmin):
+class HouseholdAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+    """Exports through django-import-export's HouseholdResource (the template's headers)."""
+
+    resource_classes = [HouseholdResource]
     list_display = ["code", "head_name", "commune", "village"]
     search_fields = ["code", "search_text"]
     list_select_related = ["commune"]

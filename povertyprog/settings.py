@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "simple_history",
+    "import_export",
     "django_tasks",
     "django_tasks_db",
     "povertyprog",

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from households.classification import HouseholdClass
 from households.models import Household, HouseholdReview, PovertyStandard
+from households.resources import HouseholdResource
 from tests.base import BaseTestCase
 from tests.factory import make_household, make_review
 
@@ -248,3 +249,8 @@ class AdminTestCase(BaseTestCase):
             self.client.get(reverse("admin:households_householdreview_changelist")).status_code, 200
         )
         self.assertEqual(self.client.get(reverse("admin:households_household_add")).status_code, 403)
+        make_household(self.song_cau, members=0, code="01837-77777", head_name="Đỗ Văn Tư")
+        self.assertEqual(self.client.get(reverse("admin:households_household_export")).status_code, 200)
+        exported = HouseholdResource().export().csv
+        self.assertIn("Mã hộ,Mã xã,Họ tên chủ hộ", exported)
+        self.assertIn("01837-77777,01837,Đỗ Văn Tư", exported)
