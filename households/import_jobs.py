@@ -22,6 +22,7 @@ from povertyprog.units.models import AdministrativeUnit
 
 logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 512 * 1024  # larger uploads are checked and imported by the worker
+SHOWN_PROBLEMS = 1000
 
 
 def import_dir() -> Path:
@@ -85,7 +86,9 @@ def _record(job: ImportJob, result, status: str) -> None:
         result.updated,
         result.unchanged,
     )
-    job.problems = [problem.__dict__ for problem in result.problems]
+    # A file that is wrong on every row would make a page nobody reads: keep the first ones.
+    job.problems = [problem.__dict__ for problem in result.problems[:SHOWN_PROBLEMS]]
+    job.problem_count = len(result.problems)
     job.status = status
     job.finished_at = timezone.now()
     job.save()

@@ -465,7 +465,8 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # the first SHOWN_PROBLEMS, in file order
+    problem_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -482,4 +483,8 @@ class ImportJob(models.Model):
     def can_confirm(self) -> bool:
         """Checked without problems and with something to write; a failed import may be retried."""
         ready = self.status in (self.Status.CHECKED, self.Status.FAILED)
-        return ready and not self.problems and (self.created_count + self.updated_count) > 0
+        return ready and not self.problem_count and (self.created_count + self.updated_count) > 0
+
+    @property
+    def hidden_problems(self) -> int:
+        return self.problem_count - len(self.problems)

@@ -362,7 +362,7 @@ def import_job_status(request, pk: int):
         {
             "status": job.status,
             "status_label": job.get_status_display(),
-            "problems": len(job.problems),
+            "problems": job.problem_count,
             **progress(job),
         }
     )

@@ -67,6 +67,17 @@ class ImportPagesTestCase(BaseTestCase):
         self.assertContains(page, "không thuộc Phường Sông Cầu")
         self.assertNotContains(page, "Xác nhận nhập")
 
+    def test_a_file_wrong_on_every_row_shows_the_first_problems_and_the_count(self):
+        rows = [household_row(f"01837-9{i:04d}", income="?") for i in range(12)]
+        with mock.patch("households.import_jobs.SHOWN_PROBLEMS", 5):
+            self.post_file(workbook_bytes(rows))
+        job = ImportJob.objects.get()
+        self.assertEqual((job.problem_count, len(job.problems)), (12, 5))
+        page = self.client.get(reverse("households:import_job", args=[job.pk]))
+        self.assertContains(page, "12 lỗi cần sửa trong tệp")
+        self.assertContains(page, "Hiển thị 5 lỗi đầu tiên")
+        self.assertNotContains(page, "Xác nhận nhập")
+
     def test_a_hostile_file_is_refused_at_the_field(self):
         response = self.post_file(b"MZ\x90\x00 not a workbook", name="virus.exe")
         self.assertContains(response, 'data-error-for="file">Loại tệp')
