@@ -300,6 +300,26 @@ class _Sheet:
             self.problem(number, key, value, f"{self.columns[key].header}: {error}.")
             return default
 
+    def row_parser(self, parsers: list[tuple[str, str, Callable, object]]) -> Callable[[int, list], dict]:
+        """(number, cells) -> {key: value}, for many rows: positions are looked up once, and empty
+        cells (most of a list's yes/no columns) skip the parsers."""
+        specs = [(key, self.header.columns.get(column), column, parser, default)
+                 for key, column, parser, default in parsers]  # fmt: skip
+
+        def parse_row(number: int, raw: list) -> dict:
+            values, width = {}, len(raw)
+            for key, position, column, parser, default in specs:
+                value = raw[position] if position is not None and position < width else None
+                if value is None or value == "":
+                    if self.columns[column].required:
+                        self.problem(number, column, value, f"Thiếu “{self.columns[column].header}”.")
+                    values[key] = default
+                else:
+                    values[key] = self.parse(number, raw, column, parser, default)
+            return values
+
+        return parse_row
+
 
 def _choices(model_choices) -> dict[str, str]:
     return dict(model_choices.choices) if hasattr(model_choices, "choices") else dict(model_choices)
@@ -333,10 +353,9 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
 def _parse_households(sheet: _Sheet, batch, year: int, parsers) -> list[Row]:
     rows = []
     first_day, last_day = date(year, 1, 1), date(year + 1, 3, 31)
+    parse_row = sheet.row_parser(parsers)
     for number, raw in batch:
-        values = {
-            key: sheet.parse(number, raw, column, parser, default) for key, column, parser, default in parsers
-        }
+        values = parse_row(number, raw)
         values["ethnic_minority"] = values["ethnic_minority"] or is_minority(values["ethnicity"])
         if is_blank(sheet.cell(raw, "income")) and is_blank(sheet.cell(raw, "b1_score")):
             sheet.problem(number, "income", None, "Ghi thu nhập bình quân hoặc điểm B1.")
