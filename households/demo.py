@@ -20,9 +20,9 @@ from households.models import Household, Origin, PovertyStandard
 from households.synthetic import (
     HOUSEHOLD_LEVEL,
     causes_for,
-    flags_for,
     household_flags,
     income_for,
+    member_flags_for,
     members_for,
     needs_for,
 )
@@ -103,7 +103,7 @@ def _standard_values(commune, years=(2022, 2023, 2024)) -> dict:
 def _spec(rng, commune, code, village, ethnicities, year_classes: dict[int, str], standard_values, origin):
     first_year = min(year_classes)
     ethnicity = rng.choices(*ethnicities)[0]
-    member_flags, _ = flags_for(rng, year_classes[first_year])
+    member_flags = member_flags_for(rng, year_classes[first_year])
     members = members_for(rng, member_flags, first_year, ethnicity)
     reviews = []
     for year, cls in year_classes.items():

@@ -25,7 +25,16 @@ from households.importing import (
     MEMBER_SHEET,
     REVIEW_FLAGS,
 )
-from households.models import EducationLevel, Employment, HouseholdReview, Member, Relation, ReviewType, Sex
+from households.models import (
+    MEMBER_ENTRY_FIELDS,
+    EducationLevel,
+    Employment,
+    HouseholdReview,
+    Member,
+    Relation,
+    ReviewType,
+    Sex,
+)
 from households.selectors import subtree_figures
 from povertyprog.lib.spreadsheets import Column, neutralise
 from povertyprog.units.models import AdministrativeUnit
@@ -153,9 +162,7 @@ _LABELS = {
     "education_level": dict(EducationLevel.choices),
     "employment": dict(Employment.choices),
 }
-_MEMBER_FIELDS = ["household_id", "full_name", "sex", "birth_year", "birth_date", "relation", "ethnicity",
-                  "citizen_id", "has_health_insurance", "education_level", "attends_school", "employment",
-                  "has_disability", "monthly_social_allowance", "malnourished"]  # fmt: skip
+_MEMBER_FIELDS = ["household_id", *MEMBER_ENTRY_FIELDS]  # fmt: skip
 
 
 def _household_cells(r: dict) -> list:

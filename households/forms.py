@@ -8,7 +8,7 @@ from django.utils import timezone
 from households.classification import AssessmentMethod
 from households.ethnicities import is_minority
 from households.indicators import INDICATOR_BY_FIELD, INDICATOR_FIELDS
-from households.models import Cause, Household, HouseholdReview, Member, SupportNeed
+from households.models import MEMBER_ENTRY_FIELDS, Cause, Household, HouseholdReview, Member, SupportNeed
 from povertyprog.lib.formatting import format_number
 
 MAX_INCOME = 100_000_000  # đồng per person per month: above this is a typing error
@@ -37,6 +37,8 @@ class VndField(forms.IntegerField):
 
 class HouseholdForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # One token per opened "add household" form, so that sending it twice creates one household.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Household
@@ -79,22 +81,7 @@ class HouseholdForm(forms.ModelForm):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "full_name",
-            "sex",
-            "birth_year",
-            "birth_date",
-            "relation",
-            "ethnicity",
-            "citizen_id",
-            "has_health_insurance",
-            "education_level",
-            "attends_school",
-            "employment",
-            "has_disability",
-            "monthly_social_allowance",
-            "malnourished",
-        ]
+        fields = MEMBER_ENTRY_FIELDS
         widgets = {"birth_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
 
     def clean_birth_year(self):

@@ -126,10 +126,11 @@ def import_job_commit(job_id: int) -> ImportJob:
         result = _run(job, dry_run=False)
     except (RefusedFile, PermissionDenied) as error:
         return _finish(job, ImportJob.Status.REFUSED, str(error))
-    except Exception as error:  # the database went away, a bug…: nothing was written (one transaction)
+    except Exception:  # the database went away, a bug…: nothing was written (one transaction)
         logger.exception("import job %s failed", job.pk)
         message = (
-            f"Lỗi khi nhập, chưa có dữ liệu nào được ghi ({error.__class__.__name__}). Hãy bấm xác nhận lại."
+            "Việc nhập bị gián đoạn do lỗi hệ thống; chưa có dữ liệu nào được ghi. "
+            "Hãy bấm xác nhận lại; nếu vẫn lỗi, báo quản trị hệ thống."
         )
         return _finish(job, ImportJob.Status.FAILED, message)
     _record(job, result, ImportJob.Status.DONE if result.committed else ImportJob.Status.CHECKED)

@@ -25,6 +25,7 @@ from households.ethnicities import ETHNICITY_CHOICES, is_minority
 from households.forms import MAX_INCOME
 from households.indicators import INDICATORS, derive_from_members
 from households.models import (
+    MEMBER_ENTRY_FIELDS,
     Cause,
     EducationLevel,
     Employment,
@@ -188,18 +189,7 @@ MEMBER_FLAGS = [
     "monthly_social_allowance",
     "malnourished",
 ]
-MEMBER_FIELDS = [
-    "full_name",
-    "sex",
-    "birth_year",
-    "birth_date",
-    "relation",
-    "ethnicity",
-    "citizen_id",
-    "education_level",
-    "employment",
-    *MEMBER_FLAGS,
-]
+MEMBER_FIELDS = MEMBER_ENTRY_FIELDS
 HOUSEHOLD_FIELDS = ["head_name", "village", "address", "ethnicity", *HOUSEHOLD_FLAGS]
 REVIEW_FIELDS = [
     "review_type",

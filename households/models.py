@@ -217,6 +217,25 @@ class Member(models.Model):
             raise ValidationError({"birth_date": "Ngày sinh không khớp với năm sinh."})
 
 
+# What an officer enters about a member, in the order forms, templates and import files show it.
+MEMBER_ENTRY_FIELDS = [
+    "full_name",
+    "sex",
+    "birth_year",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "citizen_id",
+    "has_health_insurance",
+    "education_level",
+    "attends_school",
+    "employment",
+    "has_disability",
+    "monthly_social_allowance",
+    "malnourished",
+]
+
+
 class ReviewType(models.TextChoices):
     PERIODIC = "periodic", "Rà soát định kỳ"
     REGULAR = "regular", "Rà soát thường xuyên"

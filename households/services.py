@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from households.classification import classify
@@ -19,11 +19,12 @@ from households.indicators import (
     age_on,
     derive_from_members,
 )
-from households.models import Household, HouseholdReview, Member, PovertyStandard
+from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
 from households.rollups import rollups_refresh
 from households.transitions import HISTORY_FIELDS, YearResult, household_history
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.units.models import AdministrativeUnit
 
 
 class StaleEditError(Exception):
@@ -48,6 +49,8 @@ def household_save(*, user: User, household: Household, expected_version: int | 
     nothing is written and StaleEditError is raised.
     """
     _require_data_entry(user, household)
+    if not household.pk and not household.code:
+        household.code = household_code_next(household.commune)
     if household.pk:
         bumped = Household.objects.filter(pk=household.pk, version=expected_version).update(
             version=F("version") + 1
@@ -56,13 +59,29 @@ def household_save(*, user: User, household: Household, expected_version: int | 
             raise StaleEditError(StaleEditError.message)
         household.version = expected_version + 1
     household._history_user = user
-    household.save()
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:  # another officer took the same code a moment ago
+        raise ValidationError(
+            {"code": f"Mã hộ {household.code} vừa được dùng cho hộ khác. Hãy lưu lại."}
+        ) from None
     if members_formset is not None:
         members_formset.instance = household
         for form in members_formset.forms:
             form.instance._history_user = user
         members_formset.save()
     return household
+
+
+def household_code_next(commune: AdministrativeUnit) -> str:
+    """The next free code of the commune: <commune code>-<5 digits>."""
+    count = Household.objects.filter(commune=commune).count()
+    while True:
+        count += 1
+        code = f"{commune.code}-{count:05d}"
+        if not Household.objects.filter(code=code).exists():
+            return code
 
 
 def member_facts(member: Member, on: date) -> MemberFacts:
@@ -191,7 +210,7 @@ def histories_refresh(households: list[Household]) -> set[tuple[int, int]]:
     changed, pairs = [], set()
     for household_id, reviews in by_household.items():
         results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
-        histories = household_history(results, came_from_elsewhere=origins[household_id] != "resident")
+        histories = household_history(results, came_from_elsewhere=origins[household_id] != Origin.RESIDENT)
         for review, history in zip(reviews, histories, strict=True):
             pairs.add((review.commune_id, review.year))
             if any(getattr(review, name) != getattr(history, name) for name in HISTORY_FIELDS):

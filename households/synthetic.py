@@ -124,26 +124,16 @@ def needs_for(rng: random.Random, cls: str) -> set[str]:
     return set(rng.sample(SupportNeed.values, rng.randint(1, 3)))
 
 
-def flags_for(rng: random.Random, cls: str) -> tuple[set[str], set[str]]:
-    """(member-level, household-level) deprived indicators for a class: poor ≥ 3, near-poor < 3.
-
-    At most one member-level flag, so that household-level changes alone can move a household
-    between poor and near-poor from one year to the next.
-    """
+def member_flags_for(rng: random.Random, cls: str) -> set[str]:
+    """Member-level deprived indicators for a household of this class: at most one, so that
+    household-level changes alone (household_flags) can move it between poor and near-poor."""
     below_line = cls in (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
-    member = {rng.choice(MEMBER_LEVEL)} if below_line and rng.random() < 0.6 else set()
-    if cls == HouseholdClass.POOR:
-        total = rng.randint(3, 5)
-    elif cls == HouseholdClass.NEAR_POOR:
-        total = rng.randint(len(member), 2)
-    else:
-        total = len(member) + (1 if rng.random() < 0.15 else 0)
-    household = set(rng.sample(HOUSEHOLD_LEVEL, max(0, total - len(member))))
-    return member, household
+    return {rng.choice(MEMBER_LEVEL)} if below_line and rng.random() < 0.6 else set()
 
 
 def household_flags(rng, cls: str, member: set[str]) -> set[str]:
-    """Household-level flags for another year of the same household (members unchanged)."""
+    """Household-level flags for one year, so that with `member` a poor household has 3-5
+    deprivations and a near-poor one fewer than 3 (members unchanged across years)."""
     if cls == HouseholdClass.POOR:
         total = rng.randint(3, 5)
     elif cls == HouseholdClass.NEAR_POOR:

@@ -1,8 +1,9 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -153,19 +154,22 @@ def household_detail(request, pk: int):
     )
 
 
-def _save_household(request, household: Household, form, formset, expected_version):
+def _save_household(request, form, formset, expected_version) -> Household | None:
     try:
-        with transaction.atomic():
-            household = household_save(
-                user=request.user,
-                household=form.save(commit=False),
-                expected_version=expected_version,
-                members_formset=formset,
-            )
+        return household_save(
+            user=request.user,
+            household=form.save(commit=False),
+            expected_version=expected_version,
+            members_formset=formset,
+        )
     except StaleEditError as error:
         form.add_error(None, str(error))
-        return None
-    return household
+    except ValidationError as error:
+        _add_errors(form, error)
+    return None
+
+
+SAVED_TOKENS = "saved_household_forms"  # session: form token -> household created with it
 
 
 @login_required
@@ -173,30 +177,26 @@ def household_create(request):
     unit = get_object_or_404(visible_units(request.user), pk=request.user.unit_id or 0)
     if not (unit.level == Level.COMMUNE and can_enter_data(request.user, unit)):
         raise PermissionDenied("Chỉ cán bộ cấp xã được thêm hộ gia đình.")
+    token = request.POST.get("submission", "")
+    saved = request.session.get(SAVED_TOKENS, {})
+    if token in saved:  # the same form sent again (double click, back and resend)
+        messages.info(request, "Hộ này đã được lưu rồi; không tạo thêm hộ trùng.")
+        return redirect("households:detail", pk=saved[token])
     household = Household(commune=unit)
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdForm(request.POST or None, instance=household, initial={"submission": uuid.uuid4().hex})
     formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        if not form.cleaned_data.get("code"):
-            form.instance.code = _next_code(unit)
-        saved = _save_household(request, household, form, formset, None)
-        if saved:
-            messages.success(request, f"Đã thêm hộ {saved.head_name}.")
-            return redirect("households:detail", pk=saved.pk)
+        created = _save_household(request, form, formset, None)
+        if created:
+            if token:
+                request.session[SAVED_TOKENS] = dict([*saved.items(), (token, created.pk)][-20:])
+            messages.success(request, f"Đã thêm hộ {created.head_name}.")
+            return redirect("households:detail", pk=created.pk)
     return render(
         request,
         "households/form.html",
         {"form": form, "formset": formset, "unit": unit, "household": None},
     )
-
-
-def _next_code(commune: AdministrativeUnit) -> str:
-    count = Household.objects.filter(commune=commune).count()
-    while True:
-        count += 1
-        code = f"{commune.code}-{count:05d}"
-        if not Household.objects.filter(code=code).exists():
-            return code
 
 
 @login_required
@@ -207,7 +207,7 @@ def household_edit(request, pk: int):
     form = HouseholdForm(request.POST or None, instance=household)
     formset = MemberFormSet(request.POST or None, instance=household, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        saved = _save_household(request, household, form, formset, form.cleaned_data.get("version"))
+        saved = _save_household(request, form, formset, form.cleaned_data.get("version"))
         if saved:
             messages.success(request, "Đã lưu thay đổi.")
             return redirect("households:detail", pk=saved.pk)

@@ -98,6 +98,18 @@ class HouseholdEntryTestCase(BaseTestCase):
         self.assertEqual(household.members.count(), 3)
         self.assertEqual(household.history.first().history_user, self.officer)
 
+    def test_sending_the_add_form_twice_creates_one_household(self):
+        self.client.force_login(self.officer)
+        token = self.client.get(reverse("households:create")).context["form"]["submission"].value()
+        data = household_post([member_post(0, "Nguyễn Văn Bình", "head", 1980)], submission=token)
+        first = self.client.post(reverse("households:create"), data)
+        second = self.client.post(reverse("households:create"), data, follow=True)
+        household = Household.objects.get()
+        self.assertRedirects(first, reverse("households:detail", args=[household.pk]))
+        self.assertContains(second, "Hộ này đã được lưu rồi")
+        other = self.client.get(reverse("households:create")).context["form"]["submission"].value()
+        self.assertNotEqual(other, token)  # a new form may add another household
+
     def test_errors_are_shown_in_vietnamese_at_the_field(self):
         self.client.force_login(self.officer)
         members = [member_post(0, "Nguyễn Văn Bình", "head", 1850)]
