@@ -81,7 +81,7 @@ class HouseholdForm(forms.ModelForm):
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = MEMBER_ENTRY_FIELDS
+        fields = list(MEMBER_ENTRY_FIELDS)
         widgets = {"birth_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
 
     def clean_birth_year(self):

@@ -218,7 +218,8 @@ class Member(models.Model):
 
 
 # What an officer enters about a member, in the order forms, templates and import files show it.
-MEMBER_ENTRY_FIELDS = [
+# A tuple: Django's inline formsets append their foreign key to a form's Meta.fields list.
+MEMBER_ENTRY_FIELDS = (
     "full_name",
     "sex",
     "birth_year",
@@ -233,7 +234,7 @@ MEMBER_ENTRY_FIELDS = [
     "has_disability",
     "monthly_social_allowance",
     "malnourished",
-]
+)
 
 
 class ReviewType(models.TextChoices):
