@@ -38,9 +38,10 @@ from households.models import (
     ReviewType,
     Sex,
     SupportNeed,
+    household_derived_fields,
 )
 from households.rollups import rollups_refresh
-from households.services import histories_refresh, member_facts, review_fill
+from households.services import REVIEW_SNAPSHOT_FIELDS, histories_refresh, member_facts, review_figures
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.copyinsert import copy_insert
@@ -300,12 +301,16 @@ class _Sheet:
             values, width = {}, len(raw)
             for key, position, column, parser, default in specs:
                 value = raw[position] if position is not None and position < width else None
-                if value is None or value == "":
+                if value is None or value == "" or (value.__class__ is str and value.isspace()):
                     if self.columns[column].required:
                         self.problem(number, column, value, f"Thiếu “{self.columns[column].header}”.")
                     values[key] = default
-                else:
-                    values[key] = self.parse(number, raw, column, parser, default)
+                    continue
+                try:
+                    values[key] = parser(value)
+                except ValueError as error:
+                    self.problem(number, column, value, f"{self.columns[column].header}: {error}.")
+                    values[key] = default
             return values
 
         return parse_row
@@ -611,62 +616,52 @@ _REVIEW_COMPUTED = [
     "deprivation_count",
     "classification",
     "members_count",
-    "ethnic_minority",
-    "ethnicity",
-    "no_labour_capacity",
-    "has_merit_person",
+    *REVIEW_SNAPSHOT_FIELDS,
 ]
-
-
-def _review_for(plan: _Plan, year: int, standard: PovertyStandard) -> HouseholdReview:
-    v = plan.row.values
-    review = plan.review or HouseholdReview(household=plan.household, year=year)
-    for name in REVIEW_FIELDS:
-        setattr(review, name, v[name])
-    review.overrides = {}
-    count = len(plan.members) or v["members_count"] or review.members_count or 1
-    review_fill(review, household=plan.household, standard=standard, members_count=count)
-    return review
 
 
 def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
-    refreshed. The caller holds the transaction: any error leaves nothing written."""
+    refreshed. The caller holds the transaction: any error leaves nothing written.
+
+    New households and reviews (most rows of a first import) are written from plain dicts
+    by COPY; households and reviews that exist are updated as instances, with their history."""
     standard = PovertyStandard.objects.for_year(year)
-    new, changed = [], []
-    for plan in plans:
-        v = plan.row.values
-        household = plan.household or Household(code=v["code"], commune=plan.commune, origin=Origin.RESIDENT)
+    new = [p for p in plans if p.is_new]
+    new_rows = [_household_values(p) for p in new]
+    copy_insert(Household, new_rows, history_user=user)
+    changed = [p.household for p in plans if not p.is_new and p.household_changed]
+    for household, plan in ((p.household, p) for p in plans if not p.is_new and p.household_changed):
         for name in HOUSEHOLD_FIELDS:
-            setattr(household, name, v[name])
+            setattr(household, name, plan.row.values[name])
         household.set_derived_fields()
-        if plan.is_new:
-            new.append(household)
-        elif plan.household_changed:
-            household.version += 1
-            changed.append(household)
-        plan.household = household
-    copy_insert(Household, new, history_user=user)
+        household.version += 1  # the forms' lock: a form opened before the import sees the change
     bulk_update_with_history(
         changed,
         Household,
-        [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],  # version: the forms' lock
+        [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],
         batch_size=1000,
         default_user=user,
     )
+    household_values = {p.row.values["code"]: vars(p.household) for p in plans if not p.is_new}
+    household_values.update((row["code"], row) for row in new_rows)
+    ids = {code: values["id"] for code, values in household_values.items()}
+
     replaced = [p for p in plans if p.members_changed]
-    Member.objects.filter(household__in=[p.household for p in replaced]).delete()
+    Member.objects.filter(household_id__in=[ids[p.row.values["code"]] for p in replaced]).delete()
     for plan in replaced:
         for member in plan.members:
-            member.household = plan.household
+            member.household_id = ids[plan.row.values["code"]]
     copy_insert(Member, [m for p in replaced for m in p.members], history_user=user)
-    reviews = [_review_for(plan, year, standard) for plan in plans]
-    existing = [r for r in reviews if r.pk]  # before the create gives the new ones a pk
-    copy_insert(HouseholdReview, [r for r in reviews if not r.pk], history_user=user)
-    now = timezone.now()
-    for review in existing:
-        # bulk_update skips auto_now: set it, so that a form opened before the import sees the change.
-        review.updated_at = now
+
+    new_reviews, existing = [], []
+    for plan in plans:
+        values = household_values[plan.row.values["code"]]
+        if plan.review is None:
+            new_reviews.append(_new_review(plan, year, standard, values))
+        else:
+            existing.append(_updated_review(plan, standard, values))
+    copy_insert(HouseholdReview, new_reviews, history_user=user)
     bulk_update_with_history(
         existing,
         HouseholdReview,
@@ -678,6 +673,53 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     # their defaults, so only households that existed need their history recomputed.
     pairs = histories_refresh([p.household for p in plans if not p.is_new])
     return pairs | {(p.commune.pk, year) for p in plans}
+
+
+def _household_values(plan: _Plan) -> dict:
+    v = plan.row.values
+    return {
+        "code": v["code"],
+        "commune_id": plan.commune.pk,
+        "origin": Origin.RESIDENT,
+        **{name: v[name] for name in HOUSEHOLD_FIELDS},
+        **household_derived_fields(v["head_name"], v["code"]),
+    }
+
+
+def _members_count(plan: _Plan, previous: int | None = None) -> int:
+    return len(plan.members) or plan.row.values["members_count"] or previous or 1
+
+
+def _new_review(plan: _Plan, year: int, standard: PovertyStandard, household: dict) -> dict:
+    """A new review of the year as a dict by attname (see copy_insert)."""
+    row = {name: plan.row.values[name] for name in REVIEW_FIELDS}
+    row.update(household_id=household["id"], year=year, overrides={})
+    row.update(
+        review_figures(
+            row,
+            household=household,
+            commune=plan.commune,
+            standard=standard,
+            members_count=_members_count(plan),
+        )  # fmt: skip
+    )
+    return row
+
+
+def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> HouseholdReview:
+    review = plan.review
+    for name in REVIEW_FIELDS:
+        setattr(review, name, plan.row.values[name])
+    review.overrides = {}
+    figures = review_figures(
+        vars(review), household=household, commune=plan.commune, standard=standard,
+        members_count=_members_count(plan, review.members_count),
+    )  # fmt: skip
+    for name, value in figures.items():
+        setattr(review, name, value)
+    # bulk_update skips auto_now: set it, so that a form opened before the import sees the change.
+    review.updated_at = timezone.now()
+    return review
 
 
 def household_import(

@@ -91,7 +91,11 @@ class Household(models.Model):
         validators=[RegexValidator(r"^[0-9A-Za-z.\-]+$", "Mã hộ chỉ gồm chữ, số, dấu chấm, gạch ngang.")],
     )
     commune = models.ForeignKey(
-        AdministrativeUnit, verbose_name="xã, phường", on_delete=models.PROTECT, related_name="households"
+        AdministrativeUnit,
+        verbose_name="xã, phường",
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # household_list_idx (commune, head_sort_key) serves it
     )
     village = models.CharField("thôn, tổ dân phố", max_length=100)
     address = models.CharField("địa chỉ", max_length=200, blank=True)
@@ -110,7 +114,12 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "head_sort_key"])
+    # History is looked up by household id; the other indexes would only slow every write.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "head_sort_key"],
+        no_db_index=["code", "commune"],
+        user_db_constraint=False,
+    )
 
     class Meta:
         verbose_name = "hộ gia đình"
@@ -129,8 +138,13 @@ class Household(models.Model):
 
     def set_derived_fields(self) -> None:
         """Search text and sort key; bulk writers call this since bulk_create skips save()."""
-        self.search_text = fold(f"{self.head_name} {self.code}")
-        self.head_sort_key = person_sort_key(self.head_name)
+        for name, value in household_derived_fields(self.head_name, self.code).items():
+            setattr(self, name, value)
+
+
+def household_derived_fields(head_name: str, code: str) -> dict[str, str]:
+    """The search text and Vietnamese sort key of a household (for writers without instances)."""
+    return {"search_text": fold(f"{head_name} {code}"), "head_sort_key": person_sort_key(head_name)}
 
 
 class Sex(models.TextChoices):
@@ -194,7 +208,7 @@ class Member(models.Model):
     monthly_social_allowance = models.BooleanField("hưởng trợ cấp xã hội hằng tháng", default=False)
     malnourished = models.BooleanField("trẻ suy dinh dưỡng (thấp còi / nhẹ cân)", default=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = "thành viên hộ"
@@ -273,14 +287,19 @@ class HouseholdReview(models.Model):
     "history" are derived from the household's earlier reviews (households.transitions).
     """
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="reviews")
+    # No single-column indexes where a composite one serves (every index slows the imports):
+    # review_one_per_household_year (household, year), review_year_commune_idx (year, commune);
+    # standards and units are never deleted, so their PROTECT checks need no index either.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="reviews", db_index=False)
     year = models.PositiveSmallIntegerField("năm rà soát")
     review_type = models.CharField(
         "loại rà soát", max_length=10, choices=ReviewType, default=ReviewType.PERIODIC
     )
     review_date = models.DateField("ngày rà soát")
     reviewer = models.CharField("người rà soát", max_length=100, blank=True)
-    standard = models.ForeignKey(PovertyStandard, verbose_name="chuẩn nghèo", on_delete=models.PROTECT)
+    standard = models.ForeignKey(
+        PovertyStandard, verbose_name="chuẩn nghèo", on_delete=models.PROTECT, db_index=False
+    )
     method = models.CharField(
         "phương pháp", max_length=8, choices=AssessmentMethod, default=AssessmentMethod.INCOME
     )
@@ -324,7 +343,9 @@ class HouseholdReview(models.Model):
     deprivation_count = models.PositiveSmallIntegerField("số chỉ số thiếu hụt", default=0)
     classification = models.CharField("phân loại", max_length=10, choices=HouseholdClass)
     # Snapshot.
-    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     area = models.CharField("khu vực", max_length=8, choices=Area)
     members_count = models.PositiveSmallIntegerField("số nhân khẩu")
     ethnic_minority = models.BooleanField(default=False)
@@ -343,7 +364,7 @@ class HouseholdReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["standard", "commune"], user_db_constraint=False)
 
     class Meta:
         verbose_name = "kết quả rà soát"
