@@ -34,10 +34,16 @@ from households.models import Cause, Household, HouseholdReview, ImportJob
 from households.selectors import registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
 from households.tasks import check_import, commit_import
-from povertyprog.accounts.scoping import can_enter_data, get_scoped_or_404, scoped, visible_units
+from povertyprog.accounts.scoping import (
+    can_enter_data,
+    get_scoped_or_404,
+    requested_unit,
+    scoped,
+    visible_units,
+)
 from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
-from povertyprog.units.models import AdministrativeUnit, Level
+from povertyprog.units.models import Level
 
 PAGE_SIZE = 50
 
@@ -55,14 +61,6 @@ def _year(request) -> int:
         return _default_year()
 
 
-def _unit(request) -> AdministrativeUnit:
-    """The unit whose subtree a page shows: ?don_vi=<id> within scope, the user's own by default."""
-    pk = request.GET.get("don_vi") or request.user.unit_id
-    if not pk:
-        raise PermissionDenied("Chọn một đơn vị.")
-    return get_object_or_404(visible_units(request.user), pk=pk)
-
-
 def _household_for_user(request, pk: int) -> Household:
     queryset = Household.objects.select_related("commune", "commune__parent")
     return get_scoped_or_404(queryset, request.user, "commune", pk=pk)
@@ -70,7 +68,7 @@ def _household_for_user(request, pk: int) -> Household:
 
 @login_required
 def household_list(request):
-    unit, year = _unit(request), _year(request)
+    unit, year = requested_unit(request), _year(request)
     households = (
         scoped(Household.objects.all(), request.user, "commune")
         .filter(commune__path__startswith=unit.path)
@@ -263,7 +261,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @login_required
 def registry_statistics(request):
-    unit, year = _unit(request), _year(request)
+    unit, year = requested_unit(request), _year(request)
     stats = registry_stats(unit, year)
     return render(
         request,
@@ -288,7 +286,7 @@ def import_template_download(request):
 
 @login_required
 def household_list_download(request):
-    unit, year = _unit(request), _year(request)
+    unit, year = requested_unit(request), _year(request)
     kind = request.GET.get("phan_loai", "")
     if kind not in LIST_TITLES:
         kind = ""
@@ -370,5 +368,5 @@ def import_job_status(request, pk: int):
 
 @login_required
 def statistics_download(request):
-    unit, year = _unit(request), _year(request)
+    unit, year = requested_unit(request), _year(request)
     return _download(statistics_export(unit, year), f"bieu-tong-hop-{unit.code}-{year}.xlsx")

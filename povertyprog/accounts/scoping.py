@@ -6,6 +6,7 @@ these functions, and a record outside the subtree answers 404, never 403, so tha
 its existence is not revealed.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -51,3 +52,11 @@ def can_enter_data(user: User, unit: AdministrativeUnit) -> bool:
 def can_review(user: User, unit: AdministrativeUnit) -> bool:
     """District and province staff review the units below them, not their own."""
     return user.role in REVIEWER_ROLES and unit.pk != user.unit_id and unit.path.startswith(user.unit.path)
+
+
+def requested_unit(request) -> AdministrativeUnit:
+    """The unit whose subtree a page shows: ?don_vi=<id> within scope, the user's own by default."""
+    pk = request.GET.get("don_vi") or request.user.unit_id
+    if not pk:
+        raise PermissionDenied("Chọn một đơn vị.")
+    return get_object_or_404(visible_units(request.user), pk=pk)

@@ -1,6 +1,7 @@
 from django import template
 
 from povertyprog.lib.formatting import format_number, format_percent
+from povertyprog.lib.money import format_million
 
 register = template.Library()
 
@@ -15,6 +16,12 @@ def so(value, decimals: int = 0):
 def phantram(value, decimals: int = 2):
     """{{ 35.4838|phantram }} -> 35,48%"""
     return format_percent(value, int(decimals))
+
+
+@register.filter
+def trieu(dong):
+    """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals)"""
+    return format_million(dong)
 
 
 @register.filter

@@ -1,0 +1,217 @@
+"""Budget pages: the overview of a unit's subtree, and the entry forms of the user's own unit.
+
+Views are thin: forms parse the cells, budgets.services checks and writes, budgets.selectors sums.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets import forms as budget_forms
+from budgets.models import (
+    ActivityOutput,
+    BudgetLine,
+    Component,
+    Mobilisation,
+    OutputKind,
+    PolicyResult,
+    Program,
+    Source,
+)
+from budgets.selectors import BREAKDOWN_FIELDS, budget_by_year, budget_overview
+from budgets.services import (
+    StaleDataError,
+    budget_grid_save,
+    leaf_components,
+    mobilisations_save,
+    outputs_save,
+    policy_results_save,
+    stamp,
+)
+from povertyprog.accounts.scoping import can_enter_data, requested_unit, scoped
+from povertyprog.lib.money import format_million
+
+FIRST_YEAR, LAST_YEAR = 2021, 2035
+
+
+def _year(request) -> int:
+    """?nam=, else the latest year with budget figures in the user's scope, else this year."""
+    raw = request.GET.get("nam") or request.POST.get("nam")
+    if raw:
+        try:
+            year = int(raw)
+        except ValueError:
+            raise Http404("Năm không hợp lệ.") from None
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise Http404("Năm không hợp lệ.")
+        return year
+    latest = (
+        scoped(BudgetLine.objects.all(), request.user)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest or timezone.localdate().year
+
+
+def _program(year: int) -> Program:
+    try:
+        return Program.objects.for_year(year)
+    except Program.DoesNotExist:
+        raise Http404(f"Chưa có chương trình cho năm {year}.") from None
+
+
+def _own_unit(request):
+    unit = request.user.unit
+    if unit is None or not can_enter_data(request.user, unit):
+        raise PermissionDenied("Bạn không có quyền nhập số liệu ngân sách.")
+    return unit
+
+
+def _overview_url(year: int) -> str:
+    return f"{reverse('budgets:overview')}?nam={year}"
+
+
+@login_required
+def overview(request):
+    unit, year = requested_unit(request), _year(request)
+    figures = budget_overview(unit, year)
+    table = budget_by_year(unit, figures.program) if figures.program else None
+    editable = can_enter_data(request.user, unit)
+    return render(
+        request,
+        "budgets/overview.html",
+        {
+            "unit": unit,
+            "year": year,
+            "o": figures,
+            "by_year": table,
+            "editable": editable,
+            "leaves": leaf_components(figures.program, unit) if editable and figures.program else [],
+            "source_labels": dict(Source.choices),
+            "breadcrumb": unit.ancestors(),
+        },
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _warn(request, form, warnings: dict | None) -> None:
+    for name, message in (warnings or {}).items():
+        label = next((row.label for row in form.rows if name.startswith("__".join(row.key) + "__")), "")
+        messages.warning(request, f"{label}: {message}" if label else message)
+
+
+@login_required
+def budget_grid(request, component_pk: int):
+    unit, year = _own_unit(request), _year(request)
+    program = _program(year)
+    component = get_object_or_404(Component, pk=component_pk, program=program)
+    if component not in leaf_components(program, unit):
+        raise Http404("Dự án này không áp dụng cho đơn vị.")
+    lines = list(BudgetLine.objects.filter(unit=unit, year=year, component=component))
+    form = budget_forms.budget_grid_form(component, lines, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = budget_grid_save(
+                user=request.user, unit=unit, year=year, component=component,
+                rows=budget_forms.grid_values(form), opened=request.POST.get("opened", ""),
+            )  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except StaleDataError as error:
+            form.add_error(None, error.message)
+        else:
+            _warn(request, form, result.warnings)
+            messages.success(request, f"Đã lưu ngân sách {component.label.lower()} năm {year}.")
+            return redirect(_overview_url(year))
+    return render(
+        request,
+        "budgets/grid.html",
+        {"unit": unit, "year": year, "component": component, "form": form, "opened": stamp(lines),
+         "stages": budget_forms.STAGE_LABELS},
+    )  # fmt: skip
+
+
+@login_required
+def policy_results(request):
+    unit, year = _own_unit(request), _year(request)
+    records = list(PolicyResult.objects.filter(unit=unit, year=year))
+    form = budget_forms.policy_form(records, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_results_save(user=request.user, unit=unit, year=year, rows=budget_forms.row_values(form),
+                                opened=request.POST.get("opened", ""))  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except StaleDataError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Đã lưu kết quả thực hiện chính sách năm {year}.")
+            return redirect(_overview_url(year))
+    return render(request, "budgets/policies.html",
+                  {"unit": unit, "year": year, "form": form, "opened": stamp(records)})  # fmt: skip
+
+
+@login_required
+def activity_outputs(request):
+    unit, year = _own_unit(request), _year(request)
+    program = _program(year)
+    kinds = sorted(
+        OutputKind.objects.filter(component__in=leaf_components(program, unit)).select_related(
+            "component__parent"
+        ),
+        key=lambda k: ((k.component.parent or k.component).number, k.component.number, k.position, k.pk),
+    )
+    records = list(ActivityOutput.objects.filter(unit=unit, year=year))
+    form = budget_forms.outputs_form(kinds, records, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outputs_save(user=request.user, unit=unit, year=year, rows=budget_forms.row_values(form),
+                         opened=request.POST.get("opened", ""))  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except StaleDataError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Đã lưu kết quả hoạt động năm {year}.")
+            return redirect(_overview_url(year))
+    return render(request, "budgets/outputs.html",
+                  {"unit": unit, "year": year, "form": form, "opened": stamp(records),
+                   "breakdown": BREAKDOWN_FIELDS})  # fmt: skip
+
+
+@login_required
+def mobilisation(request):
+    unit, year = _own_unit(request), _year(request)
+    records = list(Mobilisation.objects.filter(unit=unit, year=year))
+    if request.method == "POST":
+        formset = budget_forms.MobilisationFormSet(request.POST)
+        if formset.is_valid():
+            rows = [f.cleaned_data for f in formset if f.cleaned_data.get("contributor")]
+            try:
+                mobilisations_save(user=request.user, unit=unit, year=year, rows=rows,
+                                   opened=request.POST.get("opened", ""))  # fmt: skip
+            except ValidationError as error:
+                formset._non_form_errors = formset.error_class(error.messages)
+            except StaleDataError as error:
+                formset._non_form_errors = formset.error_class([error.message])
+            else:
+                messages.success(request, f"Đã lưu nguồn lực huy động năm {year}.")
+                return redirect(_overview_url(year))
+    else:
+        formset = budget_forms.MobilisationFormSet(initial=budget_forms.mobilisation_initial(records))
+    total = sum(r.amount for r in records)
+    return render(request, "budgets/mobilisation.html",
+                  {"unit": unit, "year": year, "formset": formset, "opened": stamp(records),
+                   "total": format_million(total)})  # fmt: skip
