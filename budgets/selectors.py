@@ -303,3 +303,36 @@ def _year_row(component: Component | None, level: int, years: list[int], cells) 
         "years": by_year,
         "total": overall,
     }
+
+
+def overview_as_dict(overview: BudgetOverview) -> dict:
+    """budget_overview() as plain data (the `budget_overview --json` keys, README.md)."""
+    unit = overview.unit
+    return {
+        "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
+        "year": overview.year,
+        "program": {"code": overview.program.code, "name": overview.program.name}
+        if overview.program
+        else None,
+        "total": overview.total.as_dict(),
+        "by_source": {source: stages.as_dict() for source, stages in overview.by_source.items()},
+        "projects": [_figures_dict(p) for p in overview.projects],
+        "policies": overview.policies,
+        "outputs": [row for row in overview.outputs if row["quantity"]],
+        "mobilised": overview.mobilised,
+        "mobilised_total": overview.mobilised_total,
+    }
+
+
+def _figures_dict(figures: ComponentFigures) -> dict:
+    component = figures.component
+    return {
+        "label": component.label,
+        "number": component.number,
+        "name": component.name,
+        "applies": figures.applies,
+        **figures.total.as_dict(),
+        "by_source": {k: v.as_dict() for k, v in figures.by_source.items()},
+        "by_capital_type": {k: v.as_dict() for k, v in figures.by_capital.items()},
+        "subprojects": [_figures_dict(c) for c in figures.children if c.shown],
+    }

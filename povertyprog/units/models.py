@@ -65,6 +65,13 @@ class AdministrativeUnitQuerySet(models.QuerySet):
         """The unit and everything below it."""
         return self.filter(path__startswith=unit.path)
 
+    def for_code(self, code: str, year: int, tree: str | None = None) -> "AdministrativeUnit | None":
+        """The unit with this code in the tree starting `tree` (YYYY-MM-DD), else in the tree in
+        force on 31/12 of `year`, else in the newest tree that has the code (codes repeat across trees)."""
+        units = self.filter(code=code)
+        chosen = units.filter(valid_from=tree) if tree else units.valid_on(f"{year}-12-31")
+        return chosen.first() or units.order_by("-valid_from").first()
+
     def search(self, text: str):
         return self.filter(search_name__contains=fold(text))
 

@@ -38,9 +38,7 @@ class Command(BaseCommand):
                           f"hộ cận nghèo: {h['near_poor']} ({h['near_poor_rate']}%)")  # fmt: skip
 
     def _unit(self, code: str, year: int, tree: str | None) -> AdministrativeUnit:
-        units = AdministrativeUnit.objects.filter(code=code)
-        units = units.filter(valid_from=tree) if tree else units.valid_on(f"{year}-12-31")
-        found = units.first() or AdministrativeUnit.objects.filter(code=code).order_by("-valid_from").first()
+        found = AdministrativeUnit.objects.for_code(code, year, tree)
         if found is None:
             raise CommandError(f"Không có đơn vị mã {code}.")
         return found

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from budgets.demo import demo_budgets_load
 from households.demo import demo_registry_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
 
@@ -18,4 +19,8 @@ class Command(BaseCommand):
             f"Sổ hộ mẫu: tạo {households} hộ ({time.perf_counter() - started:.1f} s)"
             if households
             else "Sổ hộ mẫu: đã có, không tạo thêm."
+        )
+        lines = demo_budgets_load()
+        self.stdout.write(
+            f"Ngân sách mẫu TP Bắc Kạn 2022-2024: {lines} dòng" if lines else "Ngân sách mẫu: đã có."
         )

@@ -1,0 +1,138 @@
+"""Demo budgets of Bắc Kạn city (district 058, Bắc Kạn province) for 2022-2024, as seed 004
+(report on 2021-2024) and seed 002 (2024 plan) state them. Where the seeds contradict
+themselves, docs/decisions.md D25 says which reading is used. Written through
+budgets.services, as the city's officer would enter them.
+"""
+
+from datetime import date
+
+from django.db import transaction
+
+from budgets.models import (
+    ActivityOutput,
+    BudgetLine,
+    Component,
+    Mobilisation,
+    OutputKind,
+    PolicyResult,
+    Program,
+)
+from budgets.services import (
+    budget_grid_save,
+    mobilisations_save,
+    outputs_save,
+    policy_results_save,
+    stamp,
+)
+from povertyprog.accounts.models import User
+from povertyprog.units.models import AdministrativeUnit
+
+M = 1_000_000  # triệu đồng
+CITY, OFFICER = "058", "tp.backan"
+
+# (project, sub-project or None, year): {source: (assigned, allocated, carried_over, disbursed)}, in đồng.
+LINES = {
+    (2, None, 2022): {"central": (763 * M, 0, 0, 0), "local": (23 * M, 0, 0, 0)},
+    (2, None, 2023): {"central": (1_753 * M, 0, 0, 0), "local": (53 * M, 0, 0, 0)},
+    (2, None, 2024): {"central": (2_264 * M, 2_264 * M, 0, 0), "local": (68 * M, 68 * M, 0, 0)},
+    (3, 1, 2023): {"central": (1_136_521_000, 0, 0, 0), "local": (34_184_000, 0, 0, 0)},
+    (3, 1, 2024): {"central": (991 * M, 991 * M, 0, 0), "local": (30 * M, 30 * M, 0, 0)},
+    (3, 2, 2023): {"central": (478 * M, 478 * M, 0, 53_394_410), "local": (15 * M, 15 * M, 0, 0)},
+    (3, 2, 2024): {"central": (321 * M, 73 * M, 0, 3_980_000), "local": (10 * M, 2 * M, 0, 0)},
+    (4, 1, 2022): {"central": (489 * M, 489 * M, 0, 0), "local": (15 * M, 15 * M, 0, 0)},
+    (4, 1, 2023): {"central": (1_198 * M, 1_198 * M, 0, 253_690_000), "local": (36 * M, 36 * M, 0, 0)},
+    (4, 1, 2024): {"central": (1_274 * M, 262 * M, 0, 0), "local": (38 * M, 0, 0, 0)},
+    (4, 3, 2022): {"central": (156 * M, 156 * M, 0, 156 * M), "local": (4 * M, 4 * M, 0, 4 * M)},
+    (4, 3, 2023): {"central": (412 * M, 412 * M, 0, 110_340_000), "local": (12 * M, 12 * M, 0, 0)},
+    (4, 3, 2024): {"central": (502 * M, 502 * M, 0, 0), "local": (15 * M, 15 * M, 0, 0)},
+    (6, 1, 2022): {"central": (18 * M, 0, 0, 0), "local": (1 * M, 0, 0, 0)},
+    (6, 1, 2023): {"central": (52 * M, 0, 0, 0), "local": (2 * M, 0, 0, 0)},
+    (6, 1, 2024): {"central": (60 * M, 60 * M, 0, 0), "local": (2 * M, 2 * M, 0, 0)},
+    (6, 2, 2022): {"central": (21 * M, 0, 0, 0), "local": (1 * M, 0, 0, 0)},
+    (6, 2, 2023): {"central": (94 * M, 0, 0, 0), "local": (3 * M, 0, 0, 0)},
+    (6, 2, 2024): {"central": (105 * M, 105 * M, 0, 0), "local": (3 * M, 3 * M, 0, 0)},
+    (7, 1, 2022): {"central": (160 * M, 160 * M, 0, 118_120_000)},
+    (7, 1, 2023): {"central": (250 * M, 250 * M, 41_880_000, 291_880_000)},
+    (7, 1, 2024): {"central": (306 * M, 306 * M, 0, 0), "local": (9 * M, 9 * M, 0, 0)},
+    (7, 2, 2022): {"central": (85 * M, 85 * M, 0, 85 * M)},
+    (7, 2, 2023): {"central": (134 * M, 134 * M, 0, 45_259_891)},
+    (7, 2, 2024): {"central": (184 * M, 184 * M, 0, 0), "local": (5 * M, 5 * M, 0, 0)},
+}
+AS_OF = {2022: date(2022, 12, 31), 2023: date(2023, 12, 31), 2024: date(2024, 5, 31)}
+
+# Phase figures of seed 004 (2021 to mid-2024), recorded in 2024 (D25).
+POLICIES_2024 = {
+    "credit": {"beneficiaries": 114, "poor": 42, "near_poor": 72, "amount": 5_510 * M,
+               "note": "Lũy kế 2021 - 6/2024: cho vay hộ nghèo 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng"},
+}  # fmt: skip
+OUTPUTS = {
+    2023: [
+        ((2, None), "Mô hình, dự án giảm nghèo", {"quantity": 2}),
+        ((2, None), "Hộ tham gia mô hình, dự án",
+         {"quantity": 33, "poor": 16, "near_poor": 9, "recently_escaped": 3, "ethnic_minority": 5}),
+        ((4, 1), "Lớp đào tạo nghề", {"quantity": 2}),
+        ((4, 1), "Học viên", {"quantity": 69, "poor": 48, "near_poor": 21}),
+        ((6, 1), "Lớp tập huấn cán bộ thông tin cơ sở", {"quantity": 2}),
+        ((6, 1), "Lượt cán bộ tham gia tập huấn", {"quantity": 284}),
+    ],
+}  # fmt: skip
+MOBILISED_2024 = [
+    (
+        "steering",
+        "Ban Chỉ đạo hỗ trợ nhà ở cho hộ nghèo tỉnh Bắc Kạn",
+        654_000_000,
+        "Hỗ trợ 10 nhà cho hộ nghèo",
+    ),
+    ("army", "Quân khu 1", 200_000_000, "Xây mới 04 nhà"),
+    (
+        "fund_for_poor",
+        "Ủy ban MTTQ Việt Nam thành phố và các xã, phường",
+        486_882_832,
+        "Xây mới, sửa chữa 34 nhà",
+    ),
+    ("red_cross", "Hội Chữ thập đỏ thành phố", 180_000_000, "Xây mới 03 nhà"),
+]
+
+
+def _component(program: Program, project: int, sub: int | None) -> Component:
+    parent = Component.objects.get(program=program, parent=None, number=project)
+    return parent if sub is None else Component.objects.get(program=program, parent=parent, number=sub)
+
+
+@transaction.atomic
+def demo_budgets_load() -> int:
+    """Enter the demo figures once; returns how many budget lines were created (0 if present)."""
+    city = AdministrativeUnit.objects.get(code=CITY, valid_from=date(2021, 1, 1))
+    if BudgetLine.objects.filter(unit=city).exists():
+        return 0
+    officer = User.objects.get(username=OFFICER)
+    program = Program.objects.for_year(2022)
+    created = 0
+    for (project, sub, year), sources in LINES.items():
+        component = _component(program, project, sub)
+        rows = {
+            ("su_nghiep", source): {
+                "assigned": a, "allocated": b, "carried_over": c, "disbursed": d,
+                "disbursed_as_of": AS_OF[year] if d else None,
+            }
+            for source, (a, b, c, d) in sources.items()
+        }  # fmt: skip
+        result = budget_grid_save(
+            user=officer, unit=city, year=year, component=component, rows=rows, opened=""
+        )
+        created += result.created
+    policy_results_save(user=officer, unit=city, year=2024, rows=POLICIES_2024,
+                        opened=stamp(PolicyResult.objects.filter(unit=city, year=2024)))  # fmt: skip
+    for year, outputs in OUTPUTS.items():
+        rows = {
+            OutputKind.objects.get(component=_component(program, *key), name=name).pk: values
+            for key, name, values in outputs
+        }
+        outputs_save(user=officer, unit=city, year=year, rows=rows,
+                     opened=stamp(ActivityOutput.objects.filter(unit=city, year=year)))  # fmt: skip
+    rows = [
+        {"contributor_kind": k, "contributor": n, "amount": a, "purpose": p} for k, n, a, p in MOBILISED_2024
+    ]
+    mobilisations_save(user=officer, unit=city, year=2024, rows=rows,
+                       opened=stamp(Mobilisation.objects.filter(unit=city, year=2024)))  # fmt: skip
+    return created
