@@ -63,7 +63,7 @@ AS_OF = {2022: date(2022, 12, 31), 2023: date(2023, 12, 31), 2024: date(2024, 5,
 # Phase figures of seed 004 (2021 to mid-2024), recorded in 2024 (D25).
 POLICIES_2024 = {
     "credit": {"beneficiaries": 114, "poor": 42, "near_poor": 72, "amount": 5_510 * M,
-               "note": "Lũy kế 2021 - 6/2024: cho vay hộ nghèo 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng"},
+               "note": "Lũy kế 2021 - 6/2024: hộ nghèo vay 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng"},
 }  # fmt: skip
 OUTPUTS = {
     2023: [
