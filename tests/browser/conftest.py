@@ -64,8 +64,10 @@ def artifact():
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests empty every table when they end: put the reference data back."""
+    from budgets.catalogue import catalogue_load
     from households.standards import standards_load
     from povertyprog.units.loading import units_load_all
 
     units_load_all()
     standards_load()
+    catalogue_load()
