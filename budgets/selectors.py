@@ -100,6 +100,7 @@ class BudgetOverview:
     outputs: list[dict]
     mobilised: list[dict]
     mobilised_total: int
+    by_year: "YearTable | None"
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -149,16 +150,11 @@ def budget_overview(unit: AdministrativeUnit, year: int) -> BudgetOverview:
             node.children.append(child)
         tree.append(node)
     total, by_source = Stages(), defaultdict(Stages)
-    rows = (
-        _lines(unit)
-        .filter(year=year)
-        .values("component_id", "capital_type", "source")
-        .annotate(**{name: Sum(name) for name in STAGE_FIELDS})
-    )
-    for row in rows:
+    sums = _line_sums(unit, program) if projects else []
+    for row in sums:
         leaf = figures.get(row["component_id"])
-        if leaf is None:
-            continue  # a line of another program's component (cannot happen through the forms)
+        if row["year"] != year or leaf is None:
+            continue
         targets = [leaf] + ([figures[leaf.component.parent_id]] if leaf.component.parent_id else [])
         for target in targets:
             target.total.add(row)
@@ -177,6 +173,18 @@ def budget_overview(unit: AdministrativeUnit, year: int) -> BudgetOverview:
         outputs=activity_outputs(unit, year, program),
         mobilised=(mobilised := mobilisations(unit, year)),
         mobilised_total=sum(row["amount"] for row in mobilised),
+        by_year=_year_table(program, projects, sums) if projects else None,
+    )
+
+
+def _line_sums(unit: AdministrativeUnit, program: Program) -> list[dict]:
+    """Every stage summed per component, year, source and capital type over the program's years:
+    the one query behind both the year's figures and the multi-year table."""
+    return list(
+        _lines(unit)
+        .filter(component__program=program, year__gte=program.first_year, year__lte=program.last_year)
+        .values("component_id", "year", "source", "capital_type")
+        .annotate(**{name: Sum(name) for name in STAGE_FIELDS})
     )
 
 
@@ -260,23 +268,21 @@ class YearTable:
     totals: dict
 
 
-def budget_by_year(unit: AdministrativeUnit, program: Program, stage: str = "assigned") -> YearTable:
-    if stage not in STAGE_FIELDS:
-        raise ValueError(stage)
+def _year_table(
+    program: Program, projects: list[Component], sums: list[dict], stage: str = "assigned"
+) -> YearTable:
     years = list(range(program.first_year, program.last_year + 1))
+    parents = {sub.pk: project.pk for project in projects for sub in project.subprojects}
     cells: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (
-        _lines(unit)
-        .filter(component__program=program, source__in=[Source.CENTRAL, Source.LOCAL])
-        .values("component_id", "component__parent_id", "year", "source")
-        .annotate(amount=Sum(stage))
-    ):
+    for row in sums:
+        if row["source"] not in (Source.CENTRAL, Source.LOCAL):
+            continue
         # The leaf, its project (for a sub-project) and the total row (key 0).
-        for key in (row["component_id"], row["component__parent_id"], 0):
+        for key in (row["component_id"], parents.get(row["component_id"]), 0):
             if key is not None:
-                cells[(key, row["year"])][row["source"]] += row["amount"]
+                cells[(key, row["year"])][row["source"]] += row[stage]
     table_rows = []
-    for project in program_components(program):
+    for project in projects:
         for component, level in [(project, 0), *((sub, 1) for sub in project.subprojects)]:
             table_rows.append(_year_row(component, level, years, cells))
     totals = _year_row(None, 0, years, cells)

@@ -22,7 +22,7 @@ from budgets.models import (
     Program,
     Source,
 )
-from budgets.selectors import BREAKDOWN_FIELDS, budget_by_year, budget_overview
+from budgets.selectors import BREAKDOWN_FIELDS, budget_overview
 from budgets.services import (
     StaleDataError,
     budget_grid_save,
@@ -80,7 +80,6 @@ def _overview_url(year: int) -> str:
 def overview(request):
     unit, year = requested_unit(request), _year(request)
     figures = budget_overview(unit, year)
-    table = budget_by_year(unit, figures.program) if figures.program else None
     editable = can_enter_data(request.user, unit)
     return render(
         request,
@@ -89,7 +88,7 @@ def overview(request):
             "unit": unit,
             "year": year,
             "o": figures,
-            "by_year": table,
+            "by_year": figures.by_year,
             "editable": editable,
             "leaves": leaf_components(figures.program, unit) if editable and figures.program else [],
             "source_labels": dict(Source.choices),

@@ -1,0 +1,164 @@
+"""Benchmark: the budget overview page of a province with 1,000 communes on PostgreSQL.
+
+    python bench/budget_overview.py [--communes 1000] [--years 5]
+
+Creates (drops first) the database povertyprog_bench_budgets, loads the unit tree, adds a
+synthetic province (code 99) of 20 districts and 1,000 communes, and gives every commune budget
+lines for the 7 projects (each leaf component of the 2021-2025 program, two sources) over 5
+years, plus policy results and mobilised funds. Then it times, median of 9 runs after a warm-up:
+the overview page of the province rendered by its view (selectors, template, HTML), its number
+of queries, and the selector alone for a district and for the province.
+Target: the province page in ≤ 150 ms server time, with a constant number of queries.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_budgets"
+RUNS = 9
+TREE = date(2021, 1, 1)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(URL)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_budgets")
+        conn.execute("CREATE DATABASE povertyprog_bench_budgets")
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def synthetic_province(communes: int):
+    from povertyprog.units.models import AdministrativeUnit, DivisionType
+
+    province = AdministrativeUnit.objects.create(
+        code="99", name="Tỉnh Thử Nghiệm", division_type=DivisionType.PROVINCE, valid_from=TREE
+    )
+    per_district = 50
+    created = []
+    for d in range(communes // per_district):
+        district = AdministrativeUnit.objects.create(
+            code=f"9{d:02d}", name=f"Huyện Thử {d + 1}", division_type=DivisionType.RURAL_DISTRICT,
+            parent=province, valid_from=TREE,
+        )  # fmt: skip
+        units = [
+            AdministrativeUnit(
+                code=f"9{d:02d}{c:02d}",
+                name=f"Xã Thử {d + 1}.{c + 1}",
+                division_type=DivisionType.COMMUNE,
+                parent=district,
+                valid_from=TREE,
+                level=3,
+                search_name=f"xa thu {d + 1}.{c + 1}",
+                path=f"{district.path}9{d:02d}{c:02d}/",
+            )  # fmt: skip
+            for c in range(per_district)
+        ]
+        created += AdministrativeUnit.objects.bulk_create(units)
+    return province, created
+
+
+def fill(communes, years: list[int]) -> int:
+    from budgets.models import BudgetLine, Mobilisation, PolicyResult, Program
+    from budgets.services import leaf_components
+    from povertyprog.lib.copyinsert import copy_insert
+
+    program = Program.objects.for_year(years[0])
+    leaves = leaf_components(program, communes[0])
+    lines, policies, mobilised = [], [], []
+    for n, commune in enumerate(communes):
+        for year in years:
+            for i, component in enumerate(leaves):
+                assigned = (100 + (n + i) % 50) * 1_000_000
+                for source, share in (("central", 97), ("local", 3)):
+                    amount = assigned * share // 100
+                    lines.append({"unit_id": commune.pk, "year": year, "component_id": component.pk,
+                                  "capital_type": "su_nghiep", "source": source, "assigned": amount,
+                                  "allocated": amount * 9 // 10, "disbursed": amount // 2})  # fmt: skip
+            policies.append({"unit_id": commune.pk, "year": year, "policy": "credit", "beneficiaries": 10,
+                             "poor": 4, "near_poor": 6, "amount": 500_000_000})  # fmt: skip
+            mobilised.append({"unit_id": commune.pk, "year": year, "contributor_kind": "fund_for_poor",
+                              "contributor": "Quỹ Vì người nghèo xã", "amount": 20_000_000})  # fmt: skip
+    copy_insert(BudgetLine, lines)
+    copy_insert(PolicyResult, policies)
+    copy_insert(Mobilisation, mobilised)
+    return len(lines)
+
+
+def median_ms(function) -> float:
+    function()
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--communes", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=5)
+    args = parser.parse_args()
+    recreate_database()
+    env = {**os.environ, "DATABASE_URL": URL}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
+    setup_django()
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from budgets.selectors import budget_overview
+    from budgets.views import overview
+    from povertyprog.accounts.models import Role, User
+
+    started = time.perf_counter()
+    province, communes = synthetic_province(args.communes)
+    years = list(range(2021, 2021 + args.years))
+    count = fill(communes, years)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"{len(communes):,} communes, {count:,} budget lines in {time.perf_counter() - started:.1f} s")
+
+    user = User.objects.create_user(username="bench", role=Role.PROVINCE_STAFF, unit=province)
+    request = RequestFactory().get("/ngan-sach/", {"nam": str(years[-1])})
+    request.user = user
+    request._messages = []
+
+    def page():
+        response = overview(request)
+        assert response.status_code == 200 and b"grand-total" in response.content
+
+    with CaptureQueriesContext(connection) as queries:
+        page()
+    district, year = communes[0].parent, years[-1]
+    figures = [
+        ("province overview page (view + template)", median_ms(page)),
+        ("province budget_overview() selector", median_ms(lambda: budget_overview(province, year))),
+        ("district budget_overview() selector", median_ms(lambda: budget_overview(district, year))),
+    ]
+    print(f"{'what':<52}{'median ms':>10}")
+    for label, ms in figures:
+        print(f"{label:<52}{ms:>10.1f}")
+    print(f"queries for the province page: {len(queries)} (target: constant; ≤ 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
