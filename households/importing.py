@@ -48,11 +48,10 @@ from povertyprog.lib.copyinsert import copy_insert
 from povertyprog.lib.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Column,
+    Problem,
     RefusedFile,
-    SheetRows,
+    SheetReader,
     choice_parser,
-    column_letter,
-    find_header,
     is_blank,
     normalise_header,
     parse_date,
@@ -203,15 +202,6 @@ REVIEW_FIELDS = [
 ]
 
 
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int  # as Excel numbers it (1-based)
-    column: str  # "C (Mã xã)"
-    value: str
-    message: str
-
-
 @dataclass
 class ImportResult:
     total_rows: int = 0
@@ -233,87 +223,6 @@ class Row:
     raw: list
     members: list[dict] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
-
-
-class _Sheet:
-    """Rows of one sheet with their header mapping; records problems with file coordinates.
-
-    Only the first rows (to find the header) are held; data rows are read one at a time.
-    """
-
-    def __init__(self, name: str, sheet: SheetRows, columns: list[Column], problems: list[Problem]):
-        self.name, self.columns, self.problems = name, {c.key: c for c in columns}, problems
-        self.height = sheet.height
-        self._rows = iter(sheet.rows)
-        self.first_rows = list(itertools.islice(self._rows, HEADER_SEARCH_ROWS))
-        self.header = find_header(self.first_rows, columns)
-        missing = [c.header for c in columns if c.required and c.key not in self.header.columns]
-        if self.header.row_index < 0 or missing:
-            raise RefusedFile(
-                f"Trang “{name}”: không tìm thấy dòng tiêu đề có đủ các cột bắt buộc"
-                + (f" (thiếu: {', '.join(missing)})" if missing else "")
-                + ". Hãy dùng tệp mẫu tải từ hệ thống."
-            )
-
-    def data_rows(self):
-        """(row number as Excel shows it, cells), up to a totals row."""
-        start = self.header.row_index + 1
-        rows = itertools.chain(self.first_rows[start:], self._rows)
-        for number, row in enumerate(rows, start + 1):
-            if all(is_blank(cell) for cell in row):
-                continue
-            first = next(cell for cell in row if not is_blank(cell))
-            if normalise_header(first).startswith(("tong so", "tong cong")):
-                break  # the totals row that printed lists end with
-            yield number, row
-
-    def cell(self, row: list, key: str):
-        position = self.header.columns.get(key)
-        if position is None or position >= len(row):
-            return None
-        return row[position]
-
-    def problem(self, number: int, key: str, value, message: str) -> None:
-        position = self.header.columns.get(key)
-        where = f"{column_letter(position)} ({self.columns[key].header})" if position is not None else ""
-        shown = "" if is_blank(value) else parse_text(value)[:60]
-        self.problems.append(Problem(self.name, number, where, shown, message))
-
-    def parse(self, number: int, row: list, key: str, parser: Callable, default=None):
-        value = self.cell(row, key)
-        if is_blank(value):
-            if self.columns[key].required:
-                self.problem(number, key, value, f"Thiếu “{self.columns[key].header}”.")
-            return default
-        try:
-            return parser(value)
-        except ValueError as error:
-            self.problem(number, key, value, f"{self.columns[key].header}: {error}.")
-            return default
-
-    def row_parser(self, parsers: list[tuple[str, str, Callable, object]]) -> Callable[[int, list], dict]:
-        """(number, cells) -> {key: value}, for many rows: positions are looked up once, and empty
-        cells (most of a list's yes/no columns) skip the parsers."""
-        specs = [(key, self.header.columns.get(column), column, parser, default)
-                 for key, column, parser, default in parsers]  # fmt: skip
-
-        def parse_row(number: int, raw: list) -> dict:
-            values, width = {}, len(raw)
-            for key, position, column, parser, default in specs:
-                value = raw[position] if position is not None and position < width else None
-                if value is None or value == "" or (value.__class__ is str and value.isspace()):
-                    if self.columns[column].required:
-                        self.problem(number, column, value, f"Thiếu “{self.columns[column].header}”.")
-                    values[key] = default
-                    continue
-                try:
-                    values[key] = parser(value)
-                except ValueError as error:
-                    self.problem(number, column, value, f"{self.columns[column].header}: {error}.")
-                    values[key] = default
-            return values
-
-        return parse_row
 
 
 def _choices(model_choices) -> dict[str, str]:
@@ -345,7 +254,7 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
     ]
 
 
-def _parse_households(sheet: _Sheet, batch, year: int, parsers) -> list[Row]:
+def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row]:
     rows = []
     first_day, last_day = date(year, 1, 1), date(year + 1, 3, 31)
     parse_row = sheet.row_parser(parsers)
@@ -386,7 +295,7 @@ def _member_parsers() -> list[tuple[str, Callable, object]]:
     ]
 
 
-def _parse_members(sheet: _Sheet) -> list[tuple[int, dict]]:
+def _parse_members(sheet: SheetReader) -> list[tuple[int, dict]]:
     parsers = _member_parsers()
     return [
         (number, {key: sheet.parse(number, raw, key, parser, default) for key, parser, default in parsers})
@@ -401,7 +310,7 @@ def _citizen_id(value) -> str:
     return text
 
 
-def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[_Sheet, _Sheet | None]:
+def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[SheetReader, SheetReader | None]:
     sheets = read_sheets(path, kind)
     by_name = {normalise_header(name): name for name in sheets}
     household_name = by_name.get(normalise_header(HOUSEHOLD_SHEET), next(iter(sheets)))
@@ -412,15 +321,15 @@ def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[_Sheet, _Sh
     if not any(not is_blank(cell) for row in head for cell in row):
         raise RefusedFile("Tệp không có dữ liệu.")
     first.rows = itertools.chain(head, first.rows)
-    households = _Sheet(household_name, first, HOUSEHOLD_COLUMNS, problems)
-    members = _Sheet(member_name, sheets[member_name], MEMBER_COLUMNS, problems) if member_name else None
+    households = SheetReader(household_name, first, HOUSEHOLD_COLUMNS, problems)
+    members = SheetReader(member_name, sheets[member_name], MEMBER_COLUMNS, problems) if member_name else None
     return households, members
 
 
 # --- Checks across rows ---------------------------------------------------------------------
 
 
-def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: _Sheet,
+def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: SheetReader,
                            seen: dict[str, int], communes: dict) -> None:  # fmt: skip
     """Duplicates inside the file (`seen`: code -> first row, across batches); communes outside
     the user's unit (`communes`: code -> unit or None, filled as codes appear)."""
@@ -454,7 +363,7 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
             )
 
 
-def _members_by_code(sheet: _Sheet | None) -> dict[str, list[tuple[int, dict]]]:
+def _members_by_code(sheet: SheetReader | None) -> dict[str, list[tuple[int, dict]]]:
     """The member sheet grouped by household code (it may list households in any order)."""
     grouped = defaultdict(list)
     if sheet is None:
@@ -473,7 +382,7 @@ def _members_by_code(sheet: _Sheet | None) -> dict[str, list[tuple[int, dict]]]:
     return grouped
 
 
-def _attach_members(rows: list[Row], members: dict, sheet: _Sheet | None) -> None:
+def _attach_members(rows: list[Row], members: dict, sheet: SheetReader | None) -> None:
     for row in rows:
         for number, values in members.get(row.values["code"], ()):
             row.members.append(values)
@@ -485,7 +394,7 @@ def _attach_members(rows: list[Row], members: dict, sheet: _Sheet | None) -> Non
             )
 
 
-def _unknown_member_codes(members: dict, seen: dict, sheet: _Sheet | None) -> None:
+def _unknown_member_codes(members: dict, seen: dict, sheet: SheetReader | None) -> None:
     for code, entries in members.items():
         if code not in seen:
             for number, _ in entries:
@@ -546,7 +455,7 @@ def _new_member(values: dict) -> Member:
     )
 
 
-def _check_derived(row: Row, members: list[Member], sheet: _Sheet) -> None:
+def _check_derived(row: Row, members: list[Member], sheet: SheetReader) -> None:
     """A file that lists members may not contradict the indicators the members determine."""
     if not members or not row.values["review_date"]:
         return
@@ -564,7 +473,7 @@ def _check_derived(row: Row, members: list[Member], sheet: _Sheet) -> None:
         row.values[name] = value
 
 
-def _plan(rows: list[Row], communes: dict, year: int, sheet: _Sheet) -> list[_Plan]:
+def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> list[_Plan]:
     households, reviews, members = _existing([r.values["code"] for r in rows if r.values["code"]], year)
     plans = []
     for row in rows:

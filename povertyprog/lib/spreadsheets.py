@@ -7,9 +7,10 @@ limit that applies.
 
 import csv
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -208,6 +209,99 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+# --- Reading rows with their coordinates ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int  # as Excel numbers it (1-based)
+    column: str  # "C (Mã xã)"
+    value: str
+    message: str
+
+
+class SheetReader:
+    """Rows of one sheet with their header mapping; records problems with file coordinates.
+
+    Only the first rows (to find the header) are held; data rows are read one at a time.
+    """
+
+    def __init__(self, name: str, sheet: SheetRows, columns: list[Column], problems: list[Problem]):
+        self.name, self.columns, self.problems = name, {c.key: c for c in columns}, problems
+        self.height = sheet.height
+        self._rows = iter(sheet.rows)
+        self.first_rows = list(itertools.islice(self._rows, HEADER_SEARCH_ROWS))
+        self.header = find_header(self.first_rows, columns)
+        missing = [c.header for c in columns if c.required and c.key not in self.header.columns]
+        if self.header.row_index < 0 or missing:
+            raise RefusedFile(
+                f"Trang “{name}”: không tìm thấy dòng tiêu đề có đủ các cột bắt buộc"
+                + (f" (thiếu: {', '.join(missing)})" if missing else "")
+                + ". Hãy dùng tệp mẫu tải từ hệ thống."
+            )
+
+    def data_rows(self):
+        """(row number as Excel shows it, cells), up to a totals row."""
+        start = self.header.row_index + 1
+        rows = itertools.chain(self.first_rows[start:], self._rows)
+        for number, row in enumerate(rows, start + 1):
+            if all(is_blank(cell) for cell in row):
+                continue
+            first = next(cell for cell in row if not is_blank(cell))
+            if normalise_header(first).startswith(("tong so", "tong cong")):
+                break  # the totals row that printed lists end with
+            yield number, row
+
+    def cell(self, row: list, key: str):
+        position = self.header.columns.get(key)
+        if position is None or position >= len(row):
+            return None
+        return row[position]
+
+    def problem(self, number: int, key: str, value, message: str) -> None:
+        position = self.header.columns.get(key)
+        where = f"{column_letter(position)} ({self.columns[key].header})" if position is not None else ""
+        shown = "" if is_blank(value) else parse_text(value)[:60]
+        self.problems.append(Problem(self.name, number, where, shown, message))
+
+    def parse(self, number: int, row: list, key: str, parser: Callable, default=None):
+        value = self.cell(row, key)
+        if is_blank(value):
+            if self.columns[key].required:
+                self.problem(number, key, value, f"Thiếu “{self.columns[key].header}”.")
+            return default
+        try:
+            return parser(value)
+        except ValueError as error:
+            self.problem(number, key, value, f"{self.columns[key].header}: {error}.")
+            return default
+
+    def row_parser(self, parsers: list[tuple[str, str, Callable, object]]) -> Callable[[int, list], dict]:
+        """(number, cells) -> {key: value}, for many rows: positions are looked up once, and empty
+        cells (most of a list's yes/no columns) skip the parsers."""
+        specs = [(key, self.header.columns.get(column), column, parser, default)
+                 for key, column, parser, default in parsers]  # fmt: skip
+
+        def parse_row(number: int, raw: list) -> dict:
+            values, width = {}, len(raw)
+            for key, position, column, parser, default in specs:
+                value = raw[position] if position is not None and position < width else None
+                if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                    if self.columns[column].required:
+                        self.problem(number, column, value, f"Thiếu “{self.columns[column].header}”.")
+                    values[key] = default
+                    continue
+                try:
+                    values[key] = parser(value)
+                except ValueError as error:
+                    self.problem(number, column, value, f"{self.columns[column].header}: {error}.")
+                    values[key] = default
+            return values
+
+        return parse_row
 
 
 # --- Values ----------------------------------------------------------------------------------
