@@ -9,4 +9,7 @@ urlpatterns = [
     path("chinh-sach/", views.policy_results, name="policies"),
     path("ket-qua/", views.activity_outputs, name="outputs"),
     path("huy-dong/", views.mobilisation, name="mobilisation"),
+    path("tai-ve/", views.overview_download, name="download"),
+    path("nhap-excel/", views.excel_import, name="import"),
+    path("nhap-excel/mau.xlsx", views.template_download, name="template"),
 ]

@@ -3,15 +3,18 @@
 Views are thin: forms parse the cells, budgets.services checks and writes, budgets.selectors sums.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from budgets import forms as budget_forms
+from budgets.exchange import budget_import, budget_template, overview_export
 from budgets.models import (
     ActivityOutput,
     BudgetLine,
@@ -32,8 +35,11 @@ from budgets.services import (
     policy_results_save,
     stamp,
 )
+from households.exporting import XLSX
+from households.import_jobs import import_dir
 from povertyprog.accounts.scoping import can_enter_data, requested_unit, scoped
 from povertyprog.lib.money import format_million
+from povertyprog.lib.spreadsheets import RefusedFile, check_upload
 
 FIRST_YEAR, LAST_YEAR = 2021, 2035
 
@@ -123,9 +129,13 @@ def budget_grid(request, component_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             result = budget_grid_save(
-                user=request.user, unit=unit, year=year, component=component,
-                rows=budget_forms.grid_values(form), opened=request.POST.get("opened", ""),
-            )  # fmt: skip
+                user=request.user,
+                unit=unit,
+                year=year,
+                component=component,
+                rows=budget_forms.grid_values(form),
+                opened=request.POST.get("opened", ""),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         except StaleDataError as error:
@@ -137,9 +147,15 @@ def budget_grid(request, component_pk: int):
     return render(
         request,
         "budgets/grid.html",
-        {"unit": unit, "year": year, "component": component, "form": form, "opened": stamp(lines),
-         "stages": budget_forms.STAGE_LABELS},
-    )  # fmt: skip
+        {
+            "unit": unit,
+            "year": year,
+            "component": component,
+            "form": form,
+            "opened": stamp(lines),
+            "stages": budget_forms.STAGE_LABELS,
+        },
+    )
 
 
 @login_required
@@ -149,8 +165,13 @@ def policy_results(request):
     form = budget_forms.policy_form(records, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            policy_results_save(user=request.user, unit=unit, year=year, rows=budget_forms.row_values(form),
-                                opened=request.POST.get("opened", ""))  # fmt: skip
+            policy_results_save(
+                user=request.user,
+                unit=unit,
+                year=year,
+                rows=budget_forms.row_values(form),
+                opened=request.POST.get("opened", ""),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         except StaleDataError as error:
@@ -158,8 +179,9 @@ def policy_results(request):
         else:
             messages.success(request, f"Đã lưu kết quả thực hiện chính sách năm {year}.")
             return redirect(_overview_url(year))
-    return render(request, "budgets/policies.html",
-                  {"unit": unit, "year": year, "form": form, "opened": stamp(records)})  # fmt: skip
+    return render(
+        request, "budgets/policies.html", {"unit": unit, "year": year, "form": form, "opened": stamp(records)}
+    )
 
 
 @login_required
@@ -176,8 +198,13 @@ def activity_outputs(request):
     form = budget_forms.outputs_form(kinds, records, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            outputs_save(user=request.user, unit=unit, year=year, rows=budget_forms.row_values(form),
-                         opened=request.POST.get("opened", ""))  # fmt: skip
+            outputs_save(
+                user=request.user,
+                unit=unit,
+                year=year,
+                rows=budget_forms.row_values(form),
+                opened=request.POST.get("opened", ""),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         except StaleDataError as error:
@@ -185,9 +212,11 @@ def activity_outputs(request):
         else:
             messages.success(request, f"Đã lưu kết quả hoạt động năm {year}.")
             return redirect(_overview_url(year))
-    return render(request, "budgets/outputs.html",
-                  {"unit": unit, "year": year, "form": form, "opened": stamp(records),
-                   "breakdown": BREAKDOWN_FIELDS})  # fmt: skip
+    return render(
+        request,
+        "budgets/outputs.html",
+        {"unit": unit, "year": year, "form": form, "opened": stamp(records), "breakdown": BREAKDOWN_FIELDS},
+    )
 
 
 @login_required
@@ -199,8 +228,9 @@ def mobilisation(request):
         if formset.is_valid():
             rows = [f.cleaned_data for f in formset if f.cleaned_data.get("contributor")]
             try:
-                mobilisations_save(user=request.user, unit=unit, year=year, rows=rows,
-                                   opened=request.POST.get("opened", ""))  # fmt: skip
+                mobilisations_save(
+                    user=request.user, unit=unit, year=year, rows=rows, opened=request.POST.get("opened", "")
+                )
             except ValidationError as error:
                 formset._non_form_errors = formset.error_class(error.messages)
             except StaleDataError as error:
@@ -211,6 +241,84 @@ def mobilisation(request):
     else:
         formset = budget_forms.MobilisationFormSet(initial=budget_forms.mobilisation_initial(records))
     total = sum(r.amount for r in records)
-    return render(request, "budgets/mobilisation.html",
-                  {"unit": unit, "year": year, "formset": formset, "opened": stamp(records),
-                   "total": format_million(total)})  # fmt: skip
+    return render(
+        request,
+        "budgets/mobilisation.html",
+        {
+            "unit": unit,
+            "year": year,
+            "formset": formset,
+            "opened": stamp(records),
+            "total": format_million(total),
+        },
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def overview_download(request):
+    unit, year = requested_unit(request), _year(request)
+    return _xlsx(overview_export(budget_overview(unit, year)), f"ngan-sach-{unit.code}-{year}.xlsx")
+
+
+@login_required
+def template_download(request):
+    unit, year = _own_unit(request), _year(request)
+    _program(year)
+    return _xlsx(budget_template(unit, year), f"mau-ngan-sach-{unit.code}-{year}.xlsx")
+
+
+PENDING = "budget_import"
+
+
+@login_required
+def excel_import(request):
+    """Upload -> preview (nothing written) -> confirm -> all rows written, or none."""
+    unit, year = _own_unit(request), _year(request)
+    _program(year)
+    context = {"unit": unit, "year": year, "error": "", "preview": None}
+    pending = request.session.get(PENDING)
+    try:
+        if request.method == "POST" and "confirm" in request.POST:
+            if not pending or pending["token"] != request.POST.get("token"):
+                messages.info(request, "Tệp này đã được nhập (hoặc đã hết hạn): không nhập lại.")
+                return redirect(_overview_url(year))
+            result = budget_import(
+                user=request.user,
+                unit=unit,
+                year=pending["year"],
+                name=pending["name"],
+                path=import_dir() / pending["stored"],
+                dry_run=False,
+            )
+            if result.committed:
+                (import_dir() / pending["stored"]).unlink(missing_ok=True)
+                del request.session[PENDING]
+                messages.success(
+                    request,
+                    f"Đã nhập {result.budget_rows} dòng ngân sách, "
+                    f"{result.output_rows} dòng kết quả từ {pending['name']}.",
+                )
+                return redirect(_overview_url(pending["year"]))
+            context["preview"] = result
+        elif request.method == "POST" and request.FILES.get("file"):
+            upload = request.FILES["file"]
+            kind = check_upload(upload.name, upload.size)
+            stored = f"{uuid.uuid4().hex}.{kind}"
+            with (import_dir() / stored).open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            context["preview"] = budget_import(
+                user=request.user, unit=unit, year=year, name=upload.name, path=import_dir() / stored
+            )
+            token = uuid.uuid4().hex
+            request.session[PENDING] = {"token": token, "stored": stored, "name": upload.name, "year": year}
+            context["token"], context["file_name"] = token, upload.name
+    except RefusedFile as error:
+        context["error"] = str(error)
+    return render(request, "budgets/import.html", context)

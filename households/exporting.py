@@ -12,7 +12,7 @@ from datetime import date
 
 import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -37,11 +37,10 @@ from households.models import (
 )
 from households.selectors import subtree_figures
 from povertyprog.lib.spreadsheets import Column, neutralise
+from povertyprog.lib.workbooks import BOLD, HEADER_FILL, header_row, table_sheet, workbook_bytes
 from povertyprog.units.models import AdministrativeUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-BOLD = Font(bold=True)
 YES_NO_COLUMNS = {
     "ethnic_minority",
     "social_protection",
@@ -56,15 +55,6 @@ LIST_TITLES = {
     HouseholdClass.MIDDLE: "DANH SÁCH HỘ CÓ MỨC SỐNG TRUNG BÌNH",
     "recently_escaped": "DANH SÁCH HỘ MỚI THOÁT NGHÈO",
 }
-
-
-def _header(sheet, columns: list[Column], row: int) -> None:
-    for index, column in enumerate(columns, 1):
-        cell = sheet.cell(row=row, column=index, value=column.header)
-        cell.font, cell.fill = BOLD, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(32, len(column.header) + 4))
-    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
 
 
 def _validations(sheet, columns: list[Column], first_row: int, last_row: int = 5000) -> None:
@@ -96,10 +86,10 @@ def import_template() -> bytes:
     book = Workbook()
     households = book.active
     households.title = HOUSEHOLD_SHEET
-    _header(households, HOUSEHOLD_COLUMNS, 1)
+    header_row(households, HOUSEHOLD_COLUMNS, 1)
     _validations(households, HOUSEHOLD_COLUMNS, 2)
     members = book.create_sheet(MEMBER_SHEET)
-    _header(members, MEMBER_COLUMNS, 1)
+    header_row(members, MEMBER_COLUMNS, 1)
     _validations(members, MEMBER_COLUMNS, 2)
     guide = book.create_sheet("Hướng dẫn")
     guide.append(["HƯỚNG DẪN NHẬP DANH SÁCH HỘ GIA ĐÌNH"])
@@ -123,13 +113,7 @@ def import_template() -> bytes:
     guide.column_dimensions["A"].width = 45
     guide.column_dimensions["B"].width = 10
     guide.column_dimensions["C"].width = 80
-    return _bytes(book)
-
-
-def _bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _cell(value):
@@ -302,51 +286,6 @@ def _write_cells(sheet, row: int, values: list, dates) -> None:
 # --- The aggregate tables officials exchange ------------------------------------------------
 
 
-def _table(
-    book: Workbook,
-    sheet_title: str,
-    title: str,
-    caption: str,
-    headers: list[str],
-    numbers: list[str],
-    rows: list[tuple[str, str, bool, list]],
-    rates: set[int] = frozenset(),
-) -> None:
-    """One table: title, caption, header row, column-number row, then TT | unit | values.
-
-    `rates` are the 0-based value columns holding percentages (number format 0.00).
-    """
-    sheet = book.create_sheet(sheet_title[:31])
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([caption])
-    sheet.append([])
-    sheet.append(["TT", "Đơn vị", *headers])
-    sheet.append(["", "", *numbers])
-    for cell in sheet[4]:
-        cell.font, cell.fill = BOLD, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for cell in sheet[5]:
-        cell.font = Font(italic=True)
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for number, name, bold, values in rows:
-        sheet.append([number, neutralise(name), *values])
-        line = sheet[sheet.max_row]
-        for index, cell in enumerate(line):
-            if bold:
-                cell.font = BOLD
-            if index >= 2 and index - 2 in rates:
-                cell.number_format = "0.00"
-            elif index >= 2:
-                cell.number_format = "#,##0"
-    sheet.freeze_panes = "C6"
-    sheet.column_dimensions["A"].width = 7
-    sheet.column_dimensions["B"].width = 34
-    for index in range(len(headers)):
-        sheet.column_dimensions[get_column_letter(index + 3)].width = 14
-    sheet.row_dimensions[4].height = 60
-
-
 def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
     """The registry's aggregate tables (software layout, regulations-verified.md) for a unit's subtree."""
     table_rows = subtree_figures(unit, year)
@@ -360,7 +299,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
     def h(r):
         return r["households"]
 
-    _table(
+    table_sheet(
         book,
         "1. Kết quả rà soát",
         "TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH",
@@ -450,7 +389,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
                         [t["start"], *(t[c] for c in columns), t["end"]],
                     )
                 )
-        _table(
+        table_sheet(
             book,
             f"{2 if key == 'poor' else 3}. Diễn biến {label.lower()}",
             f"TỔNG HỢP DIỄN BIẾN {label}",
@@ -463,7 +402,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
         indicator_names = (
             [f"{i['number']}. {i['name']}" for i in table_rows[0]["indicators"]] if table_rows else []
         )
-        _table(
+        table_sheet(
             book,
             f"{number}a. Thiếu hụt {label}",
             f"PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA {label.upper()}",
@@ -478,7 +417,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
                 ]
             ),
         )
-        _table(
+        table_sheet(
             book,
             f"{number}b. Tỷ lệ thiếu hụt {label}",
             f"PHÂN TÍCH TỶ LỆ CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA {label.upper()} (%)",
@@ -489,7 +428,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
             rates=set(range(1, 13)),
         )
     cause_names = [f"{index}. {cause['name']}" for index, cause in enumerate(table_rows[0]["causes"], 1)]
-    _table(
+    table_sheet(
         book,
         "6. Nguyên nhân nghèo",
         "HỘ NGHÈO, HỘ CẬN NGHÈO THEO NGUYÊN NHÂN NGHÈO",
@@ -499,7 +438,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
         rows(lambda r: [c["poor"] for c in r["causes"]] + [c["near_poor"] for c in r["causes"]]),
     )
     group_headers = ["Tổng số", "Hộ DTTS", "Hộ không có khả năng lao động", "Hộ có người có công", "Khác"]
-    _table(
+    table_sheet(
         book,
         "7. Phân loại",
         "PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO THEO NHÓM ĐỐI TƯỢNG",
@@ -514,7 +453,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
             ]
         ),
     )
-    return _bytes(book)
+    return workbook_bytes(book)
 
 
 CHANGE_HEADERS = {
