@@ -324,3 +324,129 @@ class DemoBudgetTests(BaseTestCase):
         self.assertEqual(format_million(row["total"]["total"]), "2.191,705")
         self.assertEqual(budget_overview(city, 2024).mobilised_total, 1_520_882_832)
         self.assertEqual(demo_budgets_load(), 0)  # idempotent
+
+
+class BudgetExcelTests(BaseTestCase):
+    def _workbook(self, budget_rows, output_rows=(), headers=None):
+        from openpyxl import Workbook
+
+        from budgets.exchange import BUDGET_COLUMNS, BUDGET_SHEET, OUTPUT_COLUMNS, OUTPUT_SHEET
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = BUDGET_SHEET
+        sheet.append(headers or [c.header for c in BUDGET_COLUMNS])
+        for row in budget_rows:
+            sheet.append(row)
+        outputs = book.create_sheet(OUTPUT_SHEET)
+        outputs.append([c.header for c in OUTPUT_COLUMNS])
+        for row in output_rows:
+            outputs.append(row)
+        path = self.tmp / "ngan-sach.xlsx"
+        book.save(path)
+        return path
+
+    def setUp(self):
+        import tempfile
+        from pathlib import Path
+
+        self.tmp = Path(tempfile.mkdtemp())
+
+    def _import(self, path, dry_run=True, user=None):
+        from budgets.exchange import budget_import
+
+        return budget_import(user=user or self.district, unit=self.backan_city, year=2023, path=path,
+                             name="ngan-sach.xlsx", dry_run=dry_run)  # fmt: skip
+
+    def test_a_correct_file_is_previewed_then_written_exactly(self):
+        path = self._workbook(
+            [["3.1", "", "Kinh phí sự nghiệp", "NSTW", 1136.521, 1000, None, 253.69, "31/12/2023"],
+             ["3.1", "", "kinh phi su nghiep", "nsđp", "34,184", None, None, None, None],
+             ["2", "", "Kinh phí sự nghiệp", "Ngân sách trung ương", 1753, None, None, None, None]],
+            [["4.1", "Học viên", "người", 69, 48, 21, None, None]],
+        )  # fmt: skip
+        preview = self._import(path)
+        self.assertEqual((preview.ok, preview.budget_rows, preview.output_rows), (True, 3, 1))
+        self.assertFalse(BudgetLine.objects.exists())  # nothing before confirmation
+        self.assertTrue(self._import(path, dry_run=False).committed)
+        central = BudgetLine.objects.get(component=component(3, 1), source="central")
+        self.assertEqual((central.assigned, central.disbursed), (1_136_521_000, 253_690_000))
+        self.assertEqual(central.disbursed_as_of, date(2023, 12, 31))
+        self.assertEqual(
+            BudgetLine.objects.get(component=component(3, 1), source="local").assigned, 34_184_000
+        )
+        self.assertEqual(ActivityOutput.objects.get().poor, 48)
+        history = BudgetLine.history.count()
+        self.assertTrue(self._import(path, dry_run=False).committed)  # the same file again changes nothing
+        self.assertEqual(BudgetLine.history.count(), history)
+
+    def test_every_wrong_row_is_reported_with_row_and_column_and_nothing_is_written(self):
+        path = self._workbook(
+            [["2", "", "Kinh phí sự nghiệp", "NSTW", 100, 50, 0, 60, None],
+             ["9.9", "", "Kinh phí sự nghiệp", "NSTW", 1, None, None, None, None],
+             ["5", "", "Kinh phí sự nghiệp", "NSTW", 1, None, None, None, None],
+             ["3.2", "", "Vốn đầu tư phát triển", "NSTW", 1, None, None, None, None],
+             ["3.1", "", "Kinh phí sự nghiệp", "NSTW", "1.5", None, None, None, None],
+             ["3.1", "", "Kinh phí sự nghiệp", "NSTW", 2, None, None, None, None]],
+        )  # fmt: skip
+        result = self._import(path, dry_run=False)
+        self.assertFalse(result.committed)
+        found = {(p.row, p.column.split(" ")[0]): p.message for p in result.problems}
+        self.assertIn("vượt số đã phân bổ cộng chuyển nguồn", found[(2, "H")])
+        self.assertIn("không áp dụng cho đơn vị", found[(3, "A")])
+        self.assertIn("không áp dụng cho đơn vị", found[(4, "A")])  # project 5: poor districts only
+        self.assertIn("không được giao loại vốn này", found[(5, "C")])
+        self.assertIn("dấu chấm ngăn cách hàng nghìn", found[(6, "E")])
+        self.assertIn("Trùng dự án, loại vốn và nguồn vốn với dòng 6", found[(7, "D")])
+        self.assertFalse(BudgetLine.objects.exists())
+
+    def test_a_file_without_the_required_columns_is_refused(self):
+        from povertyprog.lib.spreadsheets import RefusedFile
+
+        path = self._workbook([["2", 100]], headers=["Mã dự án", "Số tiền"])
+        with self.assertRaisesMessage(RefusedFile, "thiếu: Loại vốn, Nguồn vốn"):
+            self._import(path)
+
+    def test_the_template_round_trips_and_the_export_holds_numbers(self):
+        from openpyxl import load_workbook
+
+        from budgets.exchange import budget_template, overview_export
+
+        save(self.district, self.backan_city, 2023, component(7, 1),
+             {("su_nghiep", "central"): line(250 * M, 250 * M, 41_880_000, 291_880_000, date(2023, 12, 31))})  # fmt: skip
+        path = self.tmp / "mau.xlsx"
+        path.write_bytes(budget_template(self.backan_city, 2023))
+        preview = self._import(path)
+        self.assertTrue(preview.ok, preview.problems[:3])
+        history = BudgetLine.history.count()
+        self._import(path, dry_run=False)
+        self.assertEqual(BudgetLine.history.count(), history)  # the filled template changes nothing
+        (self.tmp / "bieu.xlsx").write_bytes(overview_export(budget_overview(self.backan_city, 2023)))
+        book = load_workbook(self.tmp / "bieu.xlsx")
+        self.assertEqual(book.sheetnames[:3], ["1. Theo nguồn vốn", "2. Theo dự án", "3. Qua các năm"])
+        sheet = book["2. Theo dự án"]
+        self.assertEqual(sheet.freeze_panes, "C6")
+        rows = {r[1]: r for r in sheet.iter_rows(min_row=6, values_only=True)}
+        project7 = next(v for k, v in rows.items() if k and k.startswith("Dự án 7"))
+        self.assertEqual(project7[2:6], (250, 250, 41.88, 291.88))
+        self.assertEqual(project7[7], 100)
+
+    def test_the_import_page_previews_confirms_once(self):
+        self.client.force_login(self.district)
+        path = self._workbook([["2", "", "Kinh phí sự nghiệp", "NSTW", 1753, None, None, None, None]])
+        with path.open("rb") as handle:
+            page = self.client.post("/ngan-sach/nhap-excel/?nam=2023", {"file": handle, "nam": "2023"})
+        self.assertContains(page, "Xác nhận nhập")
+        self.assertFalse(BudgetLine.objects.exists())
+        token = page.context["token"]
+        self.client.post("/ngan-sach/nhap-excel/?nam=2023", {"confirm": "1", "token": token, "nam": "2023"})
+        response = self.client.post(
+            "/ngan-sach/nhap-excel/?nam=2023", {"confirm": "1", "token": token, "nam": "2023"}, follow=True
+        )
+        self.assertContains(response, "đã được nhập")
+        self.assertEqual(BudgetLine.objects.get().assigned, 1_753 * M)
+        bad = self.tmp / "x.xls"
+        bad.write_bytes(b"not excel")
+        with bad.open("rb") as handle:
+            page = self.client.post("/ngan-sach/nhap-excel/?nam=2023", {"file": handle, "nam": "2023"})
+        self.assertContains(page, "Định dạng .xls (Excel 97-2003) không được nhận")
