@@ -412,8 +412,8 @@ class BudgetExcelTests(BaseTestCase):
 
         from budgets.exchange import budget_template, overview_export
 
-        save(self.district, self.backan_city, 2023, component(7, 1),
-             {("su_nghiep", "central"): line(250 * M, 250 * M, 41_880_000, 291_880_000, date(2023, 12, 31))})  # fmt: skip
+        stages = line(250 * M, 250 * M, 41_880_000, 291_880_000, date(2023, 12, 31))
+        save(self.district, self.backan_city, 2023, component(7, 1), {("su_nghiep", "central"): stages})
         path = self.tmp / "mau.xlsx"
         path.write_bytes(budget_template(self.backan_city, 2023))
         preview = self._import(path)
