@@ -230,7 +230,7 @@ def budget_import(
 ) -> BudgetImportResult:
     """Check (and with dry_run=False, write) a budget workbook. Raises RefusedFile for a hostile
     or unreadable file, PermissionDenied outside the user's own unit."""
-    require_entry(user, unit)
+    require_entry(user, unit, year)
     try:
         program = Program.objects.for_year(year)
     except Program.DoesNotExist:

@@ -29,6 +29,7 @@ from budgets.selectors import in_poor_area
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit
+from reports.locking import ensure_unlocked
 
 
 class StaleDataError(Exception):
@@ -48,9 +49,11 @@ def stamp(records: Iterable[models.Model]) -> str:
     return ",".join(f"{r.pk}:{r.version}" for r in sorted(records, key=lambda r: r.pk))
 
 
-def require_entry(user: User, unit: AdministrativeUnit) -> None:
+def require_entry(user: User, unit: AdministrativeUnit, year: int) -> None:
+    """The user enters this unit's data, and the unit's figures of the year are not approved."""
     if not can_enter_data(user, unit):
         raise PermissionDenied("Bạn không có quyền nhập số liệu cho đơn vị này.")
+    ensure_unlocked(unit, year)
 
 
 @dataclass
@@ -117,7 +120,7 @@ def budget_grid_save(
     """Save one component's grid: rows {(capital_type, source): {stage: đồng, "disbursed_as_of": date}}.
 
     Raises ValidationError({cell name: message}) when a rule is broken: nothing is written."""
-    require_entry(user, unit)
+    require_entry(user, unit, year)
     program = Program.objects.for_year(year)
     if component not in leaf_components(program, unit):
         raise ValidationError(f"{component.label} không áp dụng cho {unit.name} trong năm {year}.")
@@ -164,7 +167,7 @@ def policy_results_save(
     *, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str
 ) -> SaveResult:
     """rows {policy: {beneficiaries, poor, near_poor, recently_escaped, ethnic_minority, amount, note}}."""
-    require_entry(user, unit)
+    require_entry(user, unit, year)
     errors = {}
     for policy, values in rows.items():
         errors.update(_breakdown_errors(policy, values, "beneficiaries", "số đối tượng"))
@@ -193,7 +196,7 @@ def policy_results_save(
 @transaction.atomic
 def outputs_save(*, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str) -> SaveResult:
     """rows {kind id: {quantity, poor, near_poor, recently_escaped, ethnic_minority}}."""
-    require_entry(user, unit)
+    require_entry(user, unit, year)
     program = Program.objects.for_year(year)
     leaves = leaf_components(program, unit)
     allowed = set(OutputKind.objects.filter(component__in=leaves).values_list("pk", flat=True))
@@ -223,7 +226,7 @@ def mobilisations_save(
     *, user: User, unit: AdministrativeUnit, year: int, rows: list[dict], opened: str
 ) -> SaveResult:
     """rows [{contributor_kind, contributor, amount, purpose}]: the year's whole list."""
-    require_entry(user, unit)
+    require_entry(user, unit, year)
     keyed, errors = {}, {}
     for index, values in enumerate(rows):
         key = (values["contributor_kind"], values["contributor"])

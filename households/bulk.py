@@ -17,6 +17,7 @@ from households.rollups import rollups_refresh
 from households.services import member_facts, review_fill
 from households.transitions import YearResult, household_history
 from povertyprog.units.models import AdministrativeUnit
+from reports.locking import LockedError, locked_units
 
 
 @dataclass
@@ -74,6 +75,10 @@ def build_reviews(spec: HouseholdSpec, household: Household, standards: dict[int
 def households_bulk_create(specs: list[HouseholdSpec], batch_size: int = 2000) -> int:
     """Create households with their members and reviews; returns how many households."""
     years = {r.year for s in specs for r in s.reviews}
+    for year in years:
+        locked = locked_units({s.commune.pk for s in specs}, year)
+        if locked:
+            raise LockedError(next(iter(locked.values())))
     standards = {year: PovertyStandard.objects.for_year(year) for year in years}
     households = [
         Household(

@@ -61,6 +61,7 @@ from povertyprog.lib.spreadsheets import (
     read_sheets,
 )
 from povertyprog.units.models import AdministrativeUnit, Level
+from reports.locking import locked_units
 
 BATCH_SIZE = 5000  # rows read, checked and written at a time: memory follows the batch, not the file
 HOUSEHOLD_SHEET = "Hộ gia đình"
@@ -329,8 +330,8 @@ def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[SheetReader
 # --- Checks across rows ---------------------------------------------------------------------
 
 
-def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, sheet: SheetReader,
-                           seen: dict[str, int], communes: dict) -> None:  # fmt: skip
+def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, year: int,
+                           sheet: SheetReader, seen: dict[str, int], communes: dict) -> None:  # fmt: skip
     """Duplicates inside the file (`seen`: code -> first row, across batches); communes outside
     the user's unit (`communes`: code -> unit or None, filled as codes appear)."""
     for row in rows:
@@ -351,10 +352,13 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
                 path__startswith=unit.path,
             )
         )
+    locked = locked_units({c.pk for c in communes.values() if c is not None}, year)
     for row in rows:
         code = row.values["commune_code"]
         commune = communes.get(code)
-        if code and commune is None:
+        if commune is not None and commune.pk in locked:
+            sheet.problem(row.number, "commune_code", code, locked[commune.pk])
+        elif code and commune is None:
             sheet.problem(row.number, "commune_code", code,
                           f"Mã xã {code} không thuộc {unit.name} (hoặc không phải mã xã).")  # fmt: skip
         elif commune is not None and not can_enter_data(user, commune):
@@ -664,7 +668,7 @@ def household_import(
         with contextlib.nullcontext() if dry_run else transaction.atomic():
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE):
                 rows = _parse_households(household_sheet, batch, year, parsers)
-                _check_codes_and_scope(rows, user, unit, household_sheet, seen, communes)
+                _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes)
                 _attach_members(rows, members, member_sheet)
                 plans = _plan(rows, communes, year, household_sheet)
                 changed = [p for p in plans if p.changed]

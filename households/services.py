@@ -26,6 +26,7 @@ from households.transitions import HISTORY_FIELDS, YearResult, household_history
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit
+from reports.locking import ensure_unlocked
 
 
 class StaleEditError(Exception):
@@ -213,6 +214,7 @@ def review_save(
 @transaction.atomic
 def review_record(*, household: Household, review: HouseholdReview) -> HouseholdReview:
     """Compute, save, and bring the household's history and the rollups up to date."""
+    ensure_unlocked(household.commune, review.year)
     review.household = household
     review_compute(review, household)
     review.save()

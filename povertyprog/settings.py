@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.context.notifications",
             ],
         },
     },
@@ -206,6 +207,15 @@ if envstr("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": envstr("REDIS_URL"),
     }
+
+# Notifications go to the app's inbox; also by e-mail when an SMTP server is configured.
+NOTIFY_BY_EMAIL = bool(envstr("EMAIL_HOST"))
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "bao-cao-giam-ngheo@localhost")
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to disk
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -24,5 +24,6 @@ urlpatterns = [
     path("don-vi/", include("povertyprog.units.urls")),
     path("ho-gia-dinh/", include("households.urls")),
     path("ngan-sach/", include("budgets.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

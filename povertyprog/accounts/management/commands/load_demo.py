@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from budgets.demo import demo_budgets_load
+from reports.demo import demo_cycle_load
 from households.demo import demo_registry_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
 
@@ -23,4 +24,10 @@ class Command(BaseCommand):
         lines = demo_budgets_load()
         self.stdout.write(
             f"Ngân sách mẫu TP Bắc Kạn 2022-2024: {lines} dòng" if lines else "Ngân sách mẫu: đã có."
+        )
+        submissions = demo_cycle_load()
+        self.stdout.write(
+            f"Kỳ báo cáo năm 2024 của TP Bắc Kạn: {submissions} hồ sơ"
+            if submissions
+            else "Kỳ báo cáo mẫu: đã có."
         )

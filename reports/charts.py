@@ -1,0 +1,44 @@
+"""Charts as server-side SVG: the same markup goes into pages and PDF documents, needs no
+script or CDN, and prints in black and white (values written at the end of each bar).
+Pure functions: text in, SVG text out."""
+
+from django.utils.html import escape
+
+from povertyprog.lib.formatting import format_number
+
+ROW, LABEL, BAR, GAP = 22, 190, 300, 60
+
+
+def bar_chart(title: str, items: list[tuple[str, float | None]], *, suffix: str = "%", decimals: int = 2,
+              target: list[float | None] | None = None) -> str:  # fmt: skip
+    """Horizontal bars, one per (label, value); `target` draws a tick per bar (planned value)."""
+    values = [v or 0 for _, v in items] + [t or 0 for t in (target or [])]
+    top = max(values + [0]) or 1
+    height = 34 + ROW * len(items) + (18 if target else 0)
+    width = LABEL + BAR + GAP
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+    ]
+    for index, (label, value) in enumerate(items):
+        y = 26 + index * ROW
+        length = BAR * (value or 0) / top
+        shown = "-" if value is None else f"{format_number(value, decimals)}{suffix}"
+        parts.append(f'<text x="{LABEL - 6}" y="{y + 13}" text-anchor="end">{escape(label[:34])}</text>')
+        parts.append(f'<rect x="{LABEL}" y="{y + 3}" width="{length:.1f}" height="{ROW - 8}" fill="#5b6f8a" '
+                     'stroke="#1f2a37" stroke-width="0.5"/>')  # fmt: skip
+        parts.append(f'<text x="{LABEL + length + 4:.1f}" y="{y + 13}">{shown}</text>')
+        if target and target[index] is not None:
+            x = LABEL + BAR * target[index] / top
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1}" y2="{y + ROW - 3}" stroke="#b91c1c" '
+                         'stroke-width="2"/>')  # fmt: skip
+    if target:
+        y = 26 + len(items) * ROW + 10
+        parts.append(
+            f'<line x1="{LABEL}" x2="{LABEL + 14}" y1="{y}" y2="{y}" stroke="#b91c1c" stroke-width="2"/>'
+        )
+        parts.append(f'<text x="{LABEL + 18}" y="{y + 4}">chỉ tiêu cuối kỳ</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,120 @@
+"""Demo reporting cycle: the 2024 annual period in Bắc Kạn city as it went (5 communes approved,
+one sent and waiting, one returned with a reason, one still in draft), seed 002's targets for
+2024, and the open 2026 period for trying the workflow.
+
+The 2024 cycle closed on 31/01/2025, so its events are recorded with the dates they happened
+rather than replayed through reports.cycle (which refuses sending after the close date).
+"""
+
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from households.demo import BACKAN_CITY_2024
+from povertyprog.accounts.models import User
+from povertyprog.units.models import AdministrativeUnit
+from reports.cycle import snapshot
+from reports.models import Action, PeriodKind, ReportingPeriod, State, Submission, SubmissionEvent, Target
+
+THREE_TIER = date(2021, 1, 1)
+PERIODS = [
+    (
+        "2024",
+        "Báo cáo năm 2024",
+        PeriodKind.ANNUAL,
+        2024,
+        2024,
+        date(2024, 10, 1),
+        date(2024, 12, 15),
+        date(2025, 1, 31),
+    ),
+    (
+        "2026",
+        "Báo cáo năm 2026",
+        PeriodKind.ANNUAL,
+        2026,
+        2026,
+        date(2026, 10, 1),
+        date(2026, 12, 15),
+        date(2027, 1, 31),
+    ),
+]
+RETURN_REASON = (
+    "Số hộ nghèo thiếu hụt chỉ số bảo hiểm y tế chưa khớp với danh sách cấp thẻ BHYT của phường; "
+    "đề nghị rà soát lại và gửi lại."
+)
+# commune code -> (state, first sent, decided); dates of the 2024 cycle.
+CYCLE_2024 = {
+    "01834": (State.APPROVED, date(2024, 12, 2), date(2024, 12, 9)),
+    "01837": (State.APPROVED, date(2024, 12, 5), date(2024, 12, 12)),
+    "01840": (State.APPROVED, date(2024, 12, 10), date(2024, 12, 16)),
+    "01843": (State.APPROVED, date(2024, 12, 12), date(2024, 12, 18)),
+    "01846": (State.APPROVED, date(2024, 12, 18), date(2024, 12, 23)),  # sent after the due date
+    "01852": (State.SUBMITTED, date(2024, 12, 14), None),
+    "01855": (State.RETURNED, date(2024, 12, 13), date(2024, 12, 17)),
+    # 01849 Dương Quang: still a draft
+}
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@transaction.atomic
+def demo_cycle_load() -> int:
+    """Create the periods, targets and the 2024 cycle once; returns how many submissions were made."""
+    for code, name, kind, first, last, opens, due, closes in PERIODS:
+        ReportingPeriod.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "first_year": first,
+                "last_year": last,
+                "opens_on": opens,
+                "due_on": due,
+                "closes_on": closes,
+            },
+        )
+    period = ReportingPeriod.objects.get(code="2024")
+    if Submission.objects.filter(period=period).exists():
+        return 0
+    city = AdministrativeUnit.objects.get(code="058", valid_from=THREE_TIER)
+    district_user = User.objects.get(username="tp.backan")
+    communes = {u.code: u for u in city.children.all()}
+    for code, households, poor, reduction in BACKAN_CITY_2024:
+        Target.objects.get_or_create(
+            unit=communes[code],
+            period=period,
+            defaults={"households_start": households, "poor_start": poor, "planned_reduction": reduction},
+        )
+    for code, (state, sent, decided) in CYCLE_2024.items():
+        commune = communes[code]
+        officer = User.objects.filter(unit=commune).first()
+        submission = Submission.objects.create(
+            unit=commune,
+            period=period,
+            state=state,
+            submitted_at=_at(sent),
+            submitted_by=officer,
+            first_submitted_at=_at(sent),
+            decided_at=_at(decided, 15) if decided else None,
+            decided_by=district_user if decided else None,
+            reason=RETURN_REASON if state == State.RETURNED else "",
+            version=3 if decided else 2,
+        )
+        figures = snapshot(commune, period.year)
+        _event(submission, Action.SUBMIT, officer, _at(sent), figures)
+        if state == State.APPROVED:
+            _event(submission, Action.APPROVE, district_user, _at(decided, 15), figures)
+        elif state == State.RETURNED:
+            _event(submission, Action.RETURN, district_user, _at(decided, 15), figures, RETURN_REASON)
+    return len(CYCLE_2024)
+
+
+def _event(submission, action, user, at, figures, reason="") -> None:
+    event = SubmissionEvent.objects.create(
+        submission=submission, action=action, user=user, reason=reason, snapshot=figures
+    )
+    SubmissionEvent.objects.filter(pk=event.pk).update(at=at)

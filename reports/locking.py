@@ -1,0 +1,43 @@
+"""Approved figures are locked: the one check every write path makes (households.services,
+households.importing, budgets.services, and through them the pages, imports, commands and demo).
+
+A unit's data of year Y is locked while its submission of the annual period Y is approved.
+Household master data (name, village…) is not bound to a year and stays editable: approved
+figures read the review's snapshot of the household (docs/decisions.md D27).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from povertyprog.units.models import AdministrativeUnit
+from reports.models import PeriodKind, State, Submission
+
+
+class LockedError(PermissionDenied):
+    """The data is approved; the message says when and by whom."""
+
+
+def _approved(units, year: int):
+    return Submission.objects.filter(
+        unit__in=units, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
+    ).select_related("unit", "decided_by")
+
+
+def locked_message(submission: Submission, year: int) -> str:
+    who = str(submission.decided_by) if submission.decided_by else ""
+    day = timezone.localtime(submission.decided_at).strftime("%d/%m/%Y") if submission.decided_at else ""
+    return (
+        f"Số liệu năm {year} của {submission.unit.name} đã được phê duyệt ngày {day} bởi {who}: "
+        "không thể thay đổi. Muốn sửa, đề nghị cấp phê duyệt mở lại."
+    )
+
+
+def ensure_unlocked(unit: AdministrativeUnit, year: int) -> None:
+    submission = _approved([unit], year).first()
+    if submission is not None:
+        raise LockedError(locked_message(submission, year))
+
+
+def locked_units(unit_ids, year: int) -> dict[int, str]:
+    """{unit id: message} for the units among `unit_ids` whose data of `year` is locked (one query)."""
+    return {s.unit_id: locked_message(s, year) for s in _approved(list(unit_ids), year)}

@@ -1,0 +1,168 @@
+"""The reporting cycle: periods, targets, submissions with their events, notifications.
+
+A unit's figures of a year become official when its submission of that year's annual period is
+approved; from then on nothing of that unit and year can be written (reports.locking).
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from povertyprog.units.models import AdministrativeUnit
+
+
+class PeriodKind(models.TextChoices):
+    ANNUAL = "annual", "Năm"
+    HALF_YEAR = "half", "6 tháng"
+    PHASE = "phase", "Giai đoạn"
+
+
+class ReportingPeriod(models.Model):
+    """A period units report on; opened by a system administrator (admin)."""
+
+    code = models.CharField("mã kỳ", max_length=20, unique=True, help_text="Ví dụ 2024, 2024-6T, 2021-2025.")
+    name = models.CharField("tên kỳ báo cáo", max_length=100)
+    kind = models.CharField("loại kỳ", max_length=8, choices=PeriodKind)
+    first_year = models.PositiveSmallIntegerField("từ năm")
+    last_year = models.PositiveSmallIntegerField("đến năm")
+    opens_on = models.DateField("ngày mở")
+    due_on = models.DateField("hạn gửi")
+    closes_on = models.DateField("ngày khóa sổ")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        ordering = ["-last_year", "kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year(self) -> int:
+        """The data year the period's figures are read for (the last year of a phase)."""
+        return self.last_year
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Đang nhập"
+    SUBMITTED = "submitted", "Đã gửi, chờ phê duyệt"
+    RETURNED = "returned", "Bị trả lại"
+    APPROVED = "approved", "Đã phê duyệt"
+
+
+class Submission(models.Model):
+    """One unit's report for one period: its registry review, budgets, policy results, outputs."""
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(ReportingPeriod, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
+    state = models.CharField("trạng thái", max_length=10, choices=State, default=State.DRAFT)
+    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_submitted_at = models.DateTimeField("gửi lần đầu lúc", null=True, blank=True)
+    decided_at = models.DateTimeField("phê duyệt / trả lại lúc", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("lý do trả lại / mở lại", blank=True)
+    # Every transition bumps it: a decision taken on an older page is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "hồ sơ báo cáo"
+        verbose_name_plural = "hồ sơ báo cáo"
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="submission_unique")]
+        indexes = [models.Index(fields=["period", "state"], name="submission_period_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period}"
+
+    @property
+    def on_time(self) -> bool | None:
+        """Sent (the first time) by the due date; None while never sent."""
+        if self.first_submitted_at is None:
+            return None
+        return self.first_submitted_at.date() <= self.period.due_on
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "Gửi"
+    RETURN = "return", "Trả lại"
+    APPROVE = "approve", "Phê duyệt"
+    REOPEN = "reopen", "Mở lại"
+
+
+class SubmissionEvent(models.Model):
+    """A transition, with the figures as they stood (for the diff since the last approval)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["submission", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.get_action_display()} {self.at:%d/%m/%Y}"
+
+
+class Target(models.Model):
+    """A unit's poverty-reduction target for a period (the appendix of seed 002)."""
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(ReportingPeriod, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
+    households_start = models.PositiveIntegerField("tổng số hộ đầu kỳ")
+    poor_start = models.PositiveIntegerField("số hộ nghèo đầu kỳ")
+    planned_reduction = models.IntegerField("số hộ nghèo phấn đấu giảm")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chỉ tiêu giảm nghèo"
+        verbose_name_plural = "chỉ tiêu giảm nghèo"
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period}"
+
+    @property
+    def poor_rate_start(self) -> float | None:
+        return self.poor_start * 100 / self.households_start if self.households_start else None
+
+    @property
+    def planned_end_rate(self) -> float | None:
+        end = self.poor_start - self.planned_reduction
+        return end * 100 / self.households_start if self.households_start else None
+
+    @property
+    def planned_rate_reduction(self) -> float | None:
+        start, end = self.poor_rate_start, self.planned_end_rate
+        return None if start is None else start - end
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.text

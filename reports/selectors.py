@@ -1,0 +1,109 @@
+"""What district and province staff see of a period: who sent and who is approved, on time or late,
+and the figures of each child unit — official (approved communes only) or provisional (all).
+
+Sums happen in the database over the registry rollups (one grouped query), not per child.
+"""
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from households.models import HouseholdClass, RegistryRollup
+from households.selectors import rate
+from povertyprog.units.models import AdministrativeUnit, Level
+from reports.models import ReportingPeriod, State, Submission, Target
+
+
+def _children(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    return list(unit.children.order_by("code"))
+
+
+def cycle_status(unit: AdministrativeUnit, period: ReportingPeriod) -> dict:
+    """The unit's own state and each child's: the `cycle_status --json` keys (README.md)."""
+    children = _children(unit)
+    submissions = {
+        s.unit_id: s
+        for s in Submission.objects.filter(Q(unit__in=children) | Q(unit=unit), period=period).select_related(
+            "submitted_by", "decided_by"
+        )
+    }
+    rows = [_status_row(child, submissions.get(child.pk), period) for child in children]
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in State.values}
+    counts["on_time"] = sum(1 for r in rows if r["on_time"] is True)
+    counts["late"] = sum(1 for r in rows if r["on_time"] is False)
+    return {
+        "unit": _status_row(unit, submissions.get(unit.pk), period),
+        "period": {"code": period.code, "name": period.name, "due_on": period.due_on.isoformat(),
+                   "closes_on": period.closes_on.isoformat()},
+        "children": rows,
+        "counts": {"children": len(rows), **counts},
+    }  # fmt: skip
+
+
+def _status_row(unit: AdministrativeUnit, submission: Submission | None, period: ReportingPeriod) -> dict:
+    def stamp(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "submission_id": submission.pk if submission else None,
+        "state": submission.state if submission else State.DRAFT,
+        "state_label": submission.get_state_display() if submission else State.DRAFT.label,
+        "first_submitted_at": stamp(submission and submission.first_submitted_at),
+        "submitted_at": stamp(submission and submission.submitted_at),
+        "decided_at": stamp(submission and submission.decided_at),
+        "reason": submission.reason if submission else "",
+        "on_time": submission.on_time if submission else (False if _overdue(period) else None),
+    }
+
+
+def _overdue(period: ReportingPeriod) -> bool:
+    return timezone.localdate() > period.due_on
+
+
+def approved_communes(period: ReportingPeriod):
+    """Ids of communes whose submission of the period is approved (a subquery)."""
+    return Submission.objects.filter(period=period, state=State.APPROVED, unit__level=Level.COMMUNE).values(
+        "unit_id"
+    )
+
+
+def dashboard_figures(unit: AdministrativeUnit, period: ReportingPeriod, official: bool) -> dict:
+    """Households, poor and near-poor per child unit for the period's year, from approved communes
+    only (official) or from all (provisional), with the targets set for each child."""
+    year = period.year
+    level_field = {Level.PROVINCE: "province", Level.DISTRICT: "district"}[unit.level]
+    children = _children(unit)
+    child_field = "district_id" if children and children[0].level == Level.DISTRICT else "commune_id"
+    rollups = RegistryRollup.objects.filter(**{level_field: unit}, year=year)
+    if official:
+        rollups = rollups.filter(commune_id__in=approved_communes(period))
+    sums = {
+        row[child_field]: row
+        for row in rollups.values(child_field).annotate(
+            households=Sum("households"),
+            poor=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
+            near_poor=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
+        )
+    }
+    targets = {t.unit_id: t for t in Target.objects.filter(unit__in=children, period=period)}
+    rows, total = [], {"households": 0, "poor": 0, "near_poor": 0}
+    for child in children:
+        found = sums.get(child.pk, {})
+        figures = {k: found.get(k) or 0 for k in total}
+        for k in total:
+            total[k] += figures[k]
+        target = targets.get(child.pk)
+        rows.append({
+            "unit": child, **figures, "poor_rate": rate(figures["poor"], figures["households"]),
+            "near_poor_rate": rate(figures["near_poor"], figures["households"]),
+            "target": target,
+            "target_end_rate": target.planned_end_rate if target else None,
+        })  # fmt: skip
+    return {
+        "rows": rows,
+        "total": {**total, "poor_rate": rate(total["poor"], total["households"])},
+        "official": official,
+        "year": year,
+    }

@@ -1,0 +1,156 @@
+"""Reporting cycle pages: periods, a unit's dashboard for a period, a submission with its history
+and the diff since the last approval, targets, notifications. Views are thin: reports.cycle
+decides, reports.selectors sums."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from povertyprog.accounts.scoping import get_scoped_or_404, requested_unit
+from reports import cycle
+from reports.charts import bar_chart
+from reports.models import ReportingPeriod, Submission
+from reports.selectors import cycle_status, dashboard_figures
+from reports.targets import target_rows, targets_save
+
+ACTIONS = {
+    "gui": (cycle.submit, "Đã gửi báo cáo."),
+    "duyet": (cycle.approve, "Đã phê duyệt."),
+    "tra-lai": (cycle.return_submission, "Đã trả lại kèm lý do."),
+    "mo-lai": (cycle.reopen, "Đã mở lại cho đơn vị sửa."),
+}
+
+
+@login_required
+def period_list(request):
+    periods = ReportingPeriod.objects.all()
+    return render(request, "reports/periods.html", {"periods": periods, "unit": request.user.unit})
+
+
+@login_required
+def dashboard(request, code: str):
+    period = get_object_or_404(ReportingPeriod, code=code)
+    unit = requested_unit(request)
+    official = request.GET.get("so_lieu") != "tam-tinh"
+    status = cycle_status(unit, period)
+    figures = dashboard_figures(unit, period, official) if unit.level != 3 else None
+    chart = None
+    if figures and figures["rows"]:
+        chart = bar_chart(
+            f"Tỷ lệ hộ nghèo năm {period.year}" + ("" if official else " (tạm tính)"),
+            [(r["unit"].name, r["poor_rate"] if r["households"] else None) for r in figures["rows"]],
+            target=[r["target_end_rate"] for r in figures["rows"]],
+        )
+    children = [c for c in unit.children.all()[:1]]
+    return render(request, "reports/dashboard.html", {
+        "period": period, "unit": unit, "status": status, "figures": figures, "chart": chart,
+        "official": official, "breadcrumb": unit.ancestors(),
+        "own": status["unit"], "can_submit": cycle.can_submit(request.user, unit),
+        "decides_children": bool(children) and cycle.can_decide(request.user, children[0]),
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def _submission(request, pk: int) -> Submission:
+    queryset = Submission.objects.select_related("unit", "period", "submitted_by", "decided_by")
+    return get_scoped_or_404(queryset, request.user, "unit", pk=pk)
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = _submission(request, pk)
+    return render(request, "reports/submission.html", {
+        "s": submission, "events": submission.events.select_related("user"),
+        "diff": cycle.diff_since_approval(submission),
+        "can_submit": cycle.can_submit(request.user, submission.unit),
+        "can_decide": cycle.can_decide(request.user, submission.unit),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def submission_action(request, pk: int, action: str):
+    submission = _submission(request, pk)
+    if action not in ACTIONS:
+        raise PermissionDenied("Thao tác không hợp lệ.")
+    function, done = ACTIONS[action]
+    arguments = {"user": request.user, "submission": submission}
+    if action in ("tra-lai", "mo-lai"):
+        arguments["reason"] = request.POST.get("reason", "")
+    try:
+        version = int(request.POST.get("version", ""))
+        function(**arguments, expected_version=version)
+    except ValueError:
+        messages.error(request, "Trang đã cũ: hãy tải lại.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except cycle.StaleDecisionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("reports:submission", pk=submission.pk)
+
+
+@login_required
+def open_submission(request, code: str):
+    """The user's own unit's submission of a period (created as a draft the first time)."""
+    period = get_object_or_404(ReportingPeriod, code=code)
+    if request.user.unit is None:
+        raise PermissionDenied("Quản trị hệ thống không có hồ sơ báo cáo.")
+    return redirect("reports:submission", pk=cycle.submission_for(request.user.unit, period).pk)
+
+
+@login_required
+@require_POST
+def approve_all(request, code: str):
+    period = get_object_or_404(ReportingPeriod, code=code)
+    unit = requested_unit(request)
+    try:
+        count = cycle.approve_children(user=request.user, unit=unit, period=period)
+    except (ValidationError, cycle.StaleDecisionError) as error:
+        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+    else:
+        messages.success(request, f"Đã phê duyệt {count} đơn vị.")
+    return redirect(f"{request.path.rsplit('/duyet-tat-ca/', 1)[0]}/?don_vi={unit.pk}")
+
+
+class TargetForm(forms.Form):
+    households_start = forms.IntegerField(min_value=0, required=False, label="Tổng số hộ đầu kỳ")
+    poor_start = forms.IntegerField(min_value=0, required=False, label="Hộ nghèo đầu kỳ")
+    planned_reduction = forms.IntegerField(required=False, label="Phấn đấu giảm (hộ)")
+
+
+@login_required
+def targets(request, code: str):
+    period = get_object_or_404(ReportingPeriod, code=code)
+    unit = request.user.unit
+    if unit is None or not cycle.can_decide(request.user, unit.children.first() or unit):
+        raise PermissionDenied("Chỉ cấp giao chỉ tiêu (cấp trên trực tiếp) được nhập chỉ tiêu.")
+    rows = target_rows(unit, period)
+    prefix = {row["unit"].pk: f"u{row['unit'].pk}" for row in rows}
+    data = request.POST if request.method == "POST" else None
+    for row in rows:
+        row["form"] = TargetForm(data, prefix=prefix[row["unit"].pk], initial=row["initial"])
+    if data is not None and all(row["form"].is_valid() for row in rows):
+        try:
+            targets_save(user=request.user, period=period,
+                         values={row["unit"].pk: row["form"].cleaned_data for row in rows})  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Đã lưu chỉ tiêu.")
+            return redirect("reports:dashboard", code=period.code)
+    return render(request, "reports/targets.html", {"period": period, "unit": unit, "rows": rows})
+
+
+@login_required
+def notifications(request):
+    items = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("reports:notifications")
+    return render(request, "reports/notifications.html", {"items": items})
