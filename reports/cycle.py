@@ -78,8 +78,10 @@ def _line_key(line) -> str:
 
 
 def _transition(
-    submission: Submission, expected_version: int, user: User, action: str, reason: str = "", **fields
+    submission: Submission, expected_version: int, user: User, action: str, note: str = "", **fields
 ) -> Submission:
+    """Move the submission on (fields), if it is still at `expected_version`; log the event (`note`:
+    its reason) with the unit's figures."""
     current = Submission.objects.select_for_update().select_related("unit", "period").get(pk=submission.pk)
     if current.version != expected_version:
         raise StaleDecisionError(StaleDecisionError.message)
@@ -92,7 +94,7 @@ def _transition(
         submission=current,
         action=action,
         user=user,
-        reason=reason,
+        reason=note,
         snapshot=snapshot(current.unit, current.period.year),
     )
     return current
@@ -117,7 +119,7 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
         raise ValidationError(
             f"Hồ sơ đang ở trạng thái “{submission.get_state_display()}”: không gửi lại được."
         )
-    period, now = submission.period, timezone.now()
+    period, now = ReportingPeriod.objects.get(pk=submission.period_id), timezone.now()
     if timezone.localdate() > period.closes_on:
         raise ValidationError(f"Kỳ báo cáo đã khóa sổ ngày {period.closes_on:%d/%m/%Y}.")
     done = _transition(

@@ -82,16 +82,16 @@ def dashboard_figures(unit: AdministrativeUnit, period: ReportingPeriod, officia
     sums = {
         row[child_field]: row
         for row in rollups.values(child_field).annotate(
-            households=Sum("households"),
-            poor=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
-            near_poor=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
+            households_n=Sum("households"),
+            poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
+            near_poor_n=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
         )
     }
     targets = {t.unit_id: t for t in Target.objects.filter(unit__in=children, period=period)}
     rows, total = [], {"households": 0, "poor": 0, "near_poor": 0}
     for child in children:
         found = sums.get(child.pk, {})
-        figures = {k: found.get(k) or 0 for k in total}
+        figures = {k: found.get(f"{k}_n") or 0 for k in total}
         for k in total:
             total[k] += figures[k]
         target = targets.get(child.pk)

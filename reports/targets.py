@@ -25,8 +25,8 @@ def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]
         for row in RegistryRollup.objects.filter(**{f"{field}__in": [c.pk for c in children]},
                                                  year=period.first_year - 1)
         .values(field)
-        .annotate(households=Sum("households"),
-                  poor=Sum("households", filter=Q(classification=HouseholdClass.POOR)))
+        .annotate(households_n=Sum("households"),
+                  poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)))
     }  # fmt: skip
     rows = []
     for child in children:
@@ -35,7 +35,7 @@ def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]
             initial = {name: getattr(target, name) for name in FIELDS}
         else:
             found = start.get(child.pk, {})
-            initial = {"households_start": found.get("households"), "poor_start": found.get("poor")}
+            initial = {"households_start": found.get("households_n"), "poor_start": found.get("poor_n")}
         rows.append({"unit": child, "target": target, "initial": initial})
     return rows
 

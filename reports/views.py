@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from households.classification import HouseholdClass
 from povertyprog.accounts.scoping import get_scoped_or_404, requested_unit
 from reports import cycle
 from reports.charts import bar_chart
@@ -68,6 +69,7 @@ def submission_detail(request, pk: int):
         "diff": cycle.diff_since_approval(submission),
         "can_submit": cycle.can_submit(request.user, submission.unit),
         "can_decide": cycle.can_decide(request.user, submission.unit),
+        "class_labels": dict(HouseholdClass.choices),
     })  # fmt: skip
 
 

@@ -3,9 +3,9 @@ import time
 from django.core.management.base import BaseCommand
 
 from budgets.demo import demo_budgets_load
-from reports.demo import demo_cycle_load
 from households.demo import demo_registry_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
+from reports.demo import demo_cycle_load
 
 
 class Command(BaseCommand):
