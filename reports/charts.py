@@ -14,7 +14,7 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], *, suffix: str 
     """Horizontal bars, one per (label, value); `target` draws a tick per bar (planned value)."""
     values = [v or 0 for _, v in items] + [t or 0 for t in (target or [])]
     top = max(values + [0]) or 1
-    height = 34 + ROW * len(items) + (18 if target else 0)
+    height = 34 + ROW * len(items) + (18 if target and any(t is not None for t in target) else 0)
     width = LABEL + BAR + GAP
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
@@ -34,7 +34,7 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], *, suffix: str 
             x = LABEL + BAR * target[index] / top
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1}" y2="{y + ROW - 3}" stroke="#b91c1c" '
                          'stroke-width="2"/>')  # fmt: skip
-    if target:
+    if target and any(t is not None for t in target):
         y = 26 + len(items) * ROW + 10
         parts.append(
             f'<line x1="{LABEL}" x2="{LABEL + 14}" y1="{y}" y2="{y}" stroke="#b91c1c" stroke-width="2"/>'

@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 
 from povertyprog.lib.formatting import format_number, format_percent
 from povertyprog.lib.money import format_million
@@ -22,6 +25,18 @@ def phantram(value, decimals: int = 2):
 def trieu(dong):
     """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals)"""
     return format_million(dong)
+
+
+@register.filter
+def ngay(value):
+    """An ISO date or datetime (string or object) -> dd/mm/yyyy in local time; empty for None."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.strftime("%d/%m/%Y")
 
 
 @register.filter
