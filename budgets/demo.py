@@ -24,6 +24,7 @@ from budgets.services import (
     policy_results_save,
     stamp,
 )
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.units.models import AdministrativeUnit
 
@@ -62,20 +63,28 @@ AS_OF = {2022: date(2022, 12, 31), 2023: date(2023, 12, 31), 2024: date(2024, 5,
 
 # Phase figures of seed 004 (2021 to mid-2024), recorded in 2024 (D25).
 POLICIES_2024 = {
-    "credit": {"beneficiaries": 114, "poor": 42, "near_poor": 72, "amount": 5_510 * M,
-               "note": "Lũy kế 2021 - 6/2024: hộ nghèo vay 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng"},
-}  # fmt: skip
+    "credit": {
+        "beneficiaries": 114,
+        "poor": 42,
+        "near_poor": 72,
+        "amount": 5_510 * M,
+        "note": "Lũy kế 2021 - 6/2024: hộ nghèo vay 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng",
+    },
+}
 OUTPUTS = {
     2023: [
         ((2, None), "Mô hình, dự án giảm nghèo", {"quantity": 2}),
-        ((2, None), "Hộ tham gia mô hình, dự án",
-         {"quantity": 33, "poor": 16, "near_poor": 9, "recently_escaped": 3, "ethnic_minority": 5}),
+        (
+            (2, None),
+            "Hộ tham gia mô hình, dự án",
+            {"quantity": 33, "poor": 16, "near_poor": 9, "recently_escaped": 3, "ethnic_minority": 5},
+        ),
         ((4, 1), "Lớp đào tạo nghề", {"quantity": 2}),
         ((4, 1), "Học viên", {"quantity": 69, "poor": 48, "near_poor": 21}),
         ((6, 1), "Lớp tập huấn cán bộ thông tin cơ sở", {"quantity": 2}),
         ((6, 1), "Lượt cán bộ tham gia tập huấn", {"quantity": 284}),
     ],
-}  # fmt: skip
+}
 MOBILISED_2024 = [
     (
         "steering",
@@ -112,27 +121,48 @@ def demo_budgets_load() -> int:
         component = _component(program, project, sub)
         rows = {
             ("su_nghiep", source): {
-                "assigned": a, "allocated": b, "carried_over": c, "disbursed": d,
+                "assigned": a,
+                "allocated": b,
+                "carried_over": c,
+                "disbursed": d,
                 "disbursed_as_of": AS_OF[year] if d else None,
             }
             for source, (a, b, c, d) in sources.items()
-        }  # fmt: skip
+        }
         result = budget_grid_save(
-            user=officer, unit=city, year=year, component=component, rows=rows, opened=""
+            user=officer, unit=city, year=year, component=component, rows=rows, opened="", source=audit.DEMO
         )
         created += result.created
-    policy_results_save(user=officer, unit=city, year=2024, rows=POLICIES_2024,
-                        opened=stamp(PolicyResult.objects.filter(unit=city, year=2024)))  # fmt: skip
+    policy_results_save(
+        user=officer,
+        unit=city,
+        year=2024,
+        rows=POLICIES_2024,
+        opened=stamp(PolicyResult.objects.filter(unit=city, year=2024)),
+        source=audit.DEMO,
+    )
     for year, outputs in OUTPUTS.items():
         rows = {
             OutputKind.objects.get(component=_component(program, *key), name=name).pk: values
             for key, name, values in outputs
         }
-        outputs_save(user=officer, unit=city, year=year, rows=rows,
-                     opened=stamp(ActivityOutput.objects.filter(unit=city, year=year)))  # fmt: skip
+        outputs_save(
+            user=officer,
+            unit=city,
+            year=year,
+            rows=rows,
+            opened=stamp(ActivityOutput.objects.filter(unit=city, year=year)),
+            source=audit.DEMO,
+        )
     rows = [
         {"contributor_kind": k, "contributor": n, "amount": a, "purpose": p} for k, n, a, p in MOBILISED_2024
     ]
-    mobilisations_save(user=officer, unit=city, year=2024, rows=rows,
-                       opened=stamp(Mobilisation.objects.filter(unit=city, year=2024)))  # fmt: skip
+    mobilisations_save(
+        user=officer,
+        unit=city,
+        year=2024,
+        rows=rows,
+        opened=stamp(Mobilisation.objects.filter(unit=city, year=2024)),
+        source=audit.DEMO,
+    )
     return created

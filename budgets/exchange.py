@@ -28,6 +28,7 @@ from budgets.models import (
 from budgets.rules import STAGE_FIELDS, check_line
 from budgets.selectors import BREAKDOWN_FIELDS, BudgetOverview
 from budgets.services import budget_grid_save, leaf_components, outputs_save, require_entry, stamp
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.lib.money import MILLION, parse_million
 from povertyprog.lib.spreadsheets import (
@@ -251,15 +252,22 @@ def budget_import(
     result.problems.sort(key=lambda p: (p.sheet != budget_name, p.row))
     if dry_run or result.problems:
         return result
+    source = audit.from_file(name)
     with transaction.atomic():
         for component, rows in grids.items():
             current = BudgetLine.objects.filter(unit=unit, year=year, component=component)
             budget_grid_save(
-                user=user, unit=unit, year=year, component=component, rows=rows, opened=stamp(current)
+                user=user,
+                unit=unit,
+                year=year,
+                component=component,
+                rows=rows,
+                opened=stamp(current),
+                source=source,
             )
         if outputs:
             current = ActivityOutput.objects.filter(unit=unit, year=year)
-            outputs_save(user=user, unit=unit, year=year, rows=outputs, opened=stamp(current))
+            outputs_save(user=user, unit=unit, year=year, rows=outputs, opened=stamp(current), source=source)
     result.committed = True
     return result
 

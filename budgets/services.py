@@ -26,6 +26,7 @@ from budgets.models import (
 )
 from budgets.rules import STAGE_FIELDS, check_line
 from budgets.selectors import in_poor_area
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit
@@ -72,6 +73,7 @@ def _replace(
     rows: dict[tuple, dict],
     opened: str,
     defaults: dict,
+    source: str,
 ) -> SaveResult:
     """Make the records of `queryset` equal `rows` ({key: values}; values None = no record)."""
     existing = {tuple(getattr(r, f) for f in key_fields): r for r in queryset.select_for_update()}
@@ -82,7 +84,7 @@ def _replace(
         record = existing.get(key)
         if values is None:
             if record is not None:
-                record._history_user = user
+                record._history_user, record._change_reason = user, source
                 record.delete()
                 result.deleted += 1
             continue
@@ -96,7 +98,7 @@ def _replace(
                 setattr(record, name, value)
             record.version += 1
             result.updated += 1
-        record._history_user = user
+        record._history_user, record._change_reason = user, source
         record.save()
     return result
 
@@ -115,7 +117,14 @@ def leaf_components(program: Program, unit: AdministrativeUnit) -> list[Componen
 
 @transaction.atomic
 def budget_grid_save(
-    *, user: User, unit: AdministrativeUnit, year: int, component: Component, rows: dict, opened: str
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    year: int,
+    component: Component,
+    rows: dict,
+    opened: str,
+    source: str = audit.PAGE,
 ) -> SaveResult:
     """Save one component's grid: rows {(capital_type, source): {stage: đồng, "disbursed_as_of": date}}.
 
@@ -125,15 +134,15 @@ def budget_grid_save(
     if component not in leaf_components(program, unit):
         raise ValidationError(f"{component.label} không áp dụng cho {unit.name} trong năm {year}.")
     errors, warnings, cleaned = {}, {}, {}
-    for (capital, source), values in rows.items():
+    for (capital, fund), values in rows.items():
         if capital not in component.capital_types:
             raise ValidationError(f"{component.label} không được giao loại vốn này.")
         amounts = {name: values.get(name) or 0 for name in STAGE_FIELDS}
         check = check_line(**amounts)
-        errors.update({cell_name(capital, source, k): v for k, v in check.errors.items()})
-        warnings.update({cell_name(capital, source, k): v for k, v in check.warnings.items()})
+        errors.update({cell_name(capital, fund, k): v for k, v in check.errors.items()})
+        warnings.update({cell_name(capital, fund, k): v for k, v in check.warnings.items()})
         empty = not any(amounts.values()) and not values.get("disbursed_as_of")
-        cleaned[(capital, source)] = (
+        cleaned[(capital, fund)] = (
             None
             if empty
             else {**amounts, "disbursed_as_of": values.get("disbursed_as_of"), "updated_by": user}
@@ -147,6 +156,7 @@ def budget_grid_save(
         rows=cleaned,
         opened=opened,
         defaults={"unit": unit, "year": year, "component": component},
+        source=source,
     )
     result.warnings = warnings
     return result
@@ -164,7 +174,7 @@ def _breakdown_errors(prefix, values: dict, total_field: str, total_label: str) 
 
 @transaction.atomic
 def policy_results_save(
-    *, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str
+    *, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str, source: str = audit.PAGE
 ) -> SaveResult:
     """rows {policy: {beneficiaries, poor, near_poor, recently_escaped, ethnic_minority, amount, note}}."""
     require_entry(user, unit, year)
@@ -190,11 +200,14 @@ def policy_results_save(
         rows=cleaned,
         opened=opened,
         defaults={"unit": unit, "year": year},
+        source=source,
     )
 
 
 @transaction.atomic
-def outputs_save(*, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str) -> SaveResult:
+def outputs_save(
+    *, user: User, unit: AdministrativeUnit, year: int, rows: dict, opened: str, source: str = audit.PAGE
+) -> SaveResult:
     """rows {kind id: {quantity, poor, near_poor, recently_escaped, ethnic_minority}}."""
     require_entry(user, unit, year)
     program = Program.objects.for_year(year)
@@ -218,12 +231,19 @@ def outputs_save(*, user: User, unit: AdministrativeUnit, year: int, rows: dict,
         rows=cleaned,
         opened=opened,
         defaults={"unit": unit, "year": year},
+        source=source,
     )
 
 
 @transaction.atomic
 def mobilisations_save(
-    *, user: User, unit: AdministrativeUnit, year: int, rows: list[dict], opened: str
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    year: int,
+    rows: list[dict],
+    opened: str,
+    source: str = audit.PAGE,
 ) -> SaveResult:
     """rows [{contributor_kind, contributor, amount, purpose}]: the year's whole list."""
     require_entry(user, unit, year)
@@ -245,4 +265,5 @@ def mobilisations_save(
         rows=keyed,
         opened=opened,
         defaults={"unit": unit, "year": year},
+        source=source,
     )

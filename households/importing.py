@@ -42,6 +42,7 @@ from households.models import (
 )
 from households.rollups import rollups_refresh
 from households.services import REVIEW_SNAPSHOT_FIELDS, histories_refresh, member_facts, review_figures
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.copyinsert import copy_insert
@@ -533,7 +534,7 @@ _REVIEW_COMPUTED = [
 ]
 
 
-def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
+def _write(plans: list[_Plan], year: int, user: User, source: str) -> set[tuple[int, int]]:
     """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
     refreshed. The caller holds the transaction: any error leaves nothing written.
 
@@ -542,7 +543,7 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     standard = PovertyStandard.objects.for_year(year)
     new = [p for p in plans if p.is_new]
     new_rows = [_household_values(p) for p in new]
-    copy_insert(Household, new_rows, history_user=user)
+    copy_insert(Household, new_rows, history_user=user, change_reason=source)
     changed = [p.household for p in plans if not p.is_new and p.household_changed]
     for household, plan in ((p.household, p) for p in plans if not p.is_new and p.household_changed):
         for name in HOUSEHOLD_FIELDS:
@@ -555,6 +556,7 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
         [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],
         batch_size=1000,
         default_user=user,
+        default_change_reason=source,
     )
     household_values = {p.row.values["code"]: vars(p.household) for p in plans if not p.is_new}
     household_values.update((row["code"], row) for row in new_rows)
@@ -565,7 +567,7 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
     for plan in replaced:
         for member in plan.members:
             member.household_id = ids[plan.row.values["code"]]
-    copy_insert(Member, [m for p in replaced for m in p.members], history_user=user)
+    copy_insert(Member, [m for p in replaced for m in p.members], history_user=user, change_reason=source)
 
     new_reviews, existing = [], []
     for plan in plans:
@@ -574,13 +576,14 @@ def _write(plans: list[_Plan], year: int, user: User) -> set[tuple[int, int]]:
             new_reviews.append(_new_review(plan, year, standard, values))
         else:
             existing.append(_updated_review(plan, standard, values))
-    copy_insert(HouseholdReview, new_reviews, history_user=user)
+    copy_insert(HouseholdReview, new_reviews, history_user=user, change_reason=source)
     bulk_update_with_history(
         existing,
         HouseholdReview,
         [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"],
         batch_size=1000,
         default_user=user,
+        default_change_reason=source,
     )
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
@@ -677,7 +680,7 @@ def household_import(
                 result.updated += sum(1 for p in changed if not p.is_new)
                 result.unchanged += len(plans) - len(changed)
                 if not dry_run and not problems:
-                    pairs |= _write(changed, year, user)
+                    pairs |= _write(changed, year, user, audit.from_file(name))
                 if progress:
                     progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
             if not result.total_rows:

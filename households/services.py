@@ -23,6 +23,7 @@ from households.indicators import (
 from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
 from households.rollups import rollups_refresh
 from households.transitions import HISTORY_FIELDS, YearResult, household_history
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit
@@ -44,7 +45,14 @@ def _require_data_entry(user: User, household: Household) -> None:
 
 
 @transaction.atomic
-def household_save(*, user: User, household: Household, expected_version: int | None, members_formset=None):
+def household_save(
+    *,
+    user: User,
+    household: Household,
+    expected_version: int | None,
+    members_formset=None,
+    source: str = audit.PAGE,
+):
     """Create or update a household (and its members, from a validated inline formset).
 
     `expected_version` is the version the form was opened on; if the row moved on since,
@@ -60,7 +68,7 @@ def household_save(*, user: User, household: Household, expected_version: int | 
         if not bumped:
             raise StaleEditError(StaleEditError.message)
         household.version = expected_version + 1
-    household._history_user = user
+    household._history_user, household._change_reason = user, source
     try:
         with transaction.atomic():
             household.save()
@@ -71,7 +79,7 @@ def household_save(*, user: User, household: Household, expected_version: int | 
     if members_formset is not None:
         members_formset.instance = household
         for form in members_formset.forms:
-            form.instance._history_user = user
+            form.instance._history_user, form.instance._change_reason = user, source
         members_formset.save()
     return household
 
@@ -207,7 +215,7 @@ def review_save(
         raise StaleEditError(StaleEditError.message)
     derived = derived_indicators(household, review.review_date)
     _apply_overrides(review, derived, override_reasons)
-    review._history_user = user
+    review._history_user, review._change_reason = user, audit.PAGE
     return review_record(household=household, review=review)
 
 

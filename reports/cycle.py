@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import HouseholdReview
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES
 from povertyprog.units.models import AdministrativeUnit
@@ -88,7 +89,7 @@ def _transition(
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
-    current._history_user = user
+    current._history_user, current._change_reason = user, audit.WORKFLOW
     current.save()
     SubmissionEvent.objects.create(
         submission=current,

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from households.models import HouseholdClass, RegistryRollup
+from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.units.models import AdministrativeUnit, Level
 from reports.cycle import can_decide
@@ -71,7 +72,7 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
             setattr(target, name, data[name])
         if target.pk:
             target.version += 1
-        target._history_user = user
+        target._history_user, target._change_reason = user, audit.PAGE
         target.save()
         saved += 1
     if errors:

@@ -376,6 +376,7 @@ class BudgetExcelTests(BaseTestCase):
             BudgetLine.objects.get(component=component(3, 1), source="local").assigned, 34_184_000
         )
         self.assertEqual(ActivityOutput.objects.get().poor, 48)
+        self.assertEqual(central.history.first().history_change_reason, "Nhập tệp ngan-sach.xlsx")
         history = BudgetLine.history.count()
         self.assertTrue(self._import(path, dry_run=False).committed)  # the same file again changes nothing
         self.assertEqual(BudgetLine.history.count(), history)

@@ -348,6 +348,7 @@ class AuditAndDiffTests(CycleTestCase):
         newest, previous = line.history.all()[:2]
         changes = {c.field: (c.old, c.new) for c in newest.diff_against(previous).changes}
         self.assertEqual(changes["assigned"], (M, 2 * M))  # before and after
+        self.assertEqual(newest.history_change_reason, "Trang nhập liệu")  # from where
 
     def test_the_diff_since_approval_lists_exactly_what_changed(self):
         component = Component.objects.get(program=Program.objects.for_year(2024), parent=None, number=2)

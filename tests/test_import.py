@@ -102,7 +102,9 @@ class ImportRulesTestCase(ImportTestCase):
         self.assertEqual(classes, {"01837-90001": "poor", "01837-90002": "not_poor"})
         stats = registry_stats(self.backan_city, 2023)["households"]  # the rollups follow the import
         self.assertEqual((stats["total"], stats["poor"]), (2, 1))
-        self.assertEqual(Household.objects.get(code="01837-90001").history.first().history_user, self.officer)
+        audit_row = Household.objects.get(code="01837-90001").history.first()
+        self.assertEqual(audit_row.history_user, self.officer)
+        self.assertTrue(audit_row.history_change_reason.startswith("Nhập tệp"))  # where the change came from
 
     def test_reimporting_the_same_file_changes_nothing(self):
         content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")])

@@ -21,26 +21,30 @@ from simple_history.utils import bulk_create_with_history, get_history_model_for
 _HISTORY_OWN = ("history_date", "history_type", "history_change_reason", "history_user")
 
 
-def copy_insert(model: type[models.Model], rows: Sequence[models.Model | dict], *, history_user=None) -> list:
+def copy_insert(
+    model: type[models.Model], rows: Sequence[models.Model | dict], *, history_user=None, change_reason=None
+) -> list:
     """Insert unsaved rows (and, for a model with history, their "+" audit rows); returns the ids."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        return _bulk_create(model, rows, history_user)
+        return _bulk_create(model, rows, history_user, change_reason)
     now = timezone.now()
     ids = _reserve_ids(model, len(rows))
     fields = list(model._meta.concrete_fields)
     make = _row_maker(model, fields, rows[0], now)
     _copy(model._meta.db_table, [f'"{f.column}"' for f in fields], map(make, rows, ids))
     if hasattr(model, "history"):
-        _copy_history(model, ids, history_user, now)
+        _copy_history(model, ids, history_user, now, change_reason)
     return ids
 
 
-def _bulk_create(model, rows, history_user) -> list:
+def _bulk_create(model, rows, history_user, change_reason) -> list:
     objects = [row if isinstance(row, models.Model) else model(**row) for row in rows]
     if hasattr(model, "history"):
-        bulk_create_with_history(objects, model, batch_size=1000, default_user=history_user)
+        bulk_create_with_history(
+            objects, model, batch_size=1000, default_user=history_user, default_change_reason=change_reason
+        )
     else:
         model.objects.bulk_create(objects, batch_size=1000)
     for row, obj in zip(rows, objects, strict=True):
@@ -104,7 +108,7 @@ def _copy(table: str, columns: list[str], rows) -> None:
                 copy.write_row(row)
 
 
-def _copy_history(model, ids: list[int], user, now) -> None:
+def _copy_history(model, ids: list[int], user, now, change_reason) -> None:
     """The "+" audit rows of the rows `ids`, copied from the table in the database."""
     history = get_history_model_for_model(model)
     own = [f'"{history._meta.get_field(name).column}"' for name in _HISTORY_OWN]
@@ -118,7 +122,7 @@ def _copy_history(model, ids: list[int], user, now) -> None:
         cursor.execute(
             f'INSERT INTO "{history._meta.db_table}" ({copied}, {", ".join(own)}) '
             # The range lets PostgreSQL walk the primary key once instead of probing it per id.
-            f'SELECT {copied}, %s, %s, NULL, %s FROM "{source}" '
+            f'SELECT {copied}, %s, %s, %s, %s FROM "{source}" '
             f'WHERE "{pk}" BETWEEN %s AND %s AND "{pk}" = ANY(%s)',
-            [now, "+", user.pk if user else None, min(ids), max(ids), ids],
+            [now, "+", change_reason, user.pk if user else None, min(ids), max(ids), ids],
         )

@@ -1,0 +1,10 @@
+"""Where a change came from, recorded with every audit row (django-simple-history's change reason):
+the history pages show who, when, from where, and the values before and after."""
+
+PAGE = "Trang nhập liệu"
+DEMO = "Dữ liệu mẫu"
+WORKFLOW = "Quy trình báo cáo"
+
+
+def from_file(name: str) -> str:
+    return f"Nhập tệp {name}"[:100]
