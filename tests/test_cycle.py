@@ -425,3 +425,20 @@ class AggregateTests(CycleTestCase):
         self.period.refresh_from_db()
         sent = self.submit(self.officer, self.song_cau)
         self.assertFalse(sent.on_time)
+
+
+class ReminderTests(CycleTestCase):
+    def test_units_that_have_not_sent_are_reminded_once_a_day_as_the_due_date_nears(self):
+        self.submit(self.officer, self.song_cau)
+        out = StringIO()
+        call_command("cycle_reminders", stdout=out)  # due in 10 days: not yet
+        self.assertEqual(out.getvalue().strip(), "reminded=0")
+        call_command("cycle_reminders", "--days", "10", stdout=out)
+        reminded = set(
+            Notification.objects.filter(text__startswith="Sắp đến hạn").values_list("user", flat=True)
+        )
+        self.assertIn(self.dq_officer.pk, reminded)
+        self.assertNotIn(self.officer.pk, reminded)  # Sông Cầu has sent
+        count = len(reminded)
+        call_command("cycle_reminders", "--days", "10", stdout=StringIO())
+        self.assertEqual(Notification.objects.filter(text__startswith="Sắp đến hạn").count(), count)
