@@ -40,6 +40,7 @@ from households.import_jobs import import_dir
 from povertyprog.accounts.scoping import can_enter_data, requested_unit, scoped
 from povertyprog.lib.money import format_million
 from povertyprog.lib.spreadsheets import RefusedFile, check_upload
+from reports.charts import bar_chart
 
 FIRST_YEAR, LAST_YEAR = 2021, 2035
 
@@ -95,6 +96,12 @@ def overview(request):
             "year": year,
             "o": figures,
             "by_year": figures.by_year,
+            "chart": bar_chart(
+                f"Tỷ lệ giải ngân theo dự án năm {year}",
+                [(p.component.label, p.total.disbursement_rate) for p in figures.projects],
+            )
+            if figures.projects
+            else None,
             "editable": editable,
             "leaves": leaf_components(figures.program, unit) if editable and figures.program else [],
             "source_labels": dict(Source.choices),

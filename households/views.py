@@ -44,6 +44,7 @@ from povertyprog.accounts.scoping import (
 from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
+from reports.charts import bar_chart
 
 PAGE_SIZE = 50
 
@@ -263,10 +264,14 @@ def _add_errors(form, error: ValidationError) -> None:
 def registry_statistics(request):
     unit, year = requested_unit(request), _year(request)
     stats = registry_stats(unit, year)
+    chart = bar_chart(
+        f"Tỷ lệ hộ nghèo thiếu hụt từng chỉ số năm {year}",
+        [(f"{i['number']}. {i['name']}", i["poor_rate"]) for i in stats["indicators"]],
+    )
     return render(
         request,
         "households/stats.html",
-        {"unit": unit, "year": year, "stats": stats, "breadcrumb": unit.ancestors()},
+        {"unit": unit, "year": year, "stats": stats, "breadcrumb": unit.ancestors(), "chart": chart},
     )
 
 
