@@ -153,6 +153,30 @@ class Target(models.Model):
         return None if start is None else start - end
 
 
+class IndicatorTarget(models.Model):
+    """A plan's target for one deprivation indicator, as plans word them: "100% hộ nghèo có thẻ
+    BHYT" = the share of poor households NOT deprived in that indicator, in percent."""
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.ForeignKey(ReportingPeriod, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
+    indicator = models.CharField("chỉ số", max_length=24)
+    target_rate = models.DecimalField("chỉ tiêu (% hộ nghèo không thiếu hụt)", max_digits=5, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chỉ tiêu theo chỉ số thiếu hụt"
+        verbose_name_plural = "chỉ tiêu theo chỉ số thiếu hụt"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "indicator"], name="indicator_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period} – {self.indicator}"
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(max_length=300)

@@ -8,10 +8,11 @@ from django.db.models import Q, Sum
 from households.models import HouseholdClass, RegistryRollup
 from povertyprog import audit
 from povertyprog.accounts.models import User
+from povertyprog.accounts.scoping import DATA_ENTRY_ROLES
 from povertyprog.units.models import AdministrativeUnit, Level
 from reports.cycle import can_decide
 from reports.locking import ensure_unlocked
-from reports.models import ReportingPeriod, Target
+from reports.models import IndicatorTarget, ReportingPeriod, Target
 
 FIELDS = ("households_start", "poor_start", "planned_reduction")
 
@@ -23,12 +24,15 @@ def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]
     field = "district_id" if children and children[0].level == Level.DISTRICT else "commune_id"
     start = {
         row[field]: row
-        for row in RegistryRollup.objects.filter(**{f"{field}__in": [c.pk for c in children]},
-                                                 year=period.first_year - 1)
+        for row in RegistryRollup.objects.filter(
+            **{f"{field}__in": [c.pk for c in children]}, year=period.first_year - 1
+        )
         .values(field)
-        .annotate(households_n=Sum("households"),
-                  poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)))
-    }  # fmt: skip
+        .annotate(
+            households_n=Sum("households"),
+            poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
+        )
+    }
     rows = []
     for child in children:
         target = existing.get(child.pk)
@@ -78,3 +82,57 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
     if errors:
         raise ValidationError(errors)
     return saved
+
+
+def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]:
+    """Each of the 12 indicators with the unit's target and the actual share of poor households not
+    deprived in it (registry of the period's year): the target / actual pairs of a plan."""
+    from households.indicators import INDICATORS
+    from households.selectors import registry_stats
+
+    targets = {t.indicator: t for t in IndicatorTarget.objects.filter(unit=unit, period=period)}
+    stats = registry_stats(unit, period.year)
+    has_poor = bool(stats["households"]["poor"])
+    actual = {i["number"]: i for i in stats["indicators"]}
+    rows = []
+    for indicator in INDICATORS:
+        found = actual[indicator.number]
+        target = targets.get(indicator.field)
+        rows.append(
+            {
+                "field": indicator.field,
+                "number": indicator.number,
+                "name": indicator.name,
+                "target": target.target_rate if target else None,
+                "actual": 100 - found["poor_rate"] if has_poor else None,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def indicator_targets_save(
+    *, user: User, unit: AdministrativeUnit, period: ReportingPeriod, values: dict
+) -> None:
+    """values {indicator field: percent or None}. Set by the unit for itself (its plan)."""
+    if user.unit_id != unit.pk or user.role not in DATA_ENTRY_ROLES:
+        raise PermissionDenied("Chỉ cán bộ của đơn vị được đặt chỉ tiêu trong kế hoạch của đơn vị.")
+    ensure_unlocked(unit, period.year)
+    existing = {
+        t.indicator: t for t in IndicatorTarget.objects.select_for_update().filter(unit=unit, period=period)
+    }
+    for field, value in values.items():
+        if value is not None and not 0 <= value <= 100:
+            raise ValidationError("Chỉ tiêu là tỷ lệ phần trăm từ 0 đến 100.")
+        target = existing.get(field)
+        if value is None:
+            if target is not None:
+                target._history_user, target._change_reason = user, audit.PAGE
+                target.delete()
+            continue
+        if target is not None and target.target_rate == value:
+            continue
+        target = target or IndicatorTarget(unit=unit, period=period, indicator=field)
+        target.target_rate = value
+        target._history_user, target._change_reason = user, audit.PAGE
+        target.save()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:code>/ho-so-cua-toi/", views.open_submission, name="own_submission"),
     path("<str:code>/duyet-tat-ca/", views.approve_all, name="approve_all"),
     path("<str:code>/chi-tieu/", views.targets, name="targets"),
+    path("<str:code>/chi-tieu-chi-so/", views.indicator_targets_page, name="indicator_targets"),
 ]

@@ -16,7 +16,7 @@ from reports import cycle
 from reports.charts import bar_chart
 from reports.models import ReportingPeriod, Submission
 from reports.selectors import cycle_status, dashboard_figures
-from reports.targets import target_rows, targets_save
+from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
 
 ACTIONS = {
     "gui": (cycle.submit, "Đã gửi báo cáo."),
@@ -47,13 +47,24 @@ def dashboard(request, code: str):
             target=[r["target_end_rate"] for r in figures["rows"]],
         )
     children = [c for c in unit.children.all()[:1]]
-    return render(request, "reports/dashboard.html", {
-        "period": period, "unit": unit, "status": status, "figures": figures, "chart": chart,
-        "official": official, "breadcrumb": unit.ancestors(),
-        "own": status["unit"], "can_submit": cycle.can_submit(request.user, unit),
-        "decides_children": bool(children) and cycle.can_decide(request.user, children[0]),
-        "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "period": period,
+            "unit": unit,
+            "status": status,
+            "figures": figures,
+            "chart": chart,
+            "official": official,
+            "breadcrumb": unit.ancestors(),
+            "own": status["unit"],
+            "can_submit": cycle.can_submit(request.user, unit),
+            "decides_children": bool(children) and cycle.can_decide(request.user, children[0]),
+            "today": timezone.localdate(),
+            "indicator_targets": indicator_targets(unit, period),
+        },
+    )
 
 
 def _submission(request, pk: int) -> Submission:
@@ -64,13 +75,18 @@ def _submission(request, pk: int) -> Submission:
 @login_required
 def submission_detail(request, pk: int):
     submission = _submission(request, pk)
-    return render(request, "reports/submission.html", {
-        "s": submission, "events": submission.events.select_related("user"),
-        "diff": cycle.diff_since_approval(submission),
-        "can_submit": cycle.can_submit(request.user, submission.unit),
-        "can_decide": cycle.can_decide(request.user, submission.unit),
-        "class_labels": dict(HouseholdClass.choices),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/submission.html",
+        {
+            "s": submission,
+            "events": submission.events.select_related("user"),
+            "diff": cycle.diff_since_approval(submission),
+            "can_submit": cycle.can_submit(request.user, submission.unit),
+            "can_decide": cycle.can_decide(request.user, submission.unit),
+            "class_labels": dict(HouseholdClass.choices),
+        },
+    )
 
 
 @login_required
@@ -139,8 +155,11 @@ def targets(request, code: str):
         row["form"] = TargetForm(data, prefix=prefix[row["unit"].pk], initial=row["initial"])
     if data is not None and all(row["form"].is_valid() for row in rows):
         try:
-            targets_save(user=request.user, period=period,
-                         values={row["unit"].pk: row["form"].cleaned_data for row in rows})  # fmt: skip
+            targets_save(
+                user=request.user,
+                period=period,
+                values={row["unit"].pk: row["form"].cleaned_data for row in rows},
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -156,3 +175,37 @@ def notifications(request):
         request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("reports:notifications")
     return render(request, "reports/notifications.html", {"items": items})
+
+
+@login_required
+def indicator_targets_page(request, code: str):
+    """The unit's own plan targets per deprivation indicator (percent of poor households not deprived)."""
+    period = get_object_or_404(ReportingPeriod, code=code)
+    unit = request.user.unit
+    if unit is None or not cycle.can_submit(request.user, unit):
+        raise PermissionDenied("Chỉ cán bộ của đơn vị được đặt chỉ tiêu trong kế hoạch của đơn vị.")
+    rows = indicator_targets(unit, period)
+    fields = {
+        row["field"]: forms.DecimalField(
+            localize=True,
+            required=False,
+            min_value=0,
+            max_value=100,
+            decimal_places=2,
+            label=f"{row['number']}. {row['name']}",
+            error_messages={
+                "max_value": "Tối đa 100%%.",
+                "min_value": "Không được âm.",
+                "invalid": "Nhập số phần trăm, ví dụ 100 hoặc 95,5.",
+            },
+        )
+        for row in rows
+    }
+    form = type("IndicatorTargetForm", (forms.Form,), fields)(
+        request.POST or None, initial={row["field"]: row["target"] for row in rows}
+    )
+    if request.method == "POST" and form.is_valid():
+        indicator_targets_save(user=request.user, unit=unit, period=period, values=form.cleaned_data)
+        messages.success(request, "Đã lưu chỉ tiêu theo chỉ số.")
+        return redirect("reports:dashboard", code=period.code)
+    return render(request, "reports/indicator_targets.html", {"period": period, "unit": unit, "form": form})

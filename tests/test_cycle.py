@@ -442,3 +442,19 @@ class ReminderTests(CycleTestCase):
         count = len(reminded)
         call_command("cycle_reminders", "--days", "10", stdout=StringIO())
         self.assertEqual(Notification.objects.filter(text__startswith="Sắp đến hạn").count(), count)
+
+
+class IndicatorTargetTests(CycleTestCase):
+    def test_a_plan_sets_targets_per_indicator_and_sees_the_actual_share(self):
+        self.client.force_login(self.officer)
+        response = self.client.post(
+            "/bao-cao/2024/chi-tieu-chi-so/", {"d_health_insurance": "100", "d_water": "101"}
+        )
+        self.assertContains(response, "Tối đa 100%.")
+        self.client.post("/bao-cao/2024/chi-tieu-chi-so/", {"d_health_insurance": "100", "d_water": "95,5"})
+        page = self.client.get("/bao-cao/2024/")
+        rows = {r["field"]: r for r in page.context["indicator_targets"]}
+        self.assertEqual(rows["d_health_insurance"]["target"], 100)
+        self.assertEqual(rows["d_water"]["actual"], 0)  # Sông Cầu's only poor household lacks clean water
+        self.assertEqual(rows["d_health_insurance"]["actual"], 100)
+        self.assertContains(page, "95,50%")
