@@ -190,3 +190,119 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DocumentKind(models.TextChoices):
+    ANNUAL_REPORT = "annual_report", "Báo cáo kết quả thực hiện Chương trình năm"
+    PLAN = "plan", "Kế hoạch thực hiện Chương trình năm"
+    PHASE_REPORT = "phase_report", "Báo cáo kết quả thực hiện Chương trình giai đoạn"
+    COMMUNE_REPORT = "commune_report", "Báo cáo kết quả thực hiện Chương trình của xã"
+
+
+SYMBOLS = {
+    DocumentKind.ANNUAL_REPORT: "BC-UBND",
+    DocumentKind.PLAN: "KH-UBND",
+    DocumentKind.PHASE_REPORT: "BC-UBND",
+    DocumentKind.COMMUNE_REPORT: "BC-UBND",
+}
+
+
+class Document(models.Model):
+    """A report or plan of a unit. Drafts follow the data; issuing freezes a snapshot of every
+    figure and text, numbers it from the unit's register and stores the PDF with its SHA-256."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        ISSUED = "issued", "Đã ban hành"
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đơn vị ban hành", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("loại văn bản", max_length=20, choices=DocumentKind)
+    year = models.PositiveSmallIntegerField("năm")
+    title = models.CharField("trích yếu", max_length=300)
+    fields = models.JSONField(
+        "thể thức", default=dict
+    )  # legal bases, recipients, signer… (reports.composition)
+    narrative = models.JSONField("nội dung do cán bộ soạn", default=dict)  # section key -> text
+    status = models.CharField("trạng thái", max_length=8, choices=Status, default=Status.DRAFT)
+    symbol = models.CharField("ký hiệu", max_length=20)
+    number = models.PositiveIntegerField("số", null=True, blank=True)
+    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    snapshot = models.JSONField("số liệu khi ban hành", default=dict)
+    pdf_name = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    signed_pdf_name = models.CharField(max_length=100, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scan_name = models.CharField("bản quét có chữ ký tay", max_length=100, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="đính chính, thay thế văn bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "văn bản"
+        verbose_name_plural = "văn bản"
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "symbol", "number"],
+                name="document_number_unique",
+                condition=models.Q(number__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or 'Dự thảo'} – {self.title}"
+
+    @property
+    def reference(self) -> str:
+        """ "05/BC-UBND": the number zero-padded below 10, a slash, the symbol."""
+        return f"{self.number:02d}/{self.symbol}" if self.number else ""
+
+
+class DocumentRegister(models.Model):
+    """The register of outgoing documents of a unit, per year and symbol: the last number given."""
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    symbol = models.CharField(max_length=20)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "symbol"], name="register_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.symbol}: {self.last_number}"
+
+
+class SigningCertificate(models.Model):
+    """A signer's PKCS#12 file as uploaded: it stays encrypted with its passphrase, which is asked
+    at each signing and never stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificate"
+    )
+    pkcs12 = models.BinaryField()
+    subject = models.CharField(max_length=300)
+    not_after = models.DateTimeField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.subject

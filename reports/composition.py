@@ -1,0 +1,257 @@
+"""What a document says: its form fields (issuing body, legal bases, recipients, signer…) with
+defaults per unit, the narrative sections the officer writes, and the figures computed from the
+data. compose() returns plain JSON-able data: a draft is composed anew each time; issuing freezes
+that data in the document (Document.snapshot), so later data changes never alter it.
+"""
+
+import html
+import re
+from datetime import date
+
+from budgets.models import Program, Source
+from budgets.selectors import budget_overview, overview_as_dict
+from households.selectors import registry_stats
+from povertyprog.units.models import AdministrativeUnit, Level
+from reports.models import SYMBOLS, Document, DocumentKind, PeriodKind, State, Submission, Target
+
+UNIT_PREFIXES = (
+    "Thành phố ",
+    "Thị xã ",
+    "Thị trấn ",
+    "Huyện ",
+    "Quận ",
+    "Tỉnh ",
+    "Xã ",
+    "Phường ",
+    "Đặc khu ",
+)
+
+# Narrative sections per kind, in the order of the seeds: (key, heading).
+SECTIONS = {
+    DocumentKind.ANNUAL_REPORT: [
+        ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
+        ("results", "II. KẾT QUẢ THỰC HIỆN"),
+        ("assessment", "III. ĐÁNH GIÁ CHUNG"),
+        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TIẾP THEO"),
+    ],
+    DocumentKind.COMMUNE_REPORT: [
+        ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
+        ("results", "II. KẾT QUẢ THỰC HIỆN"),
+        ("assessment", "III. ĐÁNH GIÁ CHUNG"),
+        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TIẾP THEO"),
+    ],
+    DocumentKind.PHASE_REPORT: [
+        ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
+        ("results", "II. KẾT QUẢ THỰC HIỆN GIAI ĐOẠN"),
+        ("assessment", "III. ĐÁNH GIÁ CHUNG"),
+        ("proposal", "IV. ĐỀ XUẤT GIAI ĐOẠN TIẾP THEO"),
+    ],
+    DocumentKind.PLAN: [
+        ("purpose", "I. MỤC ĐÍCH, YÊU CẦU"),
+        ("targets", "II. CHỈ TIÊU"),
+        ("contents", "III. NỘI DUNG THỰC HIỆN"),
+        ("funding", "IV. KINH PHÍ THỰC HIỆN"),
+        ("solutions", "V. GIẢI PHÁP"),
+        ("organisation", "VI. TỔ CHỨC THỰC HIỆN"),
+    ],
+}
+PROGRAM = "Chương trình mục tiêu quốc gia giảm nghèo bền vững"
+TITLES = {
+    DocumentKind.ANNUAL_REPORT: f"Kết quả thực hiện {PROGRAM} năm {{year}}",
+    DocumentKind.COMMUNE_REPORT: f"Kết quả thực hiện {PROGRAM} năm {{year}}",
+    DocumentKind.PHASE_REPORT: f"Kết quả thực hiện {PROGRAM} giai đoạn {{first}} - {{year}}",
+    DocumentKind.PLAN: f"Thực hiện {PROGRAM} năm {{year}}",
+}
+
+
+def short_name(unit: AdministrativeUnit) -> str:
+    """'Thành phố Bắc Kạn' -> 'Bắc Kạn' (the place in 'Bắc Kạn, ngày …')."""
+    for prefix in UNIT_PREFIXES:
+        if unit.name.startswith(prefix):
+            return unit.name.removeprefix(prefix)
+    return unit.name
+
+
+def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
+    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    parent = unit.parent
+    higher = f"Ủy ban nhân dân {parent.name.lower() if parent.level == Level.PROVINCE else parent.name}"
+    bases = ["Căn cứ Luật Tổ chức chính quyền địa phương"]
+    if program:
+        bases.append(f"Căn cứ {program.legal_basis} phê duyệt {program.name}")
+    bases.append(
+        "Căn cứ Nghị định số 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ quy định chuẩn nghèo đa chiều "
+        "giai đoạn 2021 - 2025"
+    )
+    is_report = kind != DocumentKind.PLAN
+    return {
+        "parent_body": "",
+        "issuing_body": ["ỦY BAN NHÂN DÂN", unit.name.upper()],
+        "place": short_name(unit),
+        "legal_bases": [] if is_report else bases,
+        "to": [higher] if is_report and parent else [],
+        "recipients": ([f"{higher} (b/c)"] if parent else [])
+        + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT."],
+        "authority": "TM. ỦY BAN NHÂN DÂN",
+        "signer_title": "CHỦ TỊCH",
+        "deputy": False,  # KT. CHỦ TỊCH / PHÓ CHỦ TỊCH
+        "signer_name": "",
+    }
+
+
+def new_document(unit: AdministrativeUnit, kind: str, year: int) -> Document:
+    """An unsaved draft with default fields, and the narrative of the unit's previous document of
+    this kind as a starting point."""
+    previous = Document.objects.filter(unit=unit, kind=kind).order_by("-year", "-created_at").first()
+    first = Program.objects.filter(first_year__lte=year, last_year__gte=year).values_list(
+        "first_year", flat=True
+    )
+    title = TITLES[kind].format(year=year, first=first.first() or year)
+    return Document(
+        unit=unit,
+        kind=kind,
+        year=year,
+        title=title,
+        symbol=SYMBOLS[kind],
+        fields=default_fields(unit, kind, year),
+        narrative=dict(previous.narrative) if previous else {},
+    )
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def compose(document: Document) -> dict:
+    """Everything the templates print, as JSON-able data (frozen as the snapshot on issuing)."""
+    unit, year, kind = document.unit, document.year, document.kind
+    figures = {"registry": _registry(unit, year), "budget": _budget(unit, year)}
+    if kind == DocumentKind.PLAN:
+        figures["targets"] = targets_table(unit, year)
+        figures["registry_start"] = _registry(unit, year - 1)
+    if kind == DocumentKind.COMMUNE_REPORT:
+        figures["indicators"] = registry_stats(unit, year)["indicators"]
+    return {
+        "kind": kind,
+        "kind_label": "KẾ HOẠCH" if kind == DocumentKind.PLAN else "BÁO CÁO",
+        "symbol": document.symbol,
+        "title": document.title,
+        "year": year,
+        "unit_name": unit.name,
+        "fields": document.fields,
+        "sections": [
+            {"key": key, "heading": heading, "html": narrative_html(document.narrative.get(key, ""))}
+            for key, heading in SECTIONS[kind]
+        ],
+        "figures": figures,
+        "provisional": not _approved(unit, year),
+    }
+
+
+def _approved(unit: AdministrativeUnit, year: int) -> bool:
+    return Submission.objects.filter(
+        unit=unit, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
+    ).exists()
+
+
+def _registry(unit: AdministrativeUnit, year: int) -> dict:
+    return registry_stats(unit, year)["households"]
+
+
+def _budget(unit: AdministrativeUnit, year: int) -> dict:
+    overview = budget_overview(unit, year)
+    data = overview_as_dict(overview)
+    table = overview.by_year
+    data["by_year"] = (
+        {
+            "years": table.years,
+            "rows": [
+                {
+                    "label": r["label"],
+                    "name": r["name"],
+                    "level": r["level"],
+                    "years": [r["years"][y] for y in table.years],
+                    "total": r["total"],
+                }
+                for r in table.rows
+            ],
+            "totals": {
+                "years": [table.totals["years"][y] for y in table.years],
+                "total": table.totals["total"],
+            },
+        }
+        if table and table.years
+        else None
+    )
+    data["source_labels"] = dict(Source.choices)
+    return data
+
+
+def targets_table(unit: AdministrativeUnit, year: int) -> dict:
+    """Seed 002's appendix: per unit below, households and poor at the start, the rate, the planned
+    reduction and the end rate; the total row is the sum of the rows (rates recomputed)."""
+    targets = {
+        t.unit_id: t
+        for t in Target.objects.filter(
+            unit__parent=unit, period__kind=PeriodKind.ANNUAL, period__last_year=year
+        )
+    }
+    rows = []
+    for child in unit.children.order_by("code"):
+        target = targets.get(child.pk)
+        if target is None:
+            continue
+        rows.append(
+            _target_row(child.name, target.households_start, target.poor_start, target.planned_reduction)
+        )
+    total = _target_row("Tổng cộng", *(sum(r[k] for r in rows) for k in ("households", "poor", "reduction")))
+    return {"rows": rows, "total": total}
+
+
+def _target_row(name: str, households: int, poor: int, reduction: int) -> dict:
+    rate = poor * 100 / households if households else None
+    end = (poor - reduction) * 100 / households if households else None
+    return {
+        "name": name,
+        "households": households,
+        "poor": poor,
+        "rate": rate,
+        "reduction": reduction,
+        "rate_reduction": (rate - end) if households else None,
+        "end_rate": end,
+    }
+
+
+# --- Narrative text --------------------------------------------------------------------------
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)")
+
+
+def narrative_html(text: str) -> str:
+    """The officer's text -> safe HTML: blank lines separate paragraphs, lines starting "- " are
+    bullets, **bold** and *italic*. Everything else is escaped: no tag, link or image gets through."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
+            blocks.append(f'<ul class="dash">{items}</ul>')
+        else:
+            blocks.extend(f"<p>{_inline(line)}</p>" for line in lines)
+    return "".join(blocks)
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text, quote=True)
+    return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped))
+
+
+def date_line(place: str, day: date | None) -> str:
+    """'Bắc Kạn, ngày 05 tháng 01 năm 2025' (leading zero for days below 10 and months 1-2);
+    a draft leaves the date blank to be written by hand."""
+    if day is None:
+        return f"{place}, ngày      tháng      năm {date.today().year}"
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
