@@ -1,0 +1,238 @@
+"""A document's life: drafted (fields and narrative edited, figures live), issued (numbered from
+the unit's register, figures and text frozen, PDF stored with its SHA-256, immutable), signed
+(PAdES with the signer's certificate), verified (is this file one we issued, intact, and who
+signed it). A correction is a new document that names the one it replaces.
+"""
+
+import hashlib
+import io
+import uuid
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from povertyprog.accounts.models import User
+from povertyprog.accounts.scoping import can_enter_data
+from reports.composition import compose
+from reports.models import Document, DocumentRegister
+from reports.rendering import document_html, pdf_bytes
+
+ISSUED_MESSAGE = (
+    "Văn bản đã ban hành: không sửa được. Muốn đính chính, hãy tạo văn bản mới thay thế văn bản này."
+)
+
+
+def storage_dir() -> Path:
+    """Issued PDFs, under MEDIA_ROOT (never served directly: downloads go through the views)."""
+    path = Path(settings.MEDIA_ROOT) / "documents"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def require_author(user: User, document: Document) -> None:
+    if not can_enter_data(user, document.unit):
+        raise PermissionDenied("Chỉ cán bộ của đơn vị ban hành được soạn, ban hành và ký văn bản này.")
+
+
+@transaction.atomic
+def document_save(
+    *, user: User, document: Document, title: str, fields: dict, narrative: dict, expected_version: int | None
+) -> Document:
+    require_author(user, document)
+    if document.pk:
+        current = Document.objects.select_for_update().get(pk=document.pk)
+        if current.status != Document.Status.DRAFT:
+            raise ValidationError(ISSUED_MESSAGE)
+        if current.version != expected_version:
+            raise ValidationError("Dự thảo vừa được người khác sửa sau khi bạn mở trang: hãy tải lại trang.")
+        document.version = current.version + 1
+    document.title, document.fields, document.narrative = title, fields, narrative
+    document._history_user = user
+    document.save()
+    return document
+
+
+def document_data(document: Document) -> dict:
+    """What the document prints: frozen for an issued one, live for a draft."""
+    return document.snapshot if document.status == Document.Status.ISSUED else compose(document)
+
+
+def render_html(document: Document, *, fonts_url: str | None = None, preview: bool = False) -> str:
+    return document_html(
+        document_data(document),
+        reference=document.reference,
+        day=document.issued_on,
+        fonts_url=fonts_url,
+        preview=preview,
+    )
+
+
+def document_pdf(document: Document, *, signed: bool = False) -> bytes:
+    """The stored PDF of an issued document (signed or not); a draft is rendered from the data."""
+    if document.status == Document.Status.ISSUED:
+        name = document.signed_pdf_name if signed and document.signed_pdf_name else document.pdf_name
+        return (storage_dir() / name).read_bytes()
+    return pdf_bytes(render_html(document))
+
+
+def _next_number(unit, year: int, symbol: str) -> int:
+    """The register's next number, taken under a row lock: concurrent issuing never repeats or skips."""
+    DocumentRegister.objects.bulk_create(
+        [DocumentRegister(unit=unit, year=year, symbol=symbol)], ignore_conflicts=True
+    )
+    register = DocumentRegister.objects.select_for_update().get(unit=unit, year=year, symbol=symbol)
+    DocumentRegister.objects.filter(pk=register.pk).update(last_number=F("last_number") + 1)
+    return register.last_number + 1
+
+
+@transaction.atomic
+def document_issue(*, user: User, document: Document, day: date | None = None) -> Document:
+    require_author(user, document)
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    if current.status != Document.Status.DRAFT:
+        raise ValidationError("Văn bản này đã được ban hành.")
+    if not (current.fields.get("signer_name") or "").strip():
+        raise ValidationError("Ghi họ tên người ký trước khi ban hành.")
+    day = day or timezone.localdate()
+    data = compose(current)
+    current.number = _next_number(current.unit, day.year, current.symbol)
+    current.issued_on, current.issued_at, current.issued_by = day, timezone.now(), user
+    current.snapshot = data
+    current.status = Document.Status.ISSUED
+    content = pdf_bytes(document_html(data, reference=current.reference, day=day))
+    current.pdf_name = f"{uuid.uuid4().hex}.pdf"
+    (storage_dir() / current.pdf_name).write_bytes(content)
+    current.sha256 = sha256(content)
+    current.version += 1
+    current._history_user = user
+    current.save()
+    return current
+
+
+def document_correct(*, user: User, document: Document) -> Document:
+    """A new draft that replaces an issued document (its text and fields as a starting point)."""
+    require_author(user, document)
+    if document.status != Document.Status.ISSUED:
+        raise ValidationError("Chỉ đính chính được văn bản đã ban hành.")
+    draft = Document(
+        unit=document.unit,
+        kind=document.kind,
+        year=document.year,
+        title=document.title,
+        symbol=document.symbol,
+        fields=document.fields,
+        narrative=document.narrative,
+        replaces=document,
+    )
+    draft._history_user = user
+    draft.save()
+    return draft
+
+
+# --- Signatures ------------------------------------------------------------------------------
+
+FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "LiberationSerif-Regular.ttf"
+
+
+def certificate_store(*, user: User, pkcs12: bytes, passphrase: str):
+    """Keep the signer's PKCS#12 as uploaded (encrypted by its passphrase, which is not stored)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+
+    from reports.models import SigningCertificate
+
+    try:
+        key, certificate, _ = p12.load_key_and_certificates(pkcs12, passphrase.encode())
+    except ValueError:
+        raise ValidationError("Không mở được tệp chứng thư (.p12): sai mật khẩu hoặc tệp hỏng.") from None
+    if key is None or certificate is None:
+        raise ValidationError("Tệp .p12 phải chứa cả khóa bí mật và chứng thư số.")
+    SigningCertificate.objects.update_or_create(
+        user=user,
+        defaults={
+            "pkcs12": pkcs12,
+            "subject": certificate.subject.rfc4514_string()[:300],
+            "not_after": certificate.not_valid_after_utc,
+        },
+    )
+
+
+@transaction.atomic
+def document_sign(*, user: User, document: Document, passphrase: str) -> Document:
+    """Sign the issued PDF (PAdES) with the user's certificate; a visible signature on page 1, top
+    right: the organisation's signature as Decree 30 places it on electronic copies."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    require_author(user, document)
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    if current.status != Document.Status.ISSUED:
+        raise ValidationError("Chỉ ký được văn bản đã ban hành.")
+    if current.signed_pdf_name:
+        raise ValidationError("Văn bản này đã được ký.")
+    certificate = getattr(user, "certificate", None)
+    if certificate is None:
+        raise ValidationError("Bạn chưa tải chứng thư số (.p12) lên hồ sơ của mình.")
+    signer = signers.SimpleSigner.load_pkcs12_data(bytes(certificate.pkcs12), [], passphrase.encode())
+    if signer is None:
+        raise ValidationError("Sai mật khẩu chứng thư số.")
+    writer = IncrementalPdfFileWriter(io.BytesIO((storage_dir() / current.pdf_name).read_bytes()))
+    width = 170
+    box = (595 - 42 - width, 800, 595 - 42, 836)  # A4 in points: top right, in the top margin
+    fields.append_signature_field(writer, fields.SigFieldSpec("ChuKySo", on_page=0, box=box))
+    style = TextStampStyle(
+        stamp_text=f"{current.unit.name}\n{current.reference}\n%(ts)s",
+        timestamp_format="%Y-%m-%dT%H:%M:%S%z",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=7)),
+        border_width=0,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="ChuKySo", reason=f"Ban hành {current.reference}", location=current.fields.get("place", "")
+    )
+    output = signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(writer)
+    content = output.getvalue()
+    current.signed_pdf_name = f"{uuid.uuid4().hex}-signed.pdf"
+    (storage_dir() / current.signed_pdf_name).write_bytes(content)
+    current.signed_sha256, current.signed_at, current.signed_by = sha256(content), timezone.now(), user
+    current._history_user = user
+    current.save()
+    return current
+
+
+def verify(content: bytes) -> dict:
+    """Is this file a document this system issued (or signed), unmodified; who signed it and when."""
+    digest = sha256(content)
+    document = (
+        Document.objects.filter(Q(sha256=digest) | Q(signed_sha256=digest)).select_related("unit").first()
+    )
+    result = {"sha256": digest, "document": document, "known": document is not None, "signatures": []}
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+
+        reader = PdfFileReader(io.BytesIO(content))
+        for embedded in reader.embedded_signatures:
+            status = validate_pdf_signature(embedded, ValidationContext(allow_fetching=False))
+            result["signatures"].append(
+                {
+                    "intact": status.intact and status.valid,
+                    "signer": status.signing_cert.subject.human_friendly,
+                    "signed_at": status.signer_reported_dt,
+                    "covers_whole_file": status.coverage.name == "ENTIRE_FILE",
+                }
+            )
+    except Exception as error:  # noqa: BLE001 - any unreadable PDF is reported, not raised
+        result["error"] = f"Không đọc được tệp PDF: {type(error).__name__}"
+    return result
