@@ -217,6 +217,11 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "bao-cao-giam-ngheo@localhost")
 
+# CA certificates (PEM files, separated by ":") whose signatures the verification page calls trusted,
+# e.g. the national root CA of the government's signing service. Empty: signatures are checked for
+# integrity, and reported as from a certificate outside the trusted list.
+SIGNING_TRUST_ROOTS = [p for p in envstr("SIGNING_TRUST_ROOTS").split(":") if p]
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to disk
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("ho-gia-dinh/", include("households.urls")),
     path("ngan-sach/", include("budgets.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("van-ban/", include("reports.document_urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -11,7 +11,7 @@ from datetime import date
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import registry_stats
-from povertyprog.units.models import AdministrativeUnit, Level
+from povertyprog.units.models import AdministrativeUnit
 from reports.models import SYMBOLS, Document, DocumentKind, PeriodKind, State, Submission, Target
 
 UNIT_PREFIXES = (
@@ -75,7 +75,8 @@ def short_name(unit: AdministrativeUnit) -> str:
 def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
     program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
     parent = unit.parent
-    higher = f"Ủy ban nhân dân {parent.name.lower() if parent.level == Level.PROVINCE else parent.name}"
+    kind_of_parent, _, name_of_parent = parent.name.partition(" ") if parent else ("", "", "")
+    higher = f"Ủy ban nhân dân {kind_of_parent.lower()} {name_of_parent}"  # "… tỉnh Bắc Kạn"
     bases = ["Căn cứ Luật Tổ chức chính quyền địa phương"]
     if program:
         bases.append(f"Căn cứ {program.legal_basis} phê duyệt {program.name}")
@@ -91,7 +92,7 @@ def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
         "legal_bases": [] if is_report else bases,
         "to": [higher] if is_report and parent else [],
         "recipients": ([f"{higher} (b/c)"] if parent else [])
-        + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT."],
+        + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT"],
         "authority": "TM. ỦY BAN NHÂN DÂN",
         "signer_title": "CHỦ TỊCH",
         "deputy": False,  # KT. CHỦ TỊCH / PHÓ CHỦ TỊCH

@@ -184,9 +184,10 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     certificate = getattr(user, "certificate", None)
     if certificate is None:
         raise ValidationError("Bạn chưa tải chứng thư số (.p12) lên hồ sơ của mình.")
-    signer = signers.SimpleSigner.load_pkcs12_data(bytes(certificate.pkcs12), [], passphrase.encode())
-    if signer is None:
-        raise ValidationError("Sai mật khẩu chứng thư số.")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12_data(bytes(certificate.pkcs12), [], passphrase.encode())
+    except ValueError:
+        raise ValidationError("Sai mật khẩu chứng thư số.") from None
     writer = IncrementalPdfFileWriter(io.BytesIO((storage_dir() / current.pdf_name).read_bytes()))
     width = 170
     box = (595 - 42 - width, 800, 595 - 42, 836)  # A4 in points: top right, in the top margin
@@ -210,6 +211,17 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     return current
 
 
+def trust_roots() -> list:
+    """The CA certificates (PEM files named by SIGNING_TRUST_ROOTS) whose signers count as trusted."""
+    from asn1crypto import pem, x509
+
+    roots = []
+    for path in settings.SIGNING_TRUST_ROOTS:
+        for _, _, der in pem.unarmor(Path(path).read_bytes(), multiple=True):
+            roots.append(x509.Certificate.load(der))
+    return roots
+
+
 def verify(content: bytes) -> dict:
     """Is this file a document this system issued (or signed), unmodified; who signed it and when."""
     digest = sha256(content)
@@ -224,7 +236,8 @@ def verify(content: bytes) -> dict:
 
         reader = PdfFileReader(io.BytesIO(content))
         for embedded in reader.embedded_signatures:
-            status = validate_pdf_signature(embedded, ValidationContext(allow_fetching=False))
+            context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
+            status = validate_pdf_signature(embedded, context)
             result["signatures"].append(
                 {
                     "intact": status.intact and status.valid,

@@ -15,7 +15,7 @@ _TYPED = re.compile(r"(?P<whole>\d{1,3}(?:\.\d{3})*|\d+)(?:,(?P<fraction>\d+))?"
 
 def format_million(dong: int | None, decimals: int = 3) -> str:
     """45_632_742_000 -> '45.632,742'; 8_854_000_000 -> '8.854' (trailing zeros dropped)."""
-    if dong is None:
+    if dong is None or dong == "":
         return ""
     text = format_number(Decimal(dong) / MILLION, decimals)
     if "," in text:

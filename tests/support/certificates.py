@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 
-def test_pkcs12(name: str = "Nguyễn Văn Ký", passphrase: str = "mat-khau-ky") -> bytes:
+def make_pkcs12(name: str = "Nguyễn Văn Ký", passphrase: str = "mat-khau-ky") -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name(
         [

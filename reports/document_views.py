@@ -1,0 +1,269 @@
+"""Document pages: list, compose (form fields and narrative), preview, PDF, issue, sign, verify,
+upload of the signer's certificate and of a scanned hand-signed copy. Thin: reports.documents acts."""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_POST
+
+from povertyprog.accounts.scoping import can_enter_data, get_scoped_or_404, requested_unit
+from reports import documents
+from reports.composition import SECTIONS, new_document
+from reports.models import Document, DocumentKind
+
+LIST_FIELDS = ("legal_bases", "to", "recipients", "issuing_body")
+TEXT_FIELDS = ("parent_body", "place", "authority", "signer_title", "signer_name")
+AUTHORITIES = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. CHỦ TỊCH", "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH"]
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _document(request, pk: int) -> Document:
+    return get_scoped_or_404(Document.objects.select_related("unit", "replaces"), request.user, "unit", pk=pk)
+
+
+@login_required
+def document_list(request):
+    unit = requested_unit(request)
+    items = Document.objects.filter(unit__path__startswith=unit.path).select_related("unit")[:200]
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "unit": unit,
+            "items": items,
+            "kinds": DocumentKind.choices,
+            "can_write": can_enter_data(request.user, unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_create(request):
+    unit = request.user.unit
+    kind = request.POST.get("kind", "")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    if unit is None or kind not in DocumentKind.values or not 2021 <= year <= 2035:
+        messages.error(request, "Chọn loại văn bản và năm (2021-2035).")
+        return redirect("documents:list")
+    document = new_document(unit, kind, year)
+    documents.document_save(
+        user=request.user,
+        document=document,
+        title=document.title,
+        fields=document.fields,
+        narrative=document.narrative,
+        expected_version=None,
+    )
+    return redirect("documents:edit", pk=document.pk)
+
+
+class FieldsForm(forms.Form):
+    title = forms.CharField(label="Trích yếu", max_length=300)
+    issuing_body = forms.CharField(
+        label="Cơ quan ban hành (mỗi dòng một dòng in)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    parent_body = forms.CharField(label="Cơ quan chủ quản (nếu có)", required=False)
+    place = forms.CharField(label="Địa danh", max_length=60)
+    legal_bases = forms.CharField(
+        label="Căn cứ (mỗi dòng một căn cứ)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    to = forms.CharField(
+        label="Kính gửi (mỗi dòng một nơi)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    recipients = forms.CharField(
+        label="Nơi nhận (mỗi dòng một nơi)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    authority = forms.ChoiceField(label="Thẩm quyền ký", choices=[(a, a) for a in AUTHORITIES])
+    deputy = forms.BooleanField(label="Cấp phó ký thay (KT. … / PHÓ …)", required=False)
+    signer_title = forms.CharField(label="Chức vụ người ký", max_length=60)
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=100, required=False)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip().rstrip(";.") for line in (text or "").splitlines() if line.strip()]
+
+
+@login_required
+def document_edit(request, pk: int):
+    document = _document(request, pk)
+    if document.status != Document.Status.DRAFT:
+        return redirect("documents:detail", pk=document.pk)
+    sections = SECTIONS[document.kind]
+    initial = {
+        "title": document.title,
+        **{k: document.fields.get(k, "") for k in TEXT_FIELDS},
+        **{k: "\n".join(document.fields.get(k, [])) for k in LIST_FIELDS},
+        "deputy": document.fields.get("deputy", False),
+    }
+    form = FieldsForm(request.POST or None, initial=initial)
+    narrative = {
+        key: request.POST.get(f"section_{key}", document.narrative.get(key, "")) for key, _ in sections
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            **{k: data[k] for k in TEXT_FIELDS},
+            **{k: _lines(data[k]) for k in LIST_FIELDS},
+            "deputy": data["deputy"],
+        }
+        try:
+            documents.document_save(
+                user=request.user,
+                document=document,
+                title=data["title"],
+                fields=fields,
+                narrative=narrative,
+                expected_version=int(request.POST.get("version", 0)),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Đã lưu dự thảo.")
+            return redirect("documents:edit", pk=document.pk)
+    return render(
+        request,
+        "documents/edit.html",
+        {
+            "document": document,
+            "form": form,
+            "sections": [(key, heading, narrative[key]) for key, heading in sections],
+        },
+    )
+
+
+@login_required
+def document_detail(request, pk: int):
+    document = _document(request, pk)
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "can_write": can_enter_data(request.user, document.unit),
+            "has_certificate": hasattr(request.user, "certificate"),
+        },
+    )
+
+
+@login_required
+def document_preview(request, pk: int):
+    document = _document(request, pk)
+    html = documents.render_html(document, fonts_url=static("fonts").rstrip("/"), preview=True)
+    return HttpResponse(html)
+
+
+@login_required
+def document_download(request, pk: int):
+    document = _document(request, pk)
+    signed = request.GET.get("ban") == "ky"
+    content = documents.document_pdf(document, signed=signed)
+    name = (document.reference or "du-thao").replace("/", "-")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}{"-da-ky" if signed else ""}.pdf"'
+    return response
+
+
+def _act(request, action, done: str, **arguments):
+    try:
+        action(user=request.user, **arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+@login_required
+@require_POST
+def document_issue(request, pk: int):
+    document = _document(request, pk)
+    _act(request, documents.document_issue, "Đã ban hành văn bản và lưu bản PDF.", document=document)
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def document_sign(request, pk: int):
+    document = _document(request, pk)
+    _act(
+        request,
+        documents.document_sign,
+        "Đã ký số văn bản.",
+        document=document,
+        passphrase=request.POST.get("passphrase", ""),
+    )
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def document_correct(request, pk: int):
+    document = _document(request, pk)
+    try:
+        draft = documents.document_correct(user=request.user, document=document)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("documents:detail", pk=document.pk)
+    return redirect("documents:edit", pk=draft.pk)
+
+
+@login_required
+@require_POST
+def document_scan(request, pk: int):
+    """Attach the scanned copy signed by hand (printing stays first-class)."""
+    document = _document(request, pk)
+    upload = request.FILES.get("scan")
+    if document.status != Document.Status.ISSUED or upload is None or upload.size > MAX_UPLOAD:
+        messages.error(request, "Chỉ đính kèm bản quét (PDF, tối đa 20 MB) cho văn bản đã ban hành.")
+    elif not upload.read(5).startswith(b"%PDF"):
+        messages.error(request, "Bản quét phải là tệp PDF.")
+    else:
+        upload.seek(0)
+        name = f"{uuid.uuid4().hex}-scan.pdf"
+        with (documents.storage_dir() / name).open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        Document.objects.filter(pk=document.pk).update(scan_name=name)
+        messages.success(request, "Đã đính kèm bản quét có chữ ký tay.")
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+def certificate(request):
+    if request.method == "POST":
+        upload = request.FILES.get("pkcs12")
+        if upload is None or upload.size > 100_000:
+            messages.error(request, "Chọn tệp chứng thư số .p12 (tối đa 100 KB).")
+        else:
+            _act(
+                request,
+                documents.certificate_store,
+                "Đã lưu chứng thư số (mật khẩu không được lưu).",
+                pkcs12=upload.read(),
+                passphrase=request.POST.get("passphrase", ""),
+            )
+        return redirect("documents:certificate")
+    return render(
+        request, "documents/certificate.html", {"current": getattr(request.user, "certificate", None)}
+    )
+
+
+@login_required
+def verify(request):
+    result = None
+    if request.method == "POST" and request.FILES.get("pdf"):
+        upload = request.FILES["pdf"]
+        result = (
+            documents.verify(upload.read(MAX_UPLOAD + 1)) if upload.size <= MAX_UPLOAD else {"too_big": True}
+        )
+    return render(request, "documents/verify.html", {"result": result})

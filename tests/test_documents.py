@@ -1,0 +1,330 @@
+"""Official documents: composed from the data, Decree 30 layout in the PDF, issued and frozen,
+numbered without gaps, signed and verified."""
+
+import io
+import shutil
+import subprocess
+import tempfile
+import threading
+import unittest
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from PIL import Image
+from pypdf import PdfReader
+
+from reports import documents
+from reports.composition import narrative_html, new_document
+from reports.models import Document, PeriodKind, ReportingPeriod, Target
+from reports.rendering import BundledOnly
+from tests.base import BaseTestCase, make_user, unit
+from tests.factory import make_household, make_review
+from tests.support.certificates import make_pkcs12
+
+# Seed 002's appendix: households at the start of 2024, poor households, planned reduction.
+APPENDIX = {
+    "01837": (2347, 27, 2),
+    "01855": (827, 34, 2),
+    "01840": (2494, 24, 1),
+    "01834": (1416, 8, 1),
+    "01843": (2036, 12, 1),
+    "01846": (1382, 73, 3),
+    "01852": (916, 34, 2),
+    "01849": (863, 29, 1),
+}
+MEDIA = tempfile.mkdtemp()
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def pdf_text(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def poppler(*command: str) -> str:
+    if shutil.which(command[0]) is None:
+        raise unittest.SkipTest("poppler-utils not installed")
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class DocumentTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        period = ReportingPeriod.objects.create(
+            code="2024",
+            name="Báo cáo năm 2024",
+            kind=PeriodKind.ANNUAL,
+            first_year=2024,
+            last_year=2024,
+            opens_on=date(2024, 10, 1),
+            due_on=date(2024, 12, 15),
+            closes_on=date(2025, 1, 31),
+        )
+        for code, (households, poor, reduction) in APPENDIX.items():
+            Target.objects.create(
+                unit=unit(code),
+                period=period,
+                households_start=households,
+                poor_start=poor,
+                planned_reduction=reduction,
+            )
+
+    def plan(self, **fields) -> Document:
+        document = new_document(self.backan_city, "plan", 2024)
+        document.fields.update({"signer_name": "Hoàng Thị Thu Hương", **fields})
+        document.narrative = {
+            "purpose": "Phấn đấu **giảm nghèo bền vững**, hạn chế tái nghèo.\n\n- Huy động nguồn lực;"
+            "\n- Ưu tiên hộ *dân tộc thiểu số*."
+        }
+        return documents.document_save(
+            user=self.district,
+            document=document,
+            title=document.title,
+            fields=document.fields,
+            narrative=document.narrative,
+            expected_version=None,
+        )
+
+
+class ContentTests(DocumentTestCase):
+    def test_the_plan_pdf_carries_the_decree_30_blocks_and_the_appendix_from_the_data(self):
+        content = documents.document_pdf(self.plan())
+        pages = pdf_text(content)
+        text = " ".join("\n".join(pages).split())
+        for expected in (
+            "ỦY BAN NHÂN DÂN",
+            "THÀNH PHỐ BẮC KẠN",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "/KH-UBND",
+            "KẾ HOẠCH",
+            "Thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2024",
+            "Căn cứ Nghị định số 07/2021/NĐ-CP",
+            "Nơi nhận:",
+            "Lưu: VT.",
+            "TM. ỦY BAN NHÂN DÂN",
+            "CHỦ TỊCH",
+            "Hoàng Thị Thu Hương",
+            "DỰ THẢO – SỐ LIỆU TẠM TÍNH",
+            "Phụ lục",
+            "Phường Nguyễn Thị Minh Khai",
+            "Phường Huyền Tụng",
+            "Xã Nông Thượng",
+            "Phường Xuất Hóa",
+            "giảm nghèo bền vững",
+            "Ưu tiên hộ dân tộc thiểu số",
+        ):
+            with self.subTest(expected):
+                self.assertIn(expected, text)
+        # Targets: the total row is the sum of the rows, rates recomputed (seed 002: 1,96% -> 1,86%).
+        self.assertIn("Tổng cộng 12.281 241 1,96 13 0,11 1,86", " ".join(pages[-1].split()))
+        self.assertIn(
+            "Phấn đấu giảm 13 hộ nghèo; tỷ lệ hộ nghèo giảm từ 1,96% xuống còn 1,86%", " ".join(text.split())
+        )
+
+    def test_a_commune_report_prints_its_deprivation_rates_from_the_registry(self):
+        household = make_household(self.song_cau, members=4)
+        make_review(household, 2023, income=1_200_000, deprived=("d_water", "d_latrine", "d_telecom"))
+        make_review(
+            make_household(self.song_cau),
+            2023,
+            income=1_200_000,
+            deprived=("d_water", "d_housing_quality", "d_information"),
+        )
+        document = new_document(self.song_cau, "commune_report", 2023)
+        text = " ".join("\n".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertIn("số hộ nghèo 2 hộ, chiếm 100,00%", text)
+        self.assertIn("9 Thiếu hụt về nguồn nước sinh hoạt 2 100,00", text)
+        self.assertIn("10 Thiếu hụt về nhà tiêu hợp vệ sinh 1 50,00", text)
+
+    def test_narrative_text_is_escaped_and_nothing_outside_the_fonts_is_fetched(self):
+        self.assertEqual(
+            narrative_html('<img src="http://x/y.png"> **đậm** và *nghiêng*'),
+            "<p>&lt;img src=&quot;http://x/y.png&quot;&gt; <strong>đậm</strong> và <em>nghiêng</em></p>",
+        )
+        fetcher = BundledOnly()
+        for url in ("http://127.0.0.1:5432/", "file:///etc/passwd", "https://example.com/font.ttf"):
+            with self.subTest(url), self.assertRaises(ValueError):
+                fetcher.fetch(url)
+
+    def test_render_document_command_writes_a_draft_pdf(self):
+        out = Path(tempfile.mkdtemp()) / "plan.pdf"
+        call_command(
+            "render_document",
+            "plan",
+            "--unit",
+            "058",
+            "--year",
+            "2024",
+            "--out",
+            str(out),
+            stdout=io.StringIO(),
+        )
+        self.assertTrue(out.read_bytes().startswith(b"%PDF"))
+        self.assertFalse(Document.objects.exists())  # nothing issued, nothing stored
+
+
+class LayoutTests(DocumentTestCase):
+    def test_fonts_are_embedded_and_pages_are_numbered_from_page_two(self):
+        content = documents.document_pdf(self.plan())
+        path = Path(tempfile.mkdtemp()) / "plan.pdf"
+        path.write_bytes(content)
+        fonts = poppler("pdffonts", str(path)).splitlines()[2:]
+        self.assertTrue(fonts and all(" yes " in line and "DocSerif" in line for line in fonts), fonts)
+        first_page = (
+            poppler("pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-").strip().splitlines()
+        )
+        second_page = (
+            poppler("pdftotext", "-f", "2", "-l", "2", "-layout", str(path), "-").strip().splitlines()
+        )
+        self.assertNotRegex(first_page[0].strip(), r"^\d+$")
+        self.assertEqual(second_page[0].strip(), "2")
+
+    def test_margins_and_header_positions_are_within_decree_30(self):
+        content = documents.document_pdf(self.plan())
+        folder = Path(tempfile.mkdtemp())
+        (folder / "plan.pdf").write_bytes(content)
+        poppler(
+            "pdftoppm",
+            "-r",
+            "100",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            str(folder / "plan.pdf"),
+            str(folder / "page"),
+        )
+        artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        shutil.copy(folder / "page-1.png", artifacts / "plan-page-1.png")
+        first = Image.open(folder / "page-1.png").convert("L")
+        px_per_mm = first.width / 210
+        left, top, right, _ = _ink_box(first)
+        self.assertGreaterEqual(left / px_per_mm, 29.5)  # left margin 30-35 mm
+        self.assertLessEqual(left / px_per_mm, 35.5)
+        self.assertGreaterEqual(210 - right / px_per_mm, 14.5)  # right margin 15-20 mm
+        self.assertLessEqual(210 - right / px_per_mm, 20.5)
+        self.assertGreaterEqual(top / px_per_mm, 19.5)  # top margin 20-25 mm: nothing above it on page 1
+        self.assertLessEqual(top / px_per_mm, 25.5)
+        # The national title sits in the right column, the issuing body in the left one.
+        header = first.crop((0, top, first.width, top + int(6 * px_per_mm)))
+        columns = [
+            x for x in range(header.width) if min(header.getpixel((x, y)) for y in range(header.height)) < 128
+        ]
+        self.assertLess(min(columns) / px_per_mm, 60)
+        self.assertGreater(max(columns) / px_per_mm, 150)
+        second = Image.open(folder / "page-2.png").convert("L")
+        _, number_top, _, _ = _ink_box(second)
+        self.assertLess(number_top / px_per_mm, 20)  # the page number in the top margin
+
+
+def _ink_box(image) -> tuple[int, int, int, int]:
+    """Bounding box of the dark pixels."""
+    return Image.eval(image, lambda v: 255 if v < 160 else 0).getbbox()
+
+
+class IssueTests(DocumentTestCase):
+    def test_issuing_numbers_freezes_and_makes_the_document_immutable(self):
+        document = documents.document_issue(user=self.district, document=self.plan(), day=date(2024, 1, 5))
+        self.assertEqual(document.reference, "01/KH-UBND")
+        frozen = documents.document_pdf(document)
+        self.assertEqual(documents.sha256(frozen), document.sha256)
+        self.assertIn("Bắc Kạn, ngày 05 tháng 01 năm 2024", " ".join(pdf_text(frozen)[0].split()))
+        Target.objects.filter(unit=unit("01846")).update(poor_start=99)  # the data changes afterwards
+        again = Document.objects.get(pk=document.pk)
+        self.assertEqual(documents.document_pdf(again), frozen)
+        self.assertNotIn("99", documents.render_html(again).split("Phường Huyền Tụng")[1][:200])
+        with self.assertRaisesMessage(ValidationError, "Văn bản đã ban hành"):
+            documents.document_save(
+                user=self.district,
+                document=again,
+                title="Khác",
+                fields=again.fields,
+                narrative={},
+                expected_version=again.version,
+            )
+        correction = documents.document_correct(user=self.district, document=again)
+        self.assertEqual((correction.replaces, correction.status), (again, Document.Status.DRAFT))
+        second = documents.document_issue(user=self.district, document=correction, day=date(2024, 1, 9))
+        self.assertEqual(second.reference, "02/KH-UBND")
+
+    def test_only_the_units_staff_issue_and_a_signer_is_needed(self):
+        document = self.plan(signer_name="")
+        with self.assertRaisesMessage(ValidationError, "Ghi họ tên người ký"):
+            documents.document_issue(user=self.district, document=document)
+        with self.assertRaises(documents.PermissionDenied):
+            documents.document_issue(user=self.officer, document=document)
+
+    def test_signing_is_intact_and_one_changed_byte_fails_verification(self):
+        document = documents.document_issue(user=self.district, document=self.plan())
+        documents.certificate_store(user=self.district, pkcs12=make_pkcs12(), passphrase="mat-khau-ky")
+        with self.assertRaisesMessage(ValidationError, "Sai mật khẩu"):
+            documents.document_sign(user=self.district, document=document, passphrase="sai")
+        signed = documents.document_sign(user=self.district, document=document, passphrase="mat-khau-ky")
+        content = documents.document_pdf(signed, signed=True)
+        result = documents.verify(content)
+        self.assertTrue(result["known"])
+        self.assertEqual(len(result["signatures"]), 1)
+        self.assertTrue(result["signatures"][0]["intact"])
+        self.assertIn("Nguyễn Văn Ký", result["signatures"][0]["signer"])
+        self.assertTrue(
+            documents.verify(documents.document_pdf(signed))["known"]
+        )  # the unsigned original too
+        tampered = bytearray(content)
+        tampered[len(tampered) // 3] ^= 0x01
+        result = documents.verify(bytes(tampered))
+        self.assertFalse(result["known"])
+        self.assertFalse(result["signatures"] and result["signatures"][0]["intact"])
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class ConcurrentNumberingTests(TransactionTestCase):
+    """Two officers issuing at the same moment get different numbers, with no gap (PostgreSQL)."""
+
+    def setUp(self):
+        from budgets.catalogue import catalogue_load
+        from households.standards import standards_load
+        from povertyprog.units.loading import units_load_all
+
+        units_load_all()
+        standards_load()
+        catalogue_load()
+
+    def test_concurrent_issuing(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("row locks are PostgreSQL's; SQLite serialises writers anyway")
+        from povertyprog.accounts.models import Role
+
+        user = make_user("backan", Role.DISTRICT_STAFF, "058")
+        drafts = []
+        for _ in range(6):
+            document = new_document(user.unit, "annual_report", 2024)
+            document.fields["signer_name"] = "Hoàng Thị Thu Hương"
+            document._history_user = user
+            document.save()
+            drafts.append(document)
+        errors = []
+
+        def issue(document):
+            try:
+                documents.document_issue(user=user, document=document)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=issue, args=(d,)) for d in drafts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        numbers = sorted(Document.objects.values_list("number", flat=True))
+        self.assertEqual(numbers, [1, 2, 3, 4, 5, 6])
