@@ -13,7 +13,6 @@ from pathlib import Path
 
 from django.db import transaction
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from budgets.models import (
@@ -43,14 +42,7 @@ from povertyprog.lib.spreadsheets import (
     parse_text,
     read_sheets,
 )
-from povertyprog.lib.workbooks import (
-    BOLD,
-    HEADER_FILL,
-    MILLION_FORMAT,
-    header_row,
-    table_sheet,
-    workbook_bytes,
-)
+from povertyprog.lib.workbooks import MILLION_FORMAT, guide_sheet, header_row, table_sheet, workbook_bytes
 from povertyprog.units.models import AdministrativeUnit
 
 BUDGET_SHEET = "Ngân sách"
@@ -166,25 +158,16 @@ def _list(sheet, values: list[str], letter: str) -> None:
 
 
 def _guide(book: Workbook) -> None:
-    guide = book.create_sheet("Hướng dẫn")
-    guide.append(["HƯỚNG DẪN NHẬP NGÂN SÁCH VÀ KẾT QUẢ HOẠT ĐỘNG"])
-    guide["A1"].font = Font(bold=True, size=13)
-    for text in (
-        "Số tiền ghi bằng triệu đồng (ví dụ 2191,705). Tổng của dự án do hệ thống cộng: không ghi dòng tổng.",
-        "Mỗi dòng một dự án (tiểu dự án), loại vốn, nguồn vốn. Dòng trống mọi số tiền sẽ xóa số liệu đã ghi.",
-        "Không dùng công thức, không gộp ô ở dòng tiêu đề. Có thể đổi thứ tự cột.",
-    ):
-        guide.append([text])
-    guide.append([])
-    for title, columns in ((BUDGET_SHEET, BUDGET_COLUMNS), (OUTPUT_SHEET, OUTPUT_COLUMNS)):
-        guide.append([f"Trang “{title}”", "Bắt buộc", "Cách ghi"])
-        for cell in guide[guide.max_row]:
-            cell.font, cell.fill = BOLD, HEADER_FILL
-        for column in columns:
-            guide.append([column.header, "Có" if column.required else "", column.help])
-        guide.append([])
-    guide.column_dimensions["A"].width = 42
-    guide.column_dimensions["C"].width = 90
+    guide_sheet(
+        book,
+        "HƯỚNG DẪN NHẬP NGÂN SÁCH VÀ KẾT QUẢ HOẠT ĐỘNG",
+        [
+            "Số tiền ghi bằng triệu đồng (ví dụ 2191,705). Tổng của dự án do hệ thống cộng: không ghi tổng.",
+            "Mỗi dòng một dự án (tiểu dự án), loại vốn, nguồn vốn. Dòng không ghi số tiền: xóa số đã ghi.",
+            "Không dùng công thức, không gộp ô ở dòng tiêu đề. Có thể đổi thứ tự cột.",
+        ],
+        [(BUDGET_SHEET, BUDGET_COLUMNS), (OUTPUT_SHEET, OUTPUT_COLUMNS)],
+    )
 
 
 # --- Import ----------------------------------------------------------------------------------

@@ -124,6 +124,22 @@ def _warn(request, form, warnings: dict | None) -> None:
         messages.warning(request, f"{label}: {message}" if label else message)
 
 
+def _saved(request, form, save, done: str, **arguments) -> bool:
+    """Run a service save on a valid form of the user's own unit: a broken rule lands on its cell,
+    a stale page on the form. True when saved (the success message is queued)."""
+    try:
+        result = save(user=request.user, opened=request.POST.get("opened", ""), **arguments)
+    except ValidationError as error:
+        _apply_errors(form, error)
+    except StaleDataError as error:
+        form.add_error(None, error.message)
+    else:
+        _warn(request, form, result.warnings)
+        messages.success(request, done)
+        return True
+    return False
+
+
 @login_required
 def budget_grid(request, component_pk: int):
     unit, year = _own_unit(request), _year(request)
@@ -134,22 +150,11 @@ def budget_grid(request, component_pk: int):
     lines = list(BudgetLine.objects.filter(unit=unit, year=year, component=component))
     form = budget_forms.budget_grid_form(component, lines, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = budget_grid_save(
-                user=request.user,
-                unit=unit,
-                year=year,
-                component=component,
-                rows=budget_forms.grid_values(form),
-                opened=request.POST.get("opened", ""),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except StaleDataError as error:
-            form.add_error(None, error.message)
-        else:
-            _warn(request, form, result.warnings)
-            messages.success(request, f"Đã lưu ngân sách {component.label.lower()} năm {year}.")
+        done = f"Đã lưu ngân sách {component.label.lower()} năm {year}."
+        rows = budget_forms.grid_values(form)
+        if _saved(
+            request, form, budget_grid_save, done, unit=unit, year=year, component=component, rows=rows
+        ):
             return redirect(_overview_url(year))
     return render(
         request,
@@ -171,20 +176,10 @@ def policy_results(request):
     records = list(PolicyResult.objects.filter(unit=unit, year=year))
     form = budget_forms.policy_form(records, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            policy_results_save(
-                user=request.user,
-                unit=unit,
-                year=year,
-                rows=budget_forms.row_values(form),
-                opened=request.POST.get("opened", ""),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except StaleDataError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Đã lưu kết quả thực hiện chính sách năm {year}.")
+        done = f"Đã lưu kết quả thực hiện chính sách năm {year}."
+        if _saved(
+            request, form, policy_results_save, done, unit=unit, year=year, rows=budget_forms.row_values(form)
+        ):
             return redirect(_overview_url(year))
     return render(
         request, "budgets/policies.html", {"unit": unit, "year": year, "form": form, "opened": stamp(records)}
@@ -204,20 +199,10 @@ def activity_outputs(request):
     records = list(ActivityOutput.objects.filter(unit=unit, year=year))
     form = budget_forms.outputs_form(kinds, records, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            outputs_save(
-                user=request.user,
-                unit=unit,
-                year=year,
-                rows=budget_forms.row_values(form),
-                opened=request.POST.get("opened", ""),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except StaleDataError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Đã lưu kết quả hoạt động năm {year}.")
+        done = f"Đã lưu kết quả hoạt động năm {year}."
+        if _saved(
+            request, form, outputs_save, done, unit=unit, year=year, rows=budget_forms.row_values(form)
+        ):
             return redirect(_overview_url(year))
     return render(
         request,

@@ -12,7 +12,6 @@ from datetime import date
 
 import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -37,7 +36,7 @@ from households.models import (
 )
 from households.selectors import subtree_figures
 from povertyprog.lib.spreadsheets import Column, neutralise
-from povertyprog.lib.workbooks import BOLD, HEADER_FILL, header_row, table_sheet, workbook_bytes
+from povertyprog.lib.workbooks import guide_sheet, header_row, table_sheet, workbook_bytes
 from povertyprog.units.models import AdministrativeUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,28 +90,18 @@ def import_template() -> bytes:
     members = book.create_sheet(MEMBER_SHEET)
     header_row(members, MEMBER_COLUMNS, 1)
     _validations(members, MEMBER_COLUMNS, 2)
-    guide = book.create_sheet("Hướng dẫn")
-    guide.append(["HƯỚNG DẪN NHẬP DANH SÁCH HỘ GIA ĐÌNH"])
-    guide["A1"].font = Font(bold=True, size=13)
-    for line in (
-        "Mỗi hộ một dòng ở trang “Hộ gia đình”.",
-        "Thành viên (nếu có) ở trang “Thành viên”, nối với hộ qua Mã hộ.",
-        "Có thể đổi thứ tự cột; tiêu đề có hoặc không dấu đều được.",
-        "Không dùng công thức, không gộp ô ở dòng tiêu đề.",
-        "Phân loại hộ do hệ thống tính, không cần ghi. Giới hạn: 20 MB, 200.000 dòng, 200 cột.",
-    ):
-        guide.append([line])
-    guide.append([])
-    for title, columns in ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS), (MEMBER_SHEET, MEMBER_COLUMNS)):
-        guide.append([f"Trang “{title}”", "Bắt buộc", "Cách ghi"])
-        for cell in guide[guide.max_row]:
-            cell.font, cell.fill = BOLD, HEADER_FILL
-        for column in columns:
-            guide.append([column.header, "Có" if column.required else "", column.help])
-        guide.append([])
-    guide.column_dimensions["A"].width = 45
-    guide.column_dimensions["B"].width = 10
-    guide.column_dimensions["C"].width = 80
+    guide_sheet(
+        book,
+        "HƯỚNG DẪN NHẬP DANH SÁCH HỘ GIA ĐÌNH",
+        [
+            "Mỗi hộ một dòng ở trang “Hộ gia đình”.",
+            "Thành viên (nếu có) ở trang “Thành viên”, nối với hộ qua Mã hộ.",
+            "Có thể đổi thứ tự cột; tiêu đề có hoặc không dấu đều được.",
+            "Không dùng công thức, không gộp ô ở dòng tiêu đề.",
+            "Phân loại hộ do hệ thống tính, không cần ghi. Giới hạn: 20 MB, 200.000 dòng, 200 cột.",
+        ],
+        [(HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS), (MEMBER_SHEET, MEMBER_COLUMNS)],
+    )
     return workbook_bytes(book)
 
 

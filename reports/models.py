@@ -6,6 +6,7 @@ approved; from then on nothing of that unit and year can be written (reports.loc
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from povertyprog.units.models import AdministrativeUnit
@@ -89,7 +90,7 @@ class Submission(models.Model):
         """Sent (the first time) by the due date; None while never sent."""
         if self.first_submitted_at is None:
             return None
-        return self.first_submitted_at.date() <= self.period.due_on
+        return timezone.localtime(self.first_submitted_at).date() <= self.period.due_on
 
 
 class Action(models.TextChoices):

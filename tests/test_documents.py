@@ -17,6 +17,7 @@ from django.test import TransactionTestCase, override_settings
 from PIL import Image
 from pypdf import PdfReader
 
+from households.demo import BACKAN_CITY_2024
 from reports import documents
 from reports.composition import narrative_html, new_document
 from reports.models import Document, PeriodKind, ReportingPeriod, Target
@@ -25,17 +26,7 @@ from tests.base import BaseTestCase, make_user, unit
 from tests.factory import make_household, make_review
 from tests.support.certificates import make_pkcs12
 
-# Seed 002's appendix: households at the start of 2024, poor households, planned reduction.
-APPENDIX = {
-    "01837": (2347, 27, 2),
-    "01855": (827, 34, 2),
-    "01840": (2494, 24, 1),
-    "01834": (1416, 8, 1),
-    "01843": (2036, 12, 1),
-    "01846": (1382, 73, 3),
-    "01852": (916, 34, 2),
-    "01849": (863, 29, 1),
-}
+APPENDIX = {code: figures for code, *figures in BACKAN_CITY_2024}  # seed 002's appendix
 MEDIA = tempfile.mkdtemp()
 MM = 72 / 25.4  # PDF points per millimetre
 

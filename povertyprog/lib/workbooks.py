@@ -76,3 +76,23 @@ def table_sheet(
     for index in range(len(headers)):
         sheet.column_dimensions[get_column_letter(index + 3)].width = 14
     sheet.row_dimensions[4].height = 60
+
+
+def guide_sheet(book: Workbook, title: str, lines: list[str], sheets: list[tuple[str, list[Column]]]) -> None:
+    """The "Hướng dẫn" sheet of an import template: the rules, then every column of every sheet."""
+    guide = book.create_sheet("Hướng dẫn")
+    guide.append([title])
+    guide["A1"].font = Font(bold=True, size=13)
+    for line in lines:
+        guide.append([line])
+    guide.append([])
+    for name, columns in sheets:
+        guide.append([f"Trang “{name}”", "Bắt buộc", "Cách ghi"])
+        for cell in guide[guide.max_row]:
+            cell.font, cell.fill = BOLD, HEADER_FILL
+        for column in columns:
+            guide.append([column.header, "Có" if column.required else "", column.help])
+        guide.append([])
+    guide.column_dimensions["A"].width = 45
+    guide.column_dimensions["B"].width = 10
+    guide.column_dimensions["C"].width = 90

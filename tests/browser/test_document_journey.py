@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from households.demo import BACKAN_CITY_2024
 from povertyprog.accounts.models import Role, User
 from povertyprog.units.models import AdministrativeUnit
 from reports.models import PeriodKind, ReportingPeriod, Target
@@ -12,16 +13,7 @@ from tests.support.certificates import make_pkcs12
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Mat-khau-thu-nghiem-1"
-APPENDIX = {
-    "01837": (2347, 27, 2),
-    "01855": (827, 34, 2),
-    "01840": (2494, 24, 1),
-    "01834": (1416, 8, 1),
-    "01843": (2036, 12, 1),
-    "01846": (1382, 73, 3),
-    "01852": (916, 34, 2),
-    "01849": (863, 29, 1),
-}
+APPENDIX = {code: figures for code, *figures in BACKAN_CITY_2024}  # seed 002's appendix
 
 
 @pytest.fixture
