@@ -211,6 +211,24 @@ class LayoutTests(DocumentTestCase):
         ]
         self.assertLess(min(columns) / px_per_mm, 60)
         self.assertGreater(max(columns) / px_per_mm, 150)
+        report = documents.document_pdf(new_document(self.backan_city, "annual_report", 2024))
+        (folder / "report.pdf").write_bytes(report)
+        poppler(
+            "pdftoppm",
+            "-r",
+            "100",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(folder / "report.pdf"),
+            str(folder / "r"),
+        )
+        shutil.copy(folder / "r-1.png", artifacts / "report-page-1.png")
+        report_left, report_top, _, _ = _ink_box(Image.open(folder / "r-1.png").convert("L"))
+        self.assertGreaterEqual(report_left / px_per_mm, 29.5)
+        self.assertGreaterEqual(report_top / px_per_mm, 19.5)
         second = Image.open(folder / "page-2.png").convert("L")
         _, number_top, _, _ = _ink_box(second)
         self.assertLess(number_top / px_per_mm, 20)  # the page number in the top margin
