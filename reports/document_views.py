@@ -240,6 +240,18 @@ def document_scan(request, pk: int):
 
 @login_required
 def certificate(request):
+    images = {
+        "signature": (documents.signature_image_store, "Đã lưu ảnh chữ ký."),
+        "seal": (documents.seal_store, "Đã lưu ảnh con dấu của đơn vị."),
+    }
+    if request.method == "POST" and request.POST.get("image") in images:
+        action, done = images[request.POST["image"]]
+        upload = request.FILES.get("png")
+        if upload is None or upload.size > 1_000_000:
+            messages.error(request, "Chọn tệp ảnh PNG (tối đa 1 MB).")
+        else:
+            _act(request, action, done, content=upload.read())
+        return redirect("documents:certificate")
     if request.method == "POST":
         upload = request.FILES.get("pkcs12")
         if upload is None or upload.size > 100_000:

@@ -19,8 +19,8 @@ from django.utils import timezone
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from reports.composition import compose
-from reports.models import Document, DocumentRegister
-from reports.rendering import document_html, pdf_bytes
+from reports.models import Document, DocumentRegister, SigningCertificate
+from reports.rendering import document_html, pdf_bytes, render_pdf
 
 ISSUED_MESSAGE = (
     "Văn bản đã ban hành: không sửa được. Muốn đính chính, hãy tạo văn bản mới thay thế văn bản này."
@@ -108,7 +108,7 @@ def document_issue(*, user: User, document: Document, day: date | None = None) -
     current.issued_on, current.issued_at, current.issued_by = day, timezone.now(), user
     current.snapshot = data
     current.status = Document.Status.ISSUED
-    content = pdf_bytes(document_html(data, reference=current.reference, day=day))
+    content, current.signature_place = render_pdf(document_html(data, reference=current.reference, day=day))
     current.pdf_name = f"{uuid.uuid4().hex}.pdf"
     (storage_dir() / current.pdf_name).write_bytes(content)
     current.sha256 = sha256(content)
@@ -148,8 +148,6 @@ def certificate_store(*, user: User, pkcs12: bytes, passphrase: str):
     """Keep the signer's PKCS#12 as uploaded (encrypted by its passphrase, which is not stored)."""
     from cryptography.hazmat.primitives.serialization import pkcs12 as p12
 
-    from reports.models import SigningCertificate
-
     try:
         key, certificate, _ = p12.load_key_and_certificates(pkcs12, passphrase.encode())
     except ValueError:
@@ -166,11 +164,41 @@ def certificate_store(*, user: User, pkcs12: bytes, passphrase: str):
     )
 
 
+def _png(content: bytes) -> bytes:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(content))
+        image.verify()
+    except (UnidentifiedImageError, OSError):
+        raise ValidationError("Ảnh phải là tệp PNG (nền trong suốt).") from None
+    if image.format != "PNG" or max(image.size) > 2000:
+        raise ValidationError("Ảnh phải là tệp PNG, tối đa 2000 × 2000 điểm ảnh.")
+    return content
+
+
+def signature_image_store(*, user: User, content: bytes) -> None:
+    """The signer's handwritten signature (blue, transparent PNG) shown on e-signed documents."""
+    updated = SigningCertificate.objects.filter(user=user).update(signature_image=_png(content))
+    if not updated:
+        raise ValidationError("Hãy tải chứng thư số (.p12) lên trước.")
+
+
+def seal_store(*, user: User, content: bytes) -> None:
+    """The seal of the user's unit (red, transparent PNG), set by the unit's own staff."""
+    from reports.models import UnitSeal
+
+    if user.unit is None or not can_enter_data(user, user.unit):
+        raise PermissionDenied("Chỉ cán bộ của đơn vị được đặt ảnh con dấu của đơn vị.")
+    UnitSeal.objects.update_or_create(unit=user.unit, defaults={"image": _png(content)})
+
+
 @transaction.atomic
 def document_sign(*, user: User, document: Document, passphrase: str) -> Document:
     """Sign the issued PDF (PAdES) with the user's certificate; a visible signature on page 1, top
     right: the organisation's signature as Decree 30 places it on electronic copies."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.images import PdfImage
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
@@ -182,7 +210,7 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
         raise ValidationError("Chỉ ký được văn bản đã ban hành.")
     if current.signed_pdf_name:
         raise ValidationError("Văn bản này đã được ký.")
-    certificate = getattr(user, "certificate", None)
+    certificate = SigningCertificate.objects.filter(user=user).first()  # fresh: images may have changed
     if certificate is None:
         raise ValidationError("Bạn chưa tải chứng thư số (.p12) lên hồ sơ của mình.")
     try:
@@ -190,15 +218,27 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     except ValueError:
         raise ValidationError("Sai mật khẩu chứng thư số.") from None
     writer = IncrementalPdfFileWriter(io.BytesIO((storage_dir() / current.pdf_name).read_bytes()))
-    width = 170
-    box = (595 - 42 - width, 800, 595 - 42, 836)  # A4 in points: top right, in the top margin
-    fields.append_signature_field(writer, fields.SigFieldSpec("ChuKySo", on_page=0, box=box))
-    style = TextStampStyle(
-        stamp_text=f"{current.unit.name}\n{current.reference}\n%(ts)s",
-        timestamp_format="%Y-%m-%dT%H:%M:%S%z",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=7)),
-        border_width=0,
-    )
+    image = signature_picture(certificate, current.unit)
+    if image is not None and current.signature_place:
+        # The signer's image (and the seal over its left third) between the title and the name.
+        place = current.signature_place
+        x1, y1, x2, y2 = place["box"]
+        width = min(x2 - x1, (y2 - y1) * image.width / image.height)
+        middle = (x1 + x2) / 2
+        page, box = place["page"], (round(middle - width / 2), y1, round(middle + width / 2), y2)
+        style = TextStampStyle(
+            stamp_text=" ", background=PdfImage(image), background_opacity=1, border_width=0
+        )
+    else:
+        # The organisation's signature of electronic copies: top right of page 1, number and time.
+        page, box = 0, (595 - 42 - 170, 800, 595 - 42, 836)
+        style = TextStampStyle(
+            stamp_text=f"{current.unit.name}\n{current.reference}\n%(ts)s",
+            timestamp_format="%Y-%m-%dT%H:%M:%S%z",
+            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=7)),
+            border_width=0,
+        )
+    fields.append_signature_field(writer, fields.SigFieldSpec("ChuKySo", on_page=page, box=box))
     meta = signers.PdfSignatureMetadata(
         field_name="ChuKySo", reason=f"Ban hành {current.reference}", location=current.fields.get("place", "")
     )
@@ -211,6 +251,29 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     current._history_user = user
     current.save()
     return current
+
+
+def signature_picture(certificate, unit):
+    """The signer's image with the unit's seal over its left third (Pillow RGBA), or None."""
+    from PIL import Image
+
+    from reports.models import UnitSeal
+
+    if not certificate.signature_image:
+        return None
+    signature = Image.open(io.BytesIO(bytes(certificate.signature_image))).convert("RGBA")
+    seal = UnitSeal.objects.filter(unit=unit).first()
+    if seal is None:
+        return signature
+    stamp = Image.open(io.BytesIO(bytes(seal.image))).convert("RGBA")
+    size = round(signature.height * 1.1)
+    stamp = stamp.resize((size, round(size * stamp.height / stamp.width)))
+    # The seal's right edge a third into the signature: it covers the signature's left third.
+    offset = max(size - signature.width // 3, 0)
+    canvas = Image.new("RGBA", (offset + signature.width, max(stamp.height, signature.height)), (0, 0, 0, 0))
+    canvas.alpha_composite(signature, (offset, (canvas.height - signature.height) // 2))
+    canvas.alpha_composite(stamp, (0, (canvas.height - stamp.height) // 2))
+    return canvas
 
 
 def trust_roots() -> list:

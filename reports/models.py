@@ -237,6 +237,7 @@ class Document(models.Model):
     snapshot = models.JSONField("số liệu khi ban hành", default=dict)
     pdf_name = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    signature_place = models.JSONField(default=dict)  # where the signer's image goes (reports.rendering)
     signed_pdf_name = models.CharField(max_length=100, blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -293,6 +294,17 @@ class DocumentRegister(models.Model):
         return f"{self.unit} {self.year} {self.symbol}: {self.last_number}"
 
 
+class UnitSeal(models.Model):
+    """The image of a unit's seal (PNG, red, transparent), set by its staff: e-signed documents
+    show it over the left third of the signer's image (Decree 30/2020, Phụ lục I)."""
+
+    unit = models.OneToOneField(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    image = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Con dấu {self.unit}"
+
+
 class SigningCertificate(models.Model):
     """A signer's PKCS#12 file as uploaded: it stays encrypted with its passphrase, which is asked
     at each signing and never stored."""
@@ -303,6 +315,7 @@ class SigningCertificate(models.Model):
     pkcs12 = models.BinaryField()
     subject = models.CharField(max_length=300)
     not_after = models.DateTimeField()
+    signature_image = models.BinaryField(null=True, blank=True)  # PNG, blue ink, transparent
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

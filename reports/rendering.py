@@ -46,6 +46,27 @@ def document_html(
 
 
 def pdf_bytes(html: str) -> bytes:
-    return HTML(
-        string=html, base_url=FONTS_DIR.resolve().as_uri() + "/", url_fetcher=BundledOnly()
-    ).write_pdf()
+    return render_pdf(html)[0]
+
+
+PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+
+
+def render_pdf(html: str) -> tuple[bytes, dict]:
+    """The PDF, and where its signature space is: {"page": index, "box": [x1, y1, x2, y2]} in PDF
+    points from the bottom left (the signer's image goes there), or {} when there is none."""
+    base = FONTS_DIR.resolve().as_uri() + "/"
+    document = HTML(string=html, base_url=base, url_fetcher=BundledOnly()).render()
+    place = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and element.get("class") == "space":
+                height = page.height * PX_TO_PT
+                x, y = box.position_x * PX_TO_PT, box.position_y * PX_TO_PT
+                bottom = height - y - box.height * PX_TO_PT
+                place = {
+                    "page": index,
+                    "box": [round(x), round(bottom), round(x + box.width * PX_TO_PT), round(height - y)],
+                }
+    return document.write_pdf(), place

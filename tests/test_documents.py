@@ -337,3 +337,58 @@ class ConcurrentNumberingTests(TransactionTestCase):
         self.assertEqual(errors, [])
         numbers = sorted(Document.objects.values_list("number", flat=True))
         self.assertEqual(numbers, [1, 2, 3, 4, 5, 6])
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class SignatureImageTests(DocumentTestCase):
+    def _png(self, colour) -> bytes:
+        from PIL import ImageDraw
+
+        image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+        ImageDraw.Draw(image).line((10, 100, 290, 20), fill=colour, width=6)
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        return buffer.getvalue()
+
+    def test_the_signers_image_and_the_seal_go_to_the_signature_space(self):
+        document = documents.document_issue(user=self.district, document=self.plan())
+        place = document.signature_place
+        self.assertEqual(set(place), {"page", "box"})
+        documents.certificate_store(user=self.district, pkcs12=make_pkcs12(), passphrase="mat-khau-ky")
+        with self.assertRaisesMessage(ValidationError, "PNG"):
+            documents.signature_image_store(user=self.district, content=b"GIF89a not a png")
+        documents.signature_image_store(user=self.district, content=self._png((20, 40, 200, 255)))
+        documents.seal_store(user=self.district, content=self._png((220, 20, 20, 255)))
+        signed = documents.document_sign(user=self.district, document=document, passphrase="mat-khau-ky")
+        content = documents.document_pdf(signed, signed=True)
+        reader = PdfReader(io.BytesIO(content))
+        widgets = [
+            (index, [float(v) for v in a.get_object()["/Rect"]])
+            for index, page in enumerate(reader.pages)
+            for a in page.get("/Annots", [])
+            if a.get_object().get("/FT") == "/Sig" or a.get_object().get("/Subtype") == "/Widget"
+        ]
+        self.assertEqual(len(widgets), 1)
+        index, (x1, y1, x2, y2) = widgets[0]
+        bx1, by1, bx2, by2 = place["box"]
+        self.assertEqual(index, place["page"])
+        self.assertTrue(bx1 <= x1 < x2 <= bx2 and by1 <= y1 < y2 <= by2, (widgets, place))
+        self.assertTrue(documents.verify(content)["signatures"][0]["intact"])
+        folder = Path(tempfile.mkdtemp())
+        (folder / "signed.pdf").write_bytes(content)
+        page = str(index + 1)
+        poppler(
+            "pdftoppm",
+            "-r",
+            "80",
+            "-png",
+            "-f",
+            page,
+            "-l",
+            page,
+            str(folder / "signed.pdf"),
+            str(folder / "s"),
+        )
+        artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        shutil.copy(next(folder.glob("s-*.png")), artifacts / "signed-signature-block.png")
