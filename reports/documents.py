@@ -213,10 +213,7 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     certificate = SigningCertificate.objects.filter(user=user).first()  # fresh: images may have changed
     if certificate is None:
         raise ValidationError("Bạn chưa tải chứng thư số (.p12) lên hồ sơ của mình.")
-    try:
-        signer = signers.SimpleSigner.load_pkcs12_data(bytes(certificate.pkcs12), [], passphrase.encode())
-    except ValueError:
-        raise ValidationError("Sai mật khẩu chứng thư số.") from None
+    signer = _signer(bytes(certificate.pkcs12), passphrase)
     writer = IncrementalPdfFileWriter(io.BytesIO((storage_dir() / current.pdf_name).read_bytes()))
     image = signature_picture(certificate, current.unit)
     if image is not None and current.signature_place:
@@ -251,6 +248,37 @@ def document_sign(*, user: User, document: Document, passphrase: str) -> Documen
     current._history_user = user
     current.save()
     return current
+
+
+def _signer(pkcs12: bytes, passphrase: str):
+    """A pyHanko signer holding the key as the PKCS#12 gives it: pyHanko's own SimpleSigner re-loads
+    and re-checks the RSA key at every signature (60 ms of a 200 ms signing)."""
+    from asn1crypto import keys, x509
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+    from cryptography.hazmat.primitives.serialization import pkcs12 as p12
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    try:
+        key, certificate, others = p12.load_key_and_certificates(pkcs12, passphrase.encode())
+    except ValueError:
+        raise ValidationError("Sai mật khẩu chứng thư số.") from None
+
+    class LoadedKeySigner(signers.SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            if mechanism == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return super().sign_raw(data, digest_algorithm)
+
+    certs = [x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in [certificate, *(others or [])]]
+    private = keys.PrivateKeyInfo.load(key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()))
+    return LoadedKeySigner(
+        signing_cert=certs[0], signing_key=private, cert_registry=SimpleCertificateStore.from_certs(certs)
+    )
 
 
 def signature_picture(certificate, unit):
