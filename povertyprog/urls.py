@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from povertyprog.health import health
 from povertyprog.units import views as unit_views
 
 admin.site.site_header = "Quản trị hệ thống báo cáo giảm nghèo"
@@ -9,6 +10,7 @@ admin.site.site_title = "Quản trị"
 
 urlpatterns = [
     path("", unit_views.home, name="home"),
+    path("suc-khoe/", health, name="health"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -33,6 +33,7 @@ UNIT_SCOPED = {
 # Pages about the user's own unit or account only (no other unit can be named in them).
 OWN_ONLY = {
     "home",
+    "health",
     "login",
     "logout",
     "password_change",

@@ -1,0 +1,62 @@
+"""Production settings: Django's deployment checks, security headers, the health endpoint."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import SimpleTestCase, TestCase
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class DeployCheckTests(SimpleTestCase):
+    def test_check_deploy_is_clean_with_the_production_settings_of_the_readme(self):
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_SSL_REDIRECT": "1",
+            "ALLOWED_HOSTS": "giamngheo.example.gov.vn",
+        }
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_debug_off_refuses_a_weak_secret_key(self):
+        env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "short"}
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "check"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set", result.stderr)
+
+
+class HeaderAndHealthTests(TestCase):
+    def test_pages_carry_a_content_security_policy_of_own_assets_only(self):
+        response = self.client.get("/dang-nhap/")
+        policy = response["Content-Security-Policy"]
+        self.assertIn("default-src 'self'", policy)
+        self.assertIn("script-src 'self'", policy)
+        self.assertNotIn("unsafe-inline", policy)
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+
+    def test_health_reports_database_worker_and_disk(self):
+        response = self.client.get("/suc-khoe/")
+        self.assertEqual(response.status_code, 200)
+        data = response.json()
+        self.assertEqual((data["status"], data["database"], data["worker"]), ("ok", "ok", "ok"))
+        self.assertGreater(data["disk_free_mb"], 0)
