@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser setup lint bench clean
+.PHONY: run prod test test-browser setup lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,23 @@ run: setup
 	@echo "Worker for background imports + web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --no-startup-delay & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Production-like stack on this machine: PostgreSQL, DEBUG off, gunicorn workers, static files by
+## whitenoise, the background worker. TLS is the fronting web server's job (README, Production).
+PROD_DB ?= postgres://postgres@127.0.0.1:5432/povertyprog
+PROD_ENV = DEBUG=0 DATABASE_URL=$(PROD_DB) SECRET_KEY_FILE=var/secret_key SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
+WORKERS ?= 4
+prod: setup
+	@mkdir -p var && test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > var/secret_key
+	@createdb -h 127.0.0.1 -U postgres povertyprog 2>/dev/null || true
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(PROD_ENV) $(BIN)/python manage.py load_units
+	$(PROD_ENV) $(BIN)/python manage.py load_demo
+	@echo "gunicorn ($(WORKERS) workers) + worker on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	trap 'kill 0' EXIT; $(PROD_ENV) $(BIN)/python manage.py db_worker & \
+	$(PROD_ENV) $(BIN)/gunicorn povertyprog.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
 test: setup
