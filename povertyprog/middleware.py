@@ -18,3 +18,35 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS)
         return response
+
+
+class WriteLogMiddleware:
+    """One structured log line per write (POST, PUT, PATCH, DELETE): who, which unit, what, result,
+    how long — key=value pairs a log collector can parse. The audit tables keep the values."""
+
+    WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def __init__(self, get_response):
+        import logging
+        import time
+
+        self.get_response = get_response
+        self.logger = logging.getLogger("povertyprog.writes")
+        self.clock = time.perf_counter
+
+    def __call__(self, request):
+        started = self.clock()
+        response = self.get_response(request)
+        if request.method in self.WRITES:
+            user = getattr(request, "user", None)
+            known = user is not None and user.is_authenticated
+            self.logger.info(
+                "write method=%s path=%s status=%s user=%s unit=%s ms=%.0f",
+                request.method,
+                request.path,
+                response.status_code,
+                user.username if known else "-",
+                (user.unit.code if known and user.unit_id else "-"),
+                (self.clock() - started) * 1000,
+            )
+        return response

@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "povertyprog.middleware.WriteLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Must come last: it turns repeated failed logins into a lockout page.
     "axes.middleware.AxesMiddleware",

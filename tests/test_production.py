@@ -60,3 +60,17 @@ class HeaderAndHealthTests(TestCase):
         data = response.json()
         self.assertEqual((data["status"], data["database"], data["worker"]), ("ok", "ok", "ok"))
         self.assertGreater(data["disk_free_mb"], 0)
+
+
+class WriteLogTests(TestCase):
+    def test_each_write_is_logged_with_its_user_and_unit(self):
+        from povertyprog.accounts.models import Role
+        from tests.base import make_user
+
+        officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
+        self.client.force_login(officer)
+        with self.assertLogs("povertyprog.writes", level="INFO") as logs:
+            self.client.post("/bao-cao/thong-bao/")
+        self.assertRegex(
+            logs.output[0], r"write method=POST path=/bao-cao/thong-bao/ status=302 user=songcau unit=01837"
+        )
