@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from households.importing import household_import
@@ -128,6 +129,7 @@ def import_job_commit(job_id: int) -> ImportJob:
         return _finish(job, ImportJob.Status.REFUSED, str(error))
     except Exception:  # the database went away, a bug…: nothing was written (one transaction)
         logger.exception("import job %s failed", job.pk)
+        connection.close()  # a connection the server dropped cannot be reused: record on a new one
         message = (
             "Việc nhập bị gián đoạn do lỗi hệ thống; chưa có dữ liệu nào được ghi. "
             "Hãy bấm xác nhận lại; nếu vẫn lỗi, báo quản trị hệ thống."

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +19,9 @@ from reports.models import ReportingPeriod, Submission
 from reports.selectors import cycle_status, dashboard_figures
 from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
 
+INTERRUPTED = (
+    "Thao tác bị gián đoạn do mất kết nối cơ sở dữ liệu; chưa có gì thay đổi. Hãy thử lại sau ít phút."
+)
 ACTIONS = {
     "gui": (cycle.submit, "Đã gửi báo cáo."),
     "duyet": (cycle.approve, "Đã phê duyệt."),
@@ -108,6 +112,9 @@ def submission_action(request, pk: int, action: str):
         messages.error(request, " ".join(error.messages))
     except cycle.StaleDecisionError as error:
         messages.error(request, error.message)
+    except DatabaseError:
+        connection.close()  # dropped by the server: the transaction was rolled back, nothing changed
+        messages.error(request, INTERRUPTED)
     else:
         messages.success(request, done)
     return redirect("reports:submission", pk=submission.pk)

@@ -1,0 +1,151 @@
+"""The database connection dies in the middle of an import and of an approval (PostgreSQL): nothing
+is half-written, the user is told, and doing it again succeeds without duplicates."""
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+import psycopg
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.utils import timezone
+
+from povertyprog.accounts.models import Role
+
+MEDIA = tempfile.mkdtemp()
+
+
+def kill_this_connection() -> None:
+    """Terminate Django's current PostgreSQL session from another connection (as a crash would)."""
+    pid = connection.connection.info.backend_pid
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class FaultTests(TransactionTestCase):
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("kills a PostgreSQL backend")
+        from budgets.catalogue import catalogue_load
+        from households.standards import standards_load
+        from povertyprog.units.loading import units_load_all
+
+        units_load_all()
+        standards_load()
+        catalogue_load()
+
+    def tearDown(self):
+        connection.close()
+
+    def test_a_killed_import_writes_nothing_is_reported_and_runs_again(self):
+        from openpyxl import Workbook
+
+        from households.import_jobs import import_job_claim, import_job_commit, import_job_create, job_path
+        from households.importing import BATCH_SIZE, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET
+        from households.models import Household, HouseholdReview, ImportJob
+        from tests.base import make_user, unit
+
+        officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
+        rows = BATCH_SIZE * 2 + 500  # three batches: the kill comes after the first is written
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(HOUSEHOLD_SHEET)
+        keys = [c.key for c in HOUSEHOLD_COLUMNS]
+        sheet.append([c.header for c in HOUSEHOLD_COLUMNS])
+        for n in range(rows):
+            values = {
+                "code": f"01837-K{n:05d}",
+                "commune_code": "01837",
+                "head_name": f"Hộ {n}",
+                "village": "Tổ 1",
+                "members_count": 3,
+                "income": 2_500_000,
+                "review_date": "15/11/2024",
+            }
+            sheet.append([values.get(k) for k in keys])
+        path = Path(tempfile.mkdtemp()) / "ds.xlsx"
+        book.save(path)
+
+        class Upload:
+            name, size = "ds.xlsx", path.stat().st_size
+
+            def chunks(self):
+                yield path.read_bytes()
+
+        job = import_job_create(user=officer, unit=unit("01837"), year=2024, upload=Upload())
+        job.status = ImportJob.Status.CHECKED
+        job.save()
+        self.assertTrue(job_path(job).exists())
+        self.assertTrue(import_job_claim(job))
+        calls = []
+
+        def progress(done, total):
+            calls.append(done)
+            if len(calls) == 1:
+                kill_this_connection()
+
+        with mock.patch("households.import_jobs._progress", return_value=progress):
+            failed = import_job_commit(job.pk)
+        self.assertEqual(failed.status, ImportJob.Status.FAILED)
+        self.assertIn("chưa có dữ liệu nào được ghi", failed.message)
+        self.assertEqual(Household.objects.count(), 0)
+        self.assertEqual(HouseholdReview.objects.count(), 0)
+
+        self.assertTrue(import_job_claim(failed))
+        done = import_job_commit(job.pk)
+        self.assertEqual((done.status, done.created_count), (ImportJob.Status.DONE, rows))
+        self.assertEqual(Household.objects.count(), rows)
+        self.assertEqual(HouseholdReview.objects.filter(year=2024).count(), rows)
+
+    def test_a_killed_approval_changes_nothing_and_the_user_is_told(self):
+        from reports import cycle
+        from reports.models import PeriodKind, ReportingPeriod, State, Submission, SubmissionEvent
+        from tests.base import make_user, unit
+
+        today = timezone.localdate()
+        period = ReportingPeriod.objects.create(
+            code="2024",
+            name="Báo cáo năm 2024",
+            kind=PeriodKind.ANNUAL,
+            first_year=2024,
+            last_year=2024,
+            opens_on=date(2024, 10, 1),
+            due_on=today,
+            closes_on=today + timedelta(days=9),
+        )
+        officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
+        district = make_user("backan", Role.DISTRICT_STAFF, "058")
+        submission = cycle.submission_for(unit("01837"), period)
+        submission = cycle.submit(user=officer, submission=submission, expected_version=submission.version)
+        events = SubmissionEvent.objects.count()
+
+        real_snapshot = cycle.snapshot
+
+        def dying_snapshot(*args):
+            kill_this_connection()
+            return real_snapshot(*args)
+
+        self.client.force_login(district)
+        with mock.patch("reports.cycle.snapshot", side_effect=dying_snapshot):
+            response = self.client.post(
+                f"/bao-cao/ho-so/{submission.pk}/duyet/", {"version": submission.version}, follow=True
+            )
+        self.assertContains(response, "mất kết nối cơ sở dữ liệu; chưa có gì thay đổi")
+        fresh = Submission.objects.get(pk=submission.pk)
+        self.assertEqual((fresh.state, fresh.version), (State.SUBMITTED, submission.version))
+        self.assertEqual(SubmissionEvent.objects.count(), events)
+
+        again = self.client.post(
+            f"/bao-cao/ho-so/{submission.pk}/duyet/", {"version": fresh.version}, follow=True
+        )
+        self.assertContains(again, "Đã phê duyệt.")
+        self.assertEqual(Submission.objects.get(pk=submission.pk).state, State.APPROVED)
+        self.assertEqual(SubmissionEvent.objects.filter(action="approve").count(), 1)
