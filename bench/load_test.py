@@ -1,0 +1,208 @@
+"""Load test: 50 concurrent users against the production stack on loopback, 1,000,000 households.
+
+    python bench/load_test.py [--households 1000000] [--seconds 60] [--connections 50] [--keep]
+
+Creates (drops first, unless --keep and it exists) the database povertyprog_bench_load, loads the
+unit tree, generates the households with bench/generate_households.py, the budgets and 2024 cycle
+of the demo for Bắc Kạn city, and logged-in sessions for a province, a district and a commune
+officer. Starts the production stack of `make prod` (DEBUG off, gunicorn with 4 workers,
+whitenoise), then runs wrk (Debian's `wrk`) with 50 connections for --seconds on each page kind —
+household list (commune and district), registry statistics (province), reporting dashboard
+(province, official and provisional), budget overview (district) — five minutes in all at the
+default. Prints requests, errors (non-2xx and socket errors), p50 / p95 / p99 per page kind.
+Target: zero errors; household list p95 ≤ 150 ms.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_load"
+PORT = 8765
+LUA = """
+wrk.headers["Cookie"] = "sessionid={session}"
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50=%.1f p95=%.1f p99=%.1f\\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def database_exists() -> bool:
+    import psycopg
+
+    parts = urlsplit(URL)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        return bool(
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = 'povertyprog_bench_load'").fetchone()
+        )
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(URL)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_load")
+        conn.execute("CREATE DATABASE povertyprog_bench_load")
+
+
+def prepare(households: int, env: dict) -> None:
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*manage, "load_units"], env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate_households.py"), "--households", str(households)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    print(f"generated {households:,} households in {time.perf_counter() - started:.0f} s")
+    script = (
+        "from povertyprog.accounts.demo import demo_users_load; from budgets.demo import demo_budgets_load; "
+        "from reports.demo import demo_cycle_load; demo_users_load(); demo_budgets_load(); demo_cycle_load()"
+    )
+    subprocess.run([*manage, "shell", "-c", script], env=env, check=True, capture_output=True)
+
+
+def sessions(env: dict) -> dict[str, str]:
+    """Session keys of the demo users (as if they had logged in)."""
+    script = (
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY\n"
+        "from povertyprog.accounts.models import User\n"
+        "for name in ('tinh.backan', 'tp.backan', 'phuong.songcau'):\n"
+        "    user = User.objects.get(username=name)\n"
+        "    s = SessionStore(); s[SESSION_KEY] = str(user.pk)\n"
+        "    s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+        "    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()\n"
+        "    print(name, s.session_key)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(line.split() for line in out.strip().splitlines())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it exists")
+    args = parser.parse_args()
+    secret = Path(tempfile.mkdtemp()) / "secret"
+    secret.write_text("load-test-" + "x9" * 40)
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "DEBUG": "0",
+        "SECRET_KEY_FILE": str(secret),
+        "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    if not (args.keep and database_exists()):
+        recreate_database()
+        prepare(args.households, env)
+    keys = sessions(env)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "povertyprog.wsgi",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/suc-khoe/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        city, ward = _unit_ids(env)
+        pages = [
+            ("household list, commune (50/page)", "phuong.songcau", "/ho-gia-dinh/?nam=2024"),
+            ("household list, district", "tp.backan", f"/ho-gia-dinh/?nam=2024&don_vi={city}"),
+            ("registry statistics, province", "tinh.backan", "/ho-gia-dinh/thong-ke/?nam=2024"),
+            ("reporting dashboard, province, official", "tinh.backan", "/bao-cao/2024/"),
+            ("reporting dashboard, province, provisional", "tinh.backan", "/bao-cao/2024/?so_lieu=tam-tinh"),
+            ("budget overview, district", "tp.backan", "/ngan-sach/?nam=2023"),
+        ]
+        print(
+            f"{args.connections} connections, {args.seconds} s per page kind, gunicorn 4 workers, DEBUG off"
+        )
+        print(f"{'page kind':<46}{'requests':>9}{'errors':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+        for label, user, path in pages:
+            script = Path(tempfile.mkdtemp()) / "wrk.lua"
+            script.write_text(LUA.replace("{session}", keys[user]))
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    f"-c{args.connections}",
+                    f"-d{args.seconds}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{PORT}{path}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            found = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
+            errors = int(found["non2xx"]) + int(found["errors"])
+            print(
+                f"{label:<46}{int(found['requests']):>9}{errors:>7}{float(found['p50']):>8.1f}"
+                f"{float(found['p95']):>8.1f}{float(found['p99']):>8.1f}"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _unit_ids(env: dict) -> tuple[str, str]:
+    script = (
+        "from povertyprog.units.models import AdministrativeUnit as U; "
+        "print(U.objects.get(code='058', valid_from='2021-01-01').pk, "
+        "U.objects.get(code='01837', valid_from='2021-01-01').pk)"
+    )
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    city, ward = out.split()[-2:]
+    return city, ward
+
+
+if __name__ == "__main__":
+    main()
