@@ -12,67 +12,12 @@ Target: the province page in ≤ 150 ms server time, with a constant number of q
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import time
-from datetime import date
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_budgets"
+from benchdb import recreate_database, setup_django, synthetic_province
+
 RUNS = 9
-TREE = date(2021, 1, 1)
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    parts = urlsplit(URL)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_budgets")
-        conn.execute("CREATE DATABASE povertyprog_bench_budgets")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def synthetic_province(communes: int):
-    from povertyprog.units.models import AdministrativeUnit, DivisionType
-
-    province = AdministrativeUnit.objects.create(
-        code="99", name="Tỉnh Thử Nghiệm", division_type=DivisionType.PROVINCE, valid_from=TREE
-    )
-    per_district = 50
-    created = []
-    for d in range(communes // per_district):
-        district = AdministrativeUnit.objects.create(
-            code=f"9{d:02d}", name=f"Huyện Thử {d + 1}", division_type=DivisionType.RURAL_DISTRICT,
-            parent=province, valid_from=TREE,
-        )  # fmt: skip
-        units = [
-            AdministrativeUnit(
-                code=f"9{d:02d}{c:02d}",
-                name=f"Xã Thử {d + 1}.{c + 1}",
-                division_type=DivisionType.COMMUNE,
-                parent=district,
-                valid_from=TREE,
-                level=3,
-                search_name=f"xa thu {d + 1}.{c + 1}",
-                path=f"{district.path}9{d:02d}{c:02d}/",
-            )  # fmt: skip
-            for c in range(per_district)
-        ]
-        created += AdministrativeUnit.objects.bulk_create(units)
-    return province, created
 
 
 def fill(communes, years: list[int]) -> int:
@@ -117,10 +62,7 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=1000)
     parser.add_argument("--years", type=int, default=5)
     args = parser.parse_args()
-    recreate_database()
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
-    setup_django()
+    setup_django(recreate_database("povertyprog_bench_budgets"))
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
@@ -130,7 +72,7 @@ def main() -> None:
     from povertyprog.accounts.models import Role, User
 
     started = time.perf_counter()
-    province, communes = synthetic_province(args.communes)
+    province, _, communes = synthetic_province(args.communes)
     years = list(range(2021, 2021 + args.years))
     count = fill(communes, years)
     with connection.cursor() as cursor:

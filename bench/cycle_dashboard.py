@@ -16,69 +16,13 @@ Targets: each dashboard ≤ 100 ms; approving a district of 20 communes ≤ 1 s.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_cycle"
+from benchdb import recreate_database, setup_django, synthetic_province
+
 RUNS = 9
-TREE = date(2021, 1, 1)
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    parts = urlsplit(URL)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_cycle")
-        conn.execute("CREATE DATABASE povertyprog_bench_cycle")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def province_tree(communes: int):
-    from povertyprog.units.models import AdministrativeUnit, DivisionType
-
-    province = AdministrativeUnit.objects.create(
-        code="99", name="Tỉnh Thử Nghiệm", division_type=DivisionType.PROVINCE, valid_from=TREE
-    )
-    districts, created = [], []
-    for d in range(communes // 50):
-        district = AdministrativeUnit.objects.create(
-            code=f"9{d:02d}",
-            name=f"Huyện Thử {d + 1}",
-            division_type=DivisionType.RURAL_DISTRICT,
-            parent=province,
-            valid_from=TREE,
-        )
-        districts.append(district)
-        created += AdministrativeUnit.objects.bulk_create(
-            AdministrativeUnit(
-                code=f"9{d:02d}{c:02d}",
-                name=f"Xã Thử {d + 1}.{c + 1}",
-                division_type=DivisionType.COMMUNE,
-                parent=district,
-                valid_from=TREE,
-                level=3,
-                search_name=f"xa thu {d + 1} {c + 1}",
-                path=f"{district.path}9{d:02d}{c:02d}/",
-            )
-            for c in range(50)
-        )
-    return province, districts, created
 
 
 def fill_rollups(province, communes, households: int) -> None:
@@ -190,10 +134,7 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=1000)
     parser.add_argument("--households", type=int, default=1_000_000)
     args = parser.parse_args()
-    recreate_database()
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
-    setup_django()
+    setup_django(recreate_database("povertyprog_bench_cycle"))
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
@@ -205,7 +146,7 @@ def main() -> None:
     from reports.views import dashboard
 
     started = time.perf_counter()
-    province, districts, communes = province_tree(args.communes)
+    province, districts, communes = synthetic_province(args.communes)
     fill_rollups(province, communes, args.households)
     today = timezone.localdate()
     period = ReportingPeriod.objects.create(

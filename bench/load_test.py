@@ -25,8 +25,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_load"
+from benchdb import ROOT, database_url, recreate_database
+
+URL = database_url("povertyprog_bench_load")
 PORT = 8765
 LUA = """
 wrk.headers["Cookie"] = "sessionid={session}"
@@ -49,18 +50,8 @@ def database_exists() -> bool:
         )
 
 
-def recreate_database() -> None:
-    import psycopg
-
-    parts = urlsplit(URL)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_load")
-        conn.execute("CREATE DATABASE povertyprog_bench_load")
-
-
 def prepare(households: int, env: dict) -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*manage, "load_units"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
     subprocess.run(
@@ -119,7 +110,7 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     if not (args.keep and database_exists()):
-        recreate_database()
+        recreate_database("povertyprog_bench_load")
         prepare(args.households, env)
     keys = sessions(env)
     subprocess.run(

@@ -16,11 +16,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-URL = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_documents"
+from benchdb import ROOT, recreate_database, setup_django
+
 RUNS = 5
 PARAGRAPH = (
     "Ủy ban nhân dân thành phố đã chỉ đạo các phòng, ban, đơn vị và Ủy ban nhân dân các xã, phường "
@@ -30,28 +28,16 @@ PARAGRAPH = (
 )
 
 
-def recreate_database() -> None:
-    import psycopg
-
-    parts = urlsplit(URL)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS povertyprog_bench_documents")
-        conn.execute("CREATE DATABASE povertyprog_bench_documents")
-
-
 def main() -> None:
-    recreate_database()
-    env = {**os.environ, "DATABASE_URL": URL}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*manage, "load_units"], env=env, check=True, capture_output=True)
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+    url = recreate_database("povertyprog_bench_documents")
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "load_units"],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
     os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench" / "media"))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(url)
     from weasyprint import HTML
 
     from budgets.demo import demo_budgets_load
