@@ -129,7 +129,8 @@ def import_job_commit(job_id: int) -> ImportJob:
         return _finish(job, ImportJob.Status.REFUSED, str(error))
     except Exception:  # the database went away, a bug…: nothing was written (one transaction)
         logger.exception("import job %s failed", job.pk)
-        connection.close()  # a connection the server dropped cannot be reused: record on a new one
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()  # the server dropped it: record the failure on a new one
         message = (
             "Việc nhập bị gián đoạn do lỗi hệ thống; chưa có dữ liệu nào được ghi. "
             "Hãy bấm xác nhận lại; nếu vẫn lỗi, báo quản trị hệ thống."

@@ -113,7 +113,8 @@ def submission_action(request, pk: int, action: str):
     except cycle.StaleDecisionError as error:
         messages.error(request, error.message)
     except DatabaseError:
-        connection.close()  # dropped by the server: the transaction was rolled back, nothing changed
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()  # dropped by the server: the transaction was rolled back, nothing changed
         messages.error(request, INTERRUPTED)
     else:
         messages.success(request, done)
