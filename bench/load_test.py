@@ -88,7 +88,7 @@ def sessions(env: dict) -> dict[str, str]:
         capture_output=True,
         text=True,
     ).stdout
-    return dict(line.split() for line in out.strip().splitlines())
+    return dict(line.split() for line in out.strip().splitlines() if len(line.split()) == 2)
 
 
 def main() -> None:
@@ -191,7 +191,7 @@ def _unit_ids(env: dict) -> tuple[str, str]:
         capture_output=True,
         text=True,
     ).stdout
-    city, ward = out.split()[-2:]
+    city, ward = out.strip().splitlines()[-1].split()
     return city, ward
 
 
