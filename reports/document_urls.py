@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/ky-so/", views.document_sign, name="sign"),
     path("<int:pk>/dinh-chinh/", views.document_correct, name="correct"),
     path("<int:pk>/ban-quet/", views.document_scan, name="scan"),
+    path("<int:pk>/ban-quet.pdf", views.document_scan_download, name="scan_download"),
 ]

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
@@ -219,6 +219,20 @@ def document_correct(request, pk: int):
         messages.error(request, " ".join(error.messages))
         return redirect("documents:detail", pk=document.pk)
     return redirect("documents:edit", pk=draft.pk)
+
+
+@login_required
+def document_scan_download(request, pk: int):
+    """The attached scan of the hand-signed paper copy."""
+    document = _document(request, pk)
+    if not document.scan_name:
+        raise Http404("Văn bản này chưa có bản quét.")
+    response = HttpResponse(
+        (documents.storage_dir() / document.scan_name).read_bytes(), content_type="application/pdf"
+    )
+    name = (document.reference or "van-ban").replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}-ban-quet.pdf"'
+    return response
 
 
 @login_required

@@ -264,6 +264,22 @@ class IssueTests(DocumentTestCase):
         second = documents.document_issue(user=self.district, document=correction, day=date(2024, 1, 9))
         self.assertEqual(second.reference, "02/KH-UBND")
 
+    def test_a_scanned_hand_signed_copy_is_attached_and_downloaded(self):
+        document = documents.document_issue(user=self.district, document=self.plan())
+        self.client.force_login(self.district)
+        scan = io.BytesIO(b"%PDF-1.4 ban quet co chu ky tay")
+        scan.name = "ban-quet.pdf"
+        self.client.post(f"/van-ban/{document.pk}/ban-quet/", {"scan": scan})
+        response = self.client.get(f"/van-ban/{document.pk}/ban-quet.pdf")
+        self.assertEqual(b"".join(response), b"%PDF-1.4 ban quet co chu ky tay")
+        self.assertContains(self.client.get(f"/van-ban/{document.pk}/"), "tải bản quét có chữ ký tay")
+        not_pdf = io.BytesIO(b"GIF89a")
+        not_pdf.name = "anh.pdf"
+        self.assertContains(
+            self.client.post(f"/van-ban/{document.pk}/ban-quet/", {"scan": not_pdf}, follow=True),
+            "Bản quét phải là tệp PDF.",
+        )
+
     def test_only_the_units_staff_issue_and_a_signer_is_needed(self):
         document = self.plan(signer_name="")
         with self.assertRaisesMessage(ValidationError, "Ghi họ tên người ký"):
