@@ -189,15 +189,18 @@ def approve(*, user: User, submission: Submission, expected_version: int) -> Sub
 
 @transaction.atomic
 def approve_children(*, user: User, unit: AdministrativeUnit, period: ReportingPeriod) -> int:
-    """Approve every submitted child of `unit` the user decides on; returns how many."""
-    count = 0
-    for submission in Submission.objects.filter(
-        unit__parent=unit, period=period, state=State.SUBMITTED
-    ).select_related("unit", "period"):
-        if can_decide(user, submission.unit):
-            approve(user=user, submission=submission, expected_version=submission.version)
-            count += 1
-    return count
+    """Approve every submitted child of `unit`; returns how many. Children of one unit share their
+    approver, so the permission is checked once for all of them."""
+    submissions = list(
+        Submission.objects.filter(unit__parent=unit, period=period, state=State.SUBMITTED).select_related(
+            "unit", "period"
+        )
+    )
+    if submissions and not can_decide(user, submissions[0].unit):
+        raise PermissionDenied("Chỉ cấp phê duyệt trực tiếp của đơn vị được phê duyệt, trả lại hoặc mở lại.")
+    for submission in submissions:
+        approve(user=user, submission=submission, expected_version=submission.version)
+    return len(submissions)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ signed it). A correction is a new document that names the one it replaces.
 
 import hashlib
 import io
+import logging
 import uuid
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,8 @@ from povertyprog.accounts.scoping import can_enter_data
 from reports.composition import compose
 from reports.models import Document, DocumentRegister, SigningCertificate
 from reports.rendering import document_html, pdf_bytes, render_pdf
+
+logger = logging.getLogger(__name__)
 
 ISSUED_MESSAGE = (
     "Văn bản đã ban hành: không sửa được. Muốn đính chính, hãy tạo văn bản mới thay thế văn bản này."
@@ -340,5 +343,6 @@ def verify(content: bytes) -> dict:
                 }
             )
     except Exception as error:  # noqa: BLE001 - any unreadable PDF is reported, not raised
-        result["error"] = f"Không đọc được tệp PDF: {type(error).__name__}"
+        logger.info("verification could not read an uploaded file: %s", type(error).__name__)
+        result["error"] = "Không đọc được tệp: tệp không phải PDF hoặc đã bị hỏng."
     return result

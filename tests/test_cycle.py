@@ -133,6 +133,8 @@ class TransitionTests(CycleTestCase):
         city = self.submit(self.district, self.backan_city)
         with self.assertRaisesMessage(ValidationError, "đơn vị trực thuộc chưa được phê duyệt"):
             self.approve(self.province, city)
+        with self.assertRaises(PermissionDenied):  # the province is not the wards' approver
+            cycle.approve_children(user=self.province, unit=self.backan_city, period=self.period)
         self.assertEqual(
             cycle.approve_children(user=self.district, unit=self.backan_city, period=self.period), 2
         )

@@ -307,6 +307,9 @@ class IssueTests(DocumentTestCase):
         result = documents.verify(bytes(tampered))
         self.assertFalse(result["known"])
         self.assertFalse(result["signatures"] and result["signatures"][0]["intact"])
+        garbage = documents.verify(b"not a pdf at all")
+        self.assertFalse(garbage["known"])
+        self.assertEqual(garbage["error"], "Không đọc được tệp: tệp không phải PDF hoặc đã bị hỏng.")
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
