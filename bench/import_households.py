@@ -60,7 +60,7 @@ def make_workbook(path: Path, count: int) -> None:
         row = {
             "code": f"{COMMUNE}-B{n:07d}",
             "commune_code": COMMUNE,
-            "head_name": f"Nguyễn Văn Hộ {n}",
+            "head_name": _name(n),
             "village": f"Tổ {n % 20 + 1}",
             "ethnicity": "Kinh",
             "members_count": n % 6 + 1,
@@ -70,6 +70,19 @@ def make_workbook(path: Path, count: int) -> None:
         }
         sheet.append([row.get(key) for key in keys])
     book.save(path)
+
+
+FAMILY = "Nguyễn Trần Lê Phạm Hoàng Phan Vũ Đặng Bùi Đỗ Hồ Ngô Dương Lý Nông Hà Lương Triệu Hứa Ma".split()
+MIDDLE = "Văn Thị Đức Minh Ngọc Thanh Hữu Quang Xuân Thu".split()
+GIVEN = (
+    "An Bình Cường Dũng Đức Giang Hà Hải Hằng Hoa Hùng Hương Khánh Lan Linh Long Mai Nam Nga Ngọc "
+    "Phong Phúc Quân Sơn Tâm Thảo Thắng Trang Tuấn Vân Việt Yến Chiến Diệp Ánh Thơ Lộc Tình Sáu Nhất"
+).split()
+
+
+def _name(n: int) -> str:
+    """Names drawn, as real ones are, from a few hundred syllables (8,000 combinations)."""
+    return f"{FAMILY[n % 20]} {MIDDLE[n // 20 % 10]} {GIVEN[n // 200 % 40]}"
 
 
 def peak_rss_mb() -> float:

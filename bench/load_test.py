@@ -1,16 +1,20 @@
 """Load test: 50 concurrent users against the production stack on loopback, 1,000,000 households.
 
-    python bench/load_test.py [--households 1000000] [--seconds 60] [--connections 50] [--keep]
+    python bench/load_test.py [--households 1000000] [--seconds 300] [--users 50]
+                              [--think 1000-3000] [--keep]
 
 Creates (drops first, unless --keep and it exists) the database povertyprog_bench_load, loads the
 unit tree, generates the households with bench/generate_households.py, the budgets and 2024 cycle
 of the demo for Bắc Kạn city, and logged-in sessions for a province, a district and a commune
 officer. Starts the production stack of `make prod` (DEBUG off, gunicorn with 4 workers,
-whitenoise), then runs wrk (Debian's `wrk`) with 50 connections for --seconds on each page kind —
-household list (commune and district), registry statistics (province), reporting dashboard
-(province, official and provisional), budget overview (district) — five minutes in all at the
-default. Prints requests, errors (non-2xx and socket errors), p50 / p95 / p99 per page kind.
-Target: zero errors; household list p95 ≤ 150 ms.
+whitenoise), then the users browse for --seconds, all at the same time: they are shared among
+the page kinds — household list (commune and district), registry statistics (province),
+reporting dashboard (province, official and provisional), budget overview (district) — one wrk
+process (Debian's `wrk`) per page kind, each connection one user who waits --think
+milliseconds (uniformly at random in the range) after each page before asking for the next, as
+a person reading it does. `--think 0` asks without pause: the capacity of the machine, where
+latency is queueing. Prints requests, errors (non-2xx and socket errors), p50 / p95 / p99 per
+page kind. Target: zero errors; household list p95 ≤ 150 ms.
 """
 
 import argparse
@@ -31,6 +35,11 @@ URL = database_url("povertyprog_bench_load")
 PORT = 8765
 LUA = """
 wrk.headers["Cookie"] = "sessionid={session}"
+math.randomseed(os.time() + {seed})
+delay = function()
+  if {think_high} == 0 then return 0 end
+  return math.random({think_low}, {think_high})
+end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50=%.1f p95=%.1f p99=%.1f\\n",
     summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read +
@@ -94,8 +103,9 @@ def sessions(env: dict) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--think", default="1000-3000", help="pause after each page, ms: LOW-HIGH or 0")
     parser.add_argument("--keep", action="store_true", help="reuse the database if it exists")
     args = parser.parse_args()
     secret = Path(tempfile.mkdtemp()) / "secret"
@@ -144,38 +154,58 @@ def main() -> None:
             ("reporting dashboard, province, provisional", "tinh.backan", "/bao-cao/2024/?so_lieu=tam-tinh"),
             ("budget overview, district", "tp.backan", "/ngan-sach/?nam=2023"),
         ]
+        low, _, high = args.think.partition("-")
+        think = (int(low), int(high or low))
+        users = [args.users // len(pages) + (i < args.users % len(pages)) for i in range(len(pages))]
         print(
-            f"{args.connections} connections, {args.seconds} s per page kind, gunicorn 4 workers, DEBUG off"
+            f"{args.users} users at once for {args.seconds} s, think time {think[0]}-{think[1]} ms, "
+            "gunicorn 4 workers, DEBUG off"
         )
-        print(f"{'page kind':<46}{'requests':>9}{'errors':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
-        for label, user, path in pages:
-            script = Path(tempfile.mkdtemp()) / "wrk.lua"
-            script.write_text(LUA.replace("{session}", keys[user]))
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{args.connections}",
-                    f"-d{args.seconds}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{PORT}{path}",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+        runs = [
+            _wrk(path, keys[user], count, args.seconds, think, seed)
+            for seed, ((_, user, path), count) in enumerate(zip(pages, users, strict=True))
+        ]
+        print(
+            f"{'page kind':<46}{'users':>6}{'requests':>9}{'errors':>7}"
+            f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        )
+        for (label, _, _), count, run in zip(pages, users, runs, strict=True):
+            out, _ = run.communicate(timeout=args.seconds + 120)
             found = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
             errors = int(found["non2xx"]) + int(found["errors"])
             print(
-                f"{label:<46}{int(found['requests']):>9}{errors:>7}{float(found['p50']):>8.1f}"
+                f"{label:<46}{count:>6}{int(found['requests']):>9}{errors:>7}{float(found['p50']):>8.1f}"
                 f"{float(found['p95']):>8.1f}{float(found['p99']):>8.1f}"
             )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, int], seed: int):
+    """One wrk process: `users` connections on one page kind, started now, results on stdout."""
+    script = Path(tempfile.mkdtemp()) / "wrk.lua"
+    script.write_text(
+        LUA.replace("{session}", session)
+        .replace("{seed}", str(seed))
+        .replace("{think_low}", str(think[0]))
+        .replace("{think_high}", str(think[1]))
+    )
+    return subprocess.Popen(
+        [
+            "wrk",
+            "-t1",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}{path}",
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _unit_ids(env: dict) -> tuple[str, str]:

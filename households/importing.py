@@ -46,6 +46,7 @@ from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.copyinsert import copy_insert
+from povertyprog.lib.overlap import ServerWork, server_work
 from povertyprog.lib.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Column,
@@ -429,13 +430,13 @@ class _Plan:
 def _existing(codes: list[str], year: int) -> tuple[dict, dict, dict]:
     """Registry rows for these codes: households, their review of the year, their members.
 
-    Reviews and members are asked by household id, and only for households that exist, so a
-    batch of new households costs one indexed query per thousand codes.
+    One query for the codes (a batch of new households costs only that one: the planner may
+    scan a table it believes small, so asking per thousand codes cost five scans a batch);
+    reviews and members are asked by household id, and only for households that exist.
     """
     households, reviews, members = {}, {}, defaultdict(list)
-    for start in range(0, len(codes), 1000):
-        for h in Household.objects.filter(code__in=codes[start : start + 1000]).select_related("commune"):
-            households[h.code] = h
+    for h in Household.objects.filter(code__in=codes).select_related("commune"):
+        households[h.code] = h
     by_id = {h.pk: h.code for h in households.values()}
     ids = list(by_id)
     for start in range(0, len(ids), 1000):
@@ -534,16 +535,20 @@ _REVIEW_COMPUTED = [
 ]
 
 
-def _write(plans: list[_Plan], year: int, user: User, source: str) -> set[tuple[int, int]]:
+def _write(
+    plans: list[_Plan], year: int, user: User, source: str, server: ServerWork
+) -> set[tuple[int, int]]:
     """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
-    refreshed. The caller holds the transaction: any error leaves nothing written.
+    refreshed. The caller holds the transaction: any error leaves nothing written. The audit
+    rows of new records and the foreign-key checks go to `server` (done while the next batch
+    is read).
 
     New households and reviews (most rows of a first import) are written from plain dicts
     by COPY; households and reviews that exist are updated as instances, with their history."""
     standard = PovertyStandard.objects.for_year(year)
     new = [p for p in plans if p.is_new]
     new_rows = [_household_values(p) for p in new]
-    copy_insert(Household, new_rows, history_user=user, change_reason=source)
+    copy_insert(Household, new_rows, history_user=user, change_reason=source, server=server)
     changed = [p.household for p in plans if not p.is_new and p.household_changed]
     for household, plan in ((p.household, p) for p in plans if not p.is_new and p.household_changed):
         for name in HOUSEHOLD_FIELDS:
@@ -567,7 +572,13 @@ def _write(plans: list[_Plan], year: int, user: User, source: str) -> set[tuple[
     for plan in replaced:
         for member in plan.members:
             member.household_id = ids[plan.row.values["code"]]
-    copy_insert(Member, [m for p in replaced for m in p.members], history_user=user, change_reason=source)
+    copy_insert(
+        Member,
+        [m for p in replaced for m in p.members],
+        history_user=user,
+        change_reason=source,
+        server=server,
+    )
 
     new_reviews, existing = [], []
     for plan in plans:
@@ -576,7 +587,7 @@ def _write(plans: list[_Plan], year: int, user: User, source: str) -> set[tuple[
             new_reviews.append(_new_review(plan, year, standard, values))
         else:
             existing.append(_updated_review(plan, standard, values))
-    copy_insert(HouseholdReview, new_reviews, history_user=user, change_reason=source)
+    copy_insert(HouseholdReview, new_reviews, history_user=user, change_reason=source, server=server)
     bulk_update_with_history(
         existing,
         HouseholdReview,
@@ -588,6 +599,7 @@ def _write(plans: list[_Plan], year: int, user: User, source: str) -> set[tuple[
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
     pairs = histories_refresh([p.household for p in plans if not p.is_new])
+    server.check_constraints()
     return pairs | {(p.commune.pk, year) for p in plans}
 
 
@@ -668,7 +680,10 @@ def household_import(
     parsers = _household_parsers()
     pairs: set[tuple[int, int]] = set()
     try:
-        with contextlib.nullcontext() if dry_run else transaction.atomic():
+        with (
+            contextlib.nullcontext() if dry_run else transaction.atomic(),
+            server_work(not dry_run) as server,
+        ):
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE):
                 rows = _parse_households(household_sheet, batch, year, parsers)
                 _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes)
@@ -680,7 +695,7 @@ def household_import(
                 result.updated += sum(1 for p in changed if not p.is_new)
                 result.unchanged += len(plans) - len(changed)
                 if not dry_run and not problems:
-                    pairs |= _write(changed, year, user, audit.from_file(name))
+                    pairs |= _write(changed, year, user, audit.from_file(name), server)
                 if progress:
                     progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
             if not result.total_rows:

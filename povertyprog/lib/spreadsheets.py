@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -248,10 +249,14 @@ class SheetReader:
         start = self.header.row_index + 1
         rows = itertools.chain(self.first_rows[start:], self._rows)
         for number, row in enumerate(rows, start + 1):
-            if all(is_blank(cell) for cell in row):
+            first = next((cell for cell in row if not is_blank(cell)), None)
+            if first is None:
                 continue
-            first = next(cell for cell in row if not is_blank(cell))
-            if normalise_header(first).startswith(("tong so", "tong cong")):
+            if (
+                isinstance(first, str)
+                and first.lstrip()[:1] in ("t", "T")
+                and normalise_header(first).startswith(("tong so", "tong cong"))
+            ):
                 break  # the totals row that printed lists end with
             yield number, row
 
@@ -280,25 +285,31 @@ class SheetReader:
             return default
 
     def row_parser(self, parsers: list[tuple[str, str, Callable, object]]) -> Callable[[int, list], dict]:
-        """(number, cells) -> {key: value}, for many rows: positions are looked up once, and empty
-        cells (most of a list's yes/no columns) skip the parsers."""
-        specs = [(key, self.header.columns.get(column), column, parser, default)
-                 for key, column, parser, default in parsers]  # fmt: skip
+        """(number, cells) -> {key: value}, for many rows. Positions are looked up once, and only
+        the filled cells are visited: most of a list's cells (yes/no columns) are empty."""
+        defaults = {key: default for key, _, _, default in parsers}
+        at: dict[int, list[tuple[str, str, Callable]]] = defaultdict(list)
+        for key, column, parser, _ in parsers:
+            if (position := self.header.columns.get(column)) is not None:
+                at[position].append((key, column, parser))
+        required = [(key, column) for key, column, _, _ in parsers if self.columns[column].required]
 
         def parse_row(number: int, raw: list) -> dict:
-            values, width = {}, len(raw)
-            for key, position, column, parser, default in specs:
-                value = raw[position] if position is not None and position < width else None
-                if value is None or value == "" or (value.__class__ is str and value.isspace()):
-                    if self.columns[column].required:
-                        self.problem(number, column, value, f"Thiếu “{self.columns[column].header}”.")
-                    values[key] = default
+            values, filled = defaults.copy(), set()
+            for position, value in enumerate(raw):
+                if value is None or value == "" or position not in at:
                     continue
-                try:
-                    values[key] = parser(value)
-                except ValueError as error:
-                    self.problem(number, column, value, f"{self.columns[column].header}: {error}.")
-                    values[key] = default
+                if value.__class__ is str and value.isspace():
+                    continue
+                for key, column, parser in at[position]:
+                    filled.add(key)
+                    try:
+                        values[key] = parser(value)
+                    except ValueError as error:
+                        self.problem(number, column, value, f"{self.columns[column].header}: {error}.")
+            for key, column in required:
+                if key not in filled:
+                    self.problem(number, column, None, f"Thiếu “{self.columns[column].header}”.")
             return values
 
         return parse_row
