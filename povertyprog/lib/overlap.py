@@ -38,7 +38,8 @@ class _Background(ServerWork):
     def __init__(self, alias: str, pool: ThreadPoolExecutor):
         super().__init__(alias)
         self.connection.ensure_connection()
-        self._raw, self._pool, self._pending = self.connection.connection, pool, []
+        self._raw, self._pool = self.connection.connection, pool
+        self._pending: list[Future] = []
 
     def execute(self, sql: str, params: list | None = None) -> None:
         while self._pending and self._pending[0].done():
