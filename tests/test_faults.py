@@ -55,14 +55,14 @@ class FaultTests(TransactionTestCase):
         from tests.base import make_user, unit
 
         officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
-        rows = BATCH_SIZE * 2 + 500  # three batches: the kill comes after the first is written
+        rows = 100_000  # the size the issue asks for: 20 batches, killed after the 10th is written
         book = Workbook(write_only=True)
         sheet = book.create_sheet(HOUSEHOLD_SHEET)
         keys = [c.key for c in HOUSEHOLD_COLUMNS]
         sheet.append([c.header for c in HOUSEHOLD_COLUMNS])
         for n in range(rows):
             values = {
-                "code": f"01837-K{n:05d}",
+                "code": f"01837-K{n:06d}",
                 "commune_code": "01837",
                 "head_name": f"Hộ {n}",
                 "village": "Tổ 1",
@@ -89,11 +89,12 @@ class FaultTests(TransactionTestCase):
 
         def progress(done, total):
             calls.append(done)
-            if len(calls) == 1:
+            if len(calls) == 10:
                 kill_this_connection()
 
         with mock.patch("households.import_jobs._progress", return_value=progress):
             failed = import_job_commit(job.pk)
+        self.assertEqual(calls[-1], BATCH_SIZE * 10)  # half the file had been written when it died
         self.assertEqual(failed.status, ImportJob.Status.FAILED)
         self.assertIn("chưa có dữ liệu nào được ghi", failed.message)
         self.assertEqual(Household.objects.count(), 0)
@@ -104,6 +105,8 @@ class FaultTests(TransactionTestCase):
         self.assertEqual((done.status, done.created_count), (ImportJob.Status.DONE, rows))
         self.assertEqual(Household.objects.count(), rows)
         self.assertEqual(HouseholdReview.objects.filter(year=2024).count(), rows)
+        self.assertEqual(Household.objects.values("code").distinct().count(), rows)
+        self.assertEqual(Household.history.count(), rows)  # one "+" audit row each, none left over
 
     def test_a_killed_approval_changes_nothing_and_the_user_is_told(self):
         from reports import cycle
