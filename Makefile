@@ -37,9 +37,10 @@ prod: setup
 	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(PROD_ENV) $(BIN)/python manage.py load_units
 	$(PROD_ENV) $(BIN)/python manage.py load_demo
-	@echo "gunicorn ($(WORKERS) workers) + worker on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "gunicorn ($(WORKERS) workers x 4 threads) + worker on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	trap 'kill 0' EXIT; $(PROD_ENV) $(BIN)/python manage.py db_worker & \
-	$(PROD_ENV) $(BIN)/gunicorn povertyprog.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+	WORKERS=$(WORKERS) $(PROD_ENV) $(BIN)/gunicorn povertyprog.wsgi -c python:povertyprog.gunicorn_conf \
+		--bind $(HOST):$(PORT) --access-logfile -
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
 test: setup

@@ -6,8 +6,8 @@
 Creates (drops first, unless --keep and it exists) the database povertyprog_bench_load, loads the
 unit tree, generates the households with bench/generate_households.py, the budgets and 2024 cycle
 of the demo for Bắc Kạn city, and logged-in sessions for a province, a district and a commune
-officer. Starts the production stack of `make prod` (DEBUG off, gunicorn with 4 workers,
-whitenoise), then the users browse for --seconds, all at the same time: they are shared among
+officer. Starts the production stack of `make prod` (DEBUG off, gunicorn as povertyprog/gunicorn_conf.py
+sets it: 4 threaded workers; whitenoise), then the users browse for --seconds, all at the same time: they are shared among
 the page kinds — household list (commune and district), registry statistics (province),
 reporting dashboard (province, official and provisional), budget overview (district) — one wrk
 process (Debian's `wrk`) per page kind, each connection one user who waits --think
@@ -130,8 +130,8 @@ def main() -> None:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "povertyprog.wsgi",
-            "--workers",
-            "4",
+            "-c",
+            "python:povertyprog.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{PORT}",
         ],
@@ -159,7 +159,7 @@ def main() -> None:
         users = [args.users // len(pages) + (i < args.users % len(pages)) for i in range(len(pages))]
         print(
             f"{args.users} users at once for {args.seconds} s, think time {think[0]}-{think[1]} ms, "
-            "gunicorn 4 workers, DEBUG off"
+            "gunicorn 4 workers x 4 threads (povertyprog/gunicorn_conf.py), DEBUG off"
         )
         runs = [
             _wrk(path, keys[user], count, args.seconds, think, seed)
