@@ -50,6 +50,21 @@ class DeployCheckTests(SimpleTestCase):
         self.assertIn("SECRET_KEY must be set", result.stderr)
 
 
+class GunicornSettingsTests(SimpleTestCase):
+    def test_workers_are_threaded_and_warm_every_template_before_their_first_request(self):
+        from django.template import engines
+
+        from povertyprog import gunicorn_conf
+
+        self.assertEqual((gunicorn_conf.worker_class, gunicorn_conf.threads), ("gthread", 4))
+        engine = engines["django"].engine
+        engine.template_loaders[0].reset()  # the cached loader: start empty
+        gunicorn_conf.post_worker_init(worker=None)  # fails on any template that does not compile
+        cached = engine.template_loaders[0].get_template_cache
+        self.assertIn("households/list.html", cached)
+        self.assertIn("documents/document.html", cached)  # the PDF layout
+
+
 class HeaderAndHealthTests(TestCase):
     def test_pages_carry_a_content_security_policy_of_own_assets_only(self):
         response = self.client.get("/dang-nhap/")
