@@ -6,15 +6,16 @@
 Creates (drops first, unless --keep and it exists) the database povertyprog_bench_load, loads the
 unit tree, generates the households with bench/generate_households.py, the budgets and 2024 cycle
 of the demo for Bắc Kạn city, and logged-in sessions for a province, a district and a commune
-officer. Starts the production stack of `make prod` (DEBUG off, gunicorn as povertyprog/gunicorn_conf.py
-sets it: 4 threaded workers; whitenoise), then the users browse for --seconds, all at the same time: they are shared among
-the page kinds — household list (commune and district), registry statistics (province),
-reporting dashboard (province, official and provisional), budget overview (district) — one wrk
-process (Debian's `wrk`) per page kind, each connection one user who waits --think
-milliseconds (uniformly at random in the range) after each page before asking for the next, as
-a person reading it does. `--think 0` asks without pause: the capacity of the machine, where
-latency is queueing. Prints requests, errors (non-2xx and socket errors), p50 / p95 / p99 per
-page kind. Target: zero errors; household list p95 ≤ 150 ms.
+officer. Starts the production stack of `make prod` (DEBUG off, gunicorn as
+povertyprog/gunicorn_conf.py sets it: 4 threaded workers; whitenoise). Then the users browse for
+--seconds, all at the same time, shared among the page kinds — household list (commune and
+district), registry statistics (province), reporting dashboard (province, official and
+provisional), budget overview (district) — one wrk process (Debian's `wrk`) per page kind. Each
+connection is one user, who waits --think milliseconds (uniformly at random in the range) after
+each page before asking for the next, as a person reading it does. `--think 0` asks without
+pause: the capacity of the machine, where latency is queueing. Prints requests, errors (non-2xx
+and socket errors), p50 / p95 / p99 per page kind. Target: zero errors; household list
+p95 ≤ 150 ms.
 """
 
 import argparse

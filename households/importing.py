@@ -333,9 +333,11 @@ def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[SheetReader
 
 
 def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, year: int,
-                           sheet: SheetReader, seen: dict[str, int], communes: dict) -> None:  # fmt: skip
+                           sheet: SheetReader, seen: dict[str, int], communes: dict,
+                           locked: dict[int, str]) -> None:  # fmt: skip
     """Duplicates inside the file (`seen`: code -> first row, across batches); communes outside
-    the user's unit (`communes`: code -> unit or None, filled as codes appear)."""
+    the user's unit (`communes`: code -> unit or None, filled as codes appear) or approved
+    (`locked`: commune id -> message)."""
     for row in rows:
         code = row.values["code"]
         if code in seen:
@@ -343,7 +345,7 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
         elif code:
             seen[code] = row.number
     new_codes = {row.values["commune_code"] for row in rows} - set(communes) - {None}
-    if new_codes:
+    if new_codes:  # communes are looked up (and their approval lock checked) once per import
         communes.update(dict.fromkeys(new_codes))
         communes.update(
             (u.code, u)
@@ -354,7 +356,8 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
                 path__startswith=unit.path,
             )
         )
-    locked = locked_units({c.pk for c in communes.values() if c is not None}, year)
+        found = [communes[code] for code in new_codes if communes[code] is not None]
+        locked.update(locked_units({c.pk for c in found}, year))
     for row in rows:
         code = row.values["commune_code"]
         commune = communes.get(code)
@@ -677,6 +680,7 @@ def household_import(
     result = ImportResult(problems=problems)
     seen: dict[str, int] = {}
     communes: dict = {}
+    locked: dict[int, str] = {}
     parsers = _household_parsers()
     pairs: set[tuple[int, int]] = set()
     try:
@@ -686,7 +690,7 @@ def household_import(
         ):
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE):
                 rows = _parse_households(household_sheet, batch, year, parsers)
-                _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes)
+                _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes, locked)
                 _attach_members(rows, members, member_sheet)
                 plans = _plan(rows, communes, year, household_sheet)
                 changed = [p for p in plans if p.changed]

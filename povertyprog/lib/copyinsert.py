@@ -74,7 +74,6 @@ def _row_maker(model, fields: list[models.Field], first, now):
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
     if isinstance(first, models.Model):
-
         pick = operator.attrgetter(*names)  # one C call per row instead of a Python loop
 
         def values_of(obj, pk) -> list:
