@@ -6,8 +6,10 @@ checks of the rows just written. On PostgreSQL, `server_work()` runs such statem
 order in a second thread on the caller's own connection — the same transaction, so the
 import stays all-or-nothing — and returns at once; that thread only waits on the server
 (no Python work to compete for), so the server's core and Python's core are busy together.
-psycopg serialises use of the connection: the caller's next statement starts when those
-before it have ended. Elsewhere (SQLite in development and tests) statements run at once.
+psycopg lets one statement at a time use the connection. The thread runs its statements in
+order; relative to the caller's they may come earlier or later, so hand over only statements
+whose place does not matter (audit copies of rows already written, constraint checks).
+Elsewhere (SQLite in development and tests) statements run at once.
 """
 
 import contextlib
