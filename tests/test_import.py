@@ -1,6 +1,7 @@
 """Household list import: round trip, idempotence, corrections, atomicity, scope, hostile files."""
 
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -340,6 +341,53 @@ class RoundTripTestCase(ImportTestCase):
 
 
 class HostileFileTestCase(ImportTestCase):
+    def test_a_sheet_read_in_windows_keeps_row_numbers_and_columns(self):
+        """A long sheet is read a window of rows at a time: errors still name the file's row and
+        column, also when the list starts in column B, and every row is imported."""
+        keys = ["code", "commune_code", "head_name", "village", "income", "review_date"]
+        book = Workbook()
+        sheet = book.active
+        sheet.title = HOUSEHOLD_SHEET
+        sheet.append([None, *[HEADERS[k] for k in keys]])
+        for n in range(25):
+            row = household_row(f"01837-7{n:04d}", income="abc" if n == 19 else 1_500_000 + n)
+            sheet.append([None, *[row[k] for k in keys]])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 7):
+            result = self.run_import(buffer.getvalue())
+        self.assertFalse(result.committed)
+        [problem] = result.problems
+        self.assertEqual((problem.row, problem.column[:2], problem.value), (21, "F ", "abc"))
+
+        sheet.cell(row=21, column=6).value = 1_500_019
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 7):
+            result = self.run_import(buffer.getvalue())
+        self.assertTrue(result.committed, result.problems)
+        incomes = HouseholdReview.objects.order_by("household__code").values_list(
+            "income_per_capita", flat=True
+        )
+        self.assertEqual(list(incomes), [1_500_000 + n for n in range(25)])
+
+    def test_a_sheet_without_cell_references_is_read_whole(self):
+        """References (r="B7") are optional in the file format; without them the sheet cannot be
+        cut into windows and is read whole, with the same result."""
+        content = workbook_bytes([household_row(f"01837-6{n:04d}") for n in range(12)])
+        source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+        with zipfile.ZipFile(target, "w") as out:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(rb' r="[A-Z]*\d+"', b"", data)
+                    self.assertNotIn(b' r="', data)
+                out.writestr(info, data)
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 5):
+            result = self.run_import(target.getvalue())
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(Household.objects.count(), 12)
+
     def test_wrong_type_or_extension(self):
         for name in ("ds.pdf", "ds.docx", "ds"):
             with self.assertRaises(RefusedFile) as caught:

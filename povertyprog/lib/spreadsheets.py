@@ -19,6 +19,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from povertyprog.lib.vietnamese import fold
+from povertyprog.lib.xlsx_windows import sheet_windows, window_rows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024  # a zip bomb expands far beyond this
@@ -129,7 +130,9 @@ class SheetRows:
 
 
 def read_sheets(path: Path, kind: str) -> dict[str, SheetRows]:
-    """{sheet name: rows} with cell values as Python objects (str, float, int, date, datetime)."""
+    """{sheet name: rows} with cell values as Python objects (str, float, int, date, datetime),
+    each row from column A. An .xlsx sheet is read by windows of rows (povertyprog.lib.
+    xlsx_windows): memory follows the window, not the file."""
     if kind == "csv":
         rows = list(_read_csv(path))
         return {"csv": SheetRows(len(rows), rows)}
@@ -138,21 +141,38 @@ def read_sheets(path: Path, kind: str) -> dict[str, SheetRows]:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = {}
         for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            if sheet.total_height > MAX_ROWS + HEADER_SEARCH_ROWS or sheet.total_width > MAX_COLUMNS:
-                raise RefusedFile(
-                    f"Trang “{name}” quá lớn ({sheet.total_height} dòng, {sheet.total_width} cột). "
-                    f"Giới hạn: {MAX_ROWS} dòng, {MAX_COLUMNS} cột mỗi trang."
-                )
-            sheets[name] = SheetRows(sheet.height, _calamine_rows(sheet))
+            windows = sheet_windows(path, name)
+            if windows is None:  # rows without references: read whole
+                sheet = workbook.get_sheet_by_name(name)
+                height, rows = sheet.total_height, _whole_rows(sheet)
+            else:
+                height, rows = windows.height, window_rows(path, windows)
+            if height > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise RefusedFile(f"Trang “{name}” quá lớn ({height} dòng). {_limits()}")
+            sheets[name] = SheetRows(height, _checked_rows(name, rows))
         return sheets
     except CalamineError as error:
         raise RefusedFile(f"Không đọc được tệp Excel: {error}") from None
 
 
-def _calamine_rows(sheet) -> Iterator[list]:
+def _limits() -> str:
+    return f"Giới hạn: {MAX_ROWS} dòng, {MAX_COLUMNS} cột mỗi trang."
+
+
+def _whole_rows(sheet) -> Iterator[list]:
+    """calamine's rows start at the sheet's first used column: put them back from column A."""
+    first_column = sheet.start[1] if sheet.start else 0
+    pad = [""] * first_column
+    for row in sheet.iter_rows():
+        yield pad + row if first_column else row
+
+
+def _checked_rows(name: str, rows: Iterator[list]) -> Iterator[list]:
     try:
-        yield from sheet.iter_rows()
+        for row in rows:
+            if len(row) > MAX_COLUMNS:
+                raise RefusedFile(f"Trang “{name}” quá lớn ({len(row)} cột). {_limits()}")
+            yield row
     except CalamineError as error:
         raise RefusedFile(f"Không đọc được tệp Excel: {error}") from None
 
