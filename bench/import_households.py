@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import subprocess
 import sys
 import time
@@ -38,6 +39,9 @@ def recreate_database() -> None:
 
 def setup_django():
     os.environ["DATABASE_URL"] = URL
+    # As in production: DEBUG off (Django then keeps no log of the queries it ran).
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
     sys.path.insert(0, str(ROOT))
     import django
