@@ -4,6 +4,7 @@ Each function runs in one transaction, checks that the user may enter data for t
 and leaves an audit row (django-simple-history) naming the user.
 """
 
+import operator
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
@@ -132,6 +133,7 @@ def _apply_overrides(review: HouseholdReview, derived: dict[str, bool], reasons:
 
 
 REVIEW_SNAPSHOT_FIELDS = ("ethnic_minority", "ethnicity", "no_labour_capacity", "has_merit_person")
+_indicators_of = operator.itemgetter(*INDICATOR_FIELDS)  # an import computes 100,000 reviews
 
 
 def review_figures(
@@ -146,7 +148,7 @@ def review_figures(
     deprivation count, the class under `standard` for the commune's area, and the snapshot of
     the household. Returns the computed fields by attname; works on plain dicts, so the import
     can compute 10,000 reviews without building model instances."""
-    count = sum(bool(entered[f]) for f in INDICATOR_FIELDS)
+    count = sum(map(bool, _indicators_of(entered)))
     area = commune.area
     return {
         "standard_id": standard.pk,

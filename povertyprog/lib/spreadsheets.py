@@ -6,6 +6,7 @@ limit that applies.
 """
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -388,7 +389,11 @@ def parse_date(value) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value or "").strip()
+    return _parse_date_text(str(value or "").strip())
+
+
+@functools.lru_cache(maxsize=4096)  # a list's review dates are a few dozen days
+def _parse_date_text(text: str) -> date:
     match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
     if match:
         day, month, year = (int(part) for part in match.groups())

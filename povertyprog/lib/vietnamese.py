@@ -93,8 +93,11 @@ def text_sort_key(text: str) -> str:
     return "".join(_syllable_digits(word) for word in text.split())[:255]
 
 
+@functools.lru_cache(maxsize=50_000)
 def person_sort_key(full_name: str) -> str:
-    """Vietnamese lists sort people by given name (the last word), then by the full name."""
+    """Vietnamese lists sort people by given name (the last word), then by the full name.
+
+    Cached: the same full names recur across a province's lists (an import computes one per row)."""
     words = full_name.split()
     if not words:
         return ""
