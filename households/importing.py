@@ -510,7 +510,7 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
                 f"Mã hộ đã có ở {household.commune.name}: một hộ không đổi xã (chuyển đi là hộ mới).",
             )
             continue
-        current = members[v["code"]]
+        current = members.get(v["code"], [])
         from_file = [_new_member(m) for m in row.members]
         _check_derived(row, from_file or current, sheet)
         review = reviews.get(v["code"])
