@@ -65,6 +65,13 @@ class PovertyStandard(models.Model):
         return f"{self.name} ({self.first_year}-{self.last_year})"
 
     def values(self, area: str) -> StandardValues:
+        """The lines and cut-offs for an area; kept on the instance (an import asks per row)."""
+        cache = self.__dict__.setdefault("_values_by_area", {})
+        if area not in cache:
+            cache[area] = self._values(area)
+        return cache[area]
+
+    def _values(self, area: str) -> StandardValues:
         urban = area == Area.URBAN
         return StandardValues(
             income_line=self.urban_income_line if urban else self.rural_income_line,
