@@ -354,7 +354,7 @@ class HostileFileTestCase(ImportTestCase):
             sheet.append([None, *[row[k] for k in keys]])
         buffer = io.BytesIO()
         book.save(buffer)
-        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 7):
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_BYTES", 1500):
             result = self.run_import(buffer.getvalue())
         self.assertFalse(result.committed)
         [problem] = result.problems
@@ -363,7 +363,7 @@ class HostileFileTestCase(ImportTestCase):
         sheet.cell(row=21, column=6).value = 1_500_019
         buffer = io.BytesIO()
         book.save(buffer)
-        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 7):
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_BYTES", 1500):
             result = self.run_import(buffer.getvalue())
         self.assertTrue(result.committed, result.problems)
         incomes = HouseholdReview.objects.order_by("household__code").values_list(
@@ -383,7 +383,7 @@ class HostileFileTestCase(ImportTestCase):
                     data = re.sub(rb' r="[A-Z]*\d+"', b"", data)
                     self.assertNotIn(b' r="', data)
                 out.writestr(info, data)
-        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_ROWS", 5):
+        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_BYTES", 1500):
             result = self.run_import(target.getvalue())
         self.assertTrue(result.committed, result.problems)
         self.assertEqual(Household.objects.count(), 12)

@@ -3,8 +3,8 @@ window, not the sheet.
 
 python-calamine 0.9 reads a whole sheet into one dense range (about 1.5 KB a row of the
 import template: 275 MB for 100,000 rows). Here the sheet's XML is streamed out of the zip and
-cut after every `window` rows; calamine reads each piece as a small workbook of its own — the
-original's parts (workbook, styles, shared strings), this sheet holding only those rows, the
+cut after a row every few megabytes; calamine reads each piece as a small workbook of its
+own — the original's parts (workbook, styles, shared strings), this sheet holding only those rows, the
 other sheets empty. Rows and cells keep their references (r="C1234"), so every value lands in
 the row and column it has in the whole sheet. What stays in memory besides the window is the
 shared-string table, whose size follows the file's distinct texts.
@@ -30,7 +30,7 @@ _EMPTY_SHEET = (
 )
 _SHEET_END = b"</sheetData></worksheet>"
 _READ = 1 << 20
-WINDOW_ROWS = 10_000  # ~15 MB of calamine range for the 45-column template
+WINDOW_BYTES = 4 << 20  # of sheet XML: ~8,000 rows of the template, ~12 MB of calamine range
 _CELL_TAG = re.compile(rb"<c\b[^>]*>")
 
 
@@ -64,7 +64,7 @@ def window_rows(path, sheet: SheetWindows) -> Iterator[list]:
         kept.update((part, _EMPTY_SHEET) for part in worksheets if part != sheet.part)
         next_row = 0
         with archive.open(sheet.part) as xml:
-            for piece in _pieces(xml, WINDOW_ROWS):
+            for piece in _pieces(xml, WINDOW_BYTES):
                 for number, row in _piece_rows(kept, sheet, piece):
                     while next_row < number:
                         yield []
@@ -90,10 +90,10 @@ def _piece_rows(kept: dict[str, bytes], sheet: SheetWindows, piece: bytes) -> It
         yield first_row + offset, pad + row if first_column else row
 
 
-def _pieces(xml, window: int) -> Iterator[bytes]:
-    """The sheet XML as whole worksheets of at most `window` rows each (the part before
-    <sheetData> repeated in each, without its <dimension>, which would size every piece as
-    the whole sheet)."""
+def _pieces(xml, window_bytes: int) -> Iterator[bytes]:
+    """The sheet XML as whole worksheets of about `window_bytes` each, cut after a row (the
+    part before <sheetData> repeated in each, without its <dimension>, which would size every
+    piece as the whole sheet)."""
     buffer, head = b"", None
     while True:
         chunk = xml.read(_READ)
@@ -110,21 +110,19 @@ def _pieces(xml, window: int) -> Iterator[bytes]:
             head = re.sub(rb"<dimension\b[^>]*/>", b"", buffer[: close + 1])
             buffer = buffer[close + 1 :]
         end = buffer.find(b"</sheetData>")
-        rows = buffer if end < 0 else buffer[:end]
-        cut, count = 0, 0
-        while True:
-            found = rows.find(b"</row>", cut)
-            if found < 0:
-                break
-            cut, count = found + 6, count + 1
-            if count == window:
-                yield head + rows[:cut] + _SHEET_END
-                rows, buffer, cut, count = rows[cut:], buffer[cut:], 0, 0
         if end >= 0:
-            if rows.strip():
-                yield head + rows + _SHEET_END
-            return
-        if not chunk:
+            buffer = buffer[:end]
+        while len(buffer) > window_bytes:
+            cut = buffer.rfind(b"</row>", 0, window_bytes)
+            if cut < 0:
+                cut = buffer.find(b"</row>")  # one row longer than a window
+            if cut < 0:
+                break
+            yield head + buffer[: cut + 6] + _SHEET_END
+            buffer = buffer[cut + 6 :]
+        if end >= 0 or not chunk:
+            if end >= 0 and buffer.strip():
+                yield head + buffer + _SHEET_END
             return
 
 
