@@ -220,7 +220,7 @@ class ImportResult:
         return not self.problems
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     values: dict
@@ -414,7 +414,7 @@ def _unknown_member_codes(members: dict, seen: dict, sheet: SheetReader | None) 
 # --- Plan: what would change ------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Plan:
     row: Row
     commune: AdministrativeUnit
@@ -538,6 +538,7 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
 # --- Writing ----------------------------------------------------------------------------------
 
 _review_values = operator.itemgetter(*REVIEW_FIELDS)
+_household_fields = operator.itemgetter(*HOUSEHOLD_FIELDS)
 _REVIEW_COMPUTED = [
     "overrides",
     "standard",
@@ -620,13 +621,10 @@ def _write(
 
 def _household_values(plan: _Plan) -> dict:
     v = plan.row.values
-    return {
-        "code": v["code"],
-        "commune_id": plan.commune.pk,
-        "origin": Origin.RESIDENT,
-        **{name: v[name] for name in HOUSEHOLD_FIELDS},
-        **household_derived_fields(v["head_name"], v["code"]),
-    }
+    row = dict(zip(HOUSEHOLD_FIELDS, _household_fields(v), strict=True))
+    row.update(code=v["code"], commune_id=plan.commune.pk, origin=Origin.RESIDENT)
+    row.update(household_derived_fields(v["head_name"], v["code"]))
+    return row
 
 
 def _members_count(plan: _Plan, previous: int | None = None) -> int:

@@ -270,7 +270,9 @@ class SheetReader:
         start = self.header.row_index + 1
         rows = itertools.chain(self.first_rows[start:], self._rows)
         for number, row in enumerate(rows, start + 1):
-            first = next((cell for cell in row if not is_blank(cell)), None)
+            first = (
+                row[0] if row and not is_blank(row[0]) else next((c for c in row if not is_blank(c)), None)
+            )
             if first is None:
                 continue
             if (
