@@ -371,22 +371,31 @@ class HostileFileTestCase(ImportTestCase):
         )
         self.assertEqual(list(incomes), [1_500_000 + n for n in range(25)])
 
-    def test_a_sheet_without_cell_references_is_read_whole(self):
-        """References (r="B7") are optional in the file format; without them the sheet cannot be
-        cut into windows and is read whole, with the same result."""
-        content = workbook_bytes([household_row(f"01837-6{n:04d}") for n in range(12)])
-        source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
-        with zipfile.ZipFile(target, "w") as out:
-            for info in source.infolist():
-                data = source.read(info)
-                if info.filename == "xl/worksheets/sheet1.xml":
-                    data = re.sub(rb' r="[A-Z]*\d+"', b"", data)
-                    self.assertNotIn(b' r="', data)
-                out.writestr(info, data)
-        with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_BYTES", 1500):
-            result = self.run_import(target.getvalue())
-        self.assertTrue(result.committed, result.problems)
-        self.assertEqual(Household.objects.count(), 12)
+    def test_sheets_that_cannot_be_cut_into_windows_are_read_whole(self):
+        """References (r="B7") are optional in the file format, and some writers prefix the
+        namespace (<x:row>); such sheets are not cut into windows but read whole, alike."""
+
+        def drop_references(xml: bytes) -> bytes:
+            return re.sub(rb' r="[A-Z]*\d+"', b"", xml)
+
+        def prefix_tags(xml: bytes) -> bytes:
+            prefixed = re.sub(rb"<(/?)(?![?])([a-zA-Z])", rb"<\1x:\2", xml)
+            return prefixed.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
+
+        for n, transform in enumerate([drop_references, prefix_tags]):
+            with self.subTest(transform=n):
+                content = workbook_bytes([household_row(f"01837-6{n}{i:03d}") for i in range(12)])
+                source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+                with zipfile.ZipFile(target, "w") as out:
+                    for info in source.infolist():
+                        data = source.read(info)
+                        if info.filename == "xl/worksheets/sheet1.xml":
+                            data = transform(data)
+                        out.writestr(info, data)
+                with mock.patch("povertyprog.lib.xlsx_windows.WINDOW_BYTES", 1500):
+                    result = self.run_import(target.getvalue())
+                self.assertTrue(result.committed, result.problems)
+                self.assertEqual(Household.objects.filter(code__startswith=f"01837-6{n}").count(), 12)
 
     def test_wrong_type_or_extension(self):
         for name in ("ds.pdf", "ds.docx", "ds"):

@@ -4,13 +4,14 @@ window, not the sheet.
 python-calamine 0.9 reads a whole sheet into one dense range (about 1.5 KB a row of the
 import template: 275 MB for 100,000 rows). Here the sheet's XML is streamed out of the zip and
 cut after a row every few megabytes; calamine reads each piece as a small workbook of its
-own — the original's parts (workbook, styles, shared strings), this sheet holding only those rows, the
-other sheets empty. Rows and cells keep their references (r="C1234"), so every value lands in
+own — the original's parts (workbook, styles, shared strings), this sheet holding only those
+rows, the other sheets empty. Rows and cells keep their references (r="C1234"), so every value lands in
 the row and column it has in the whole sheet. What stays in memory besides the window is the
 shared-string table, whose size follows the file's distinct texts.
 
-A sheet whose rows or cells carry no references (allowed, rarely written) cannot be cut that
-way: `sheet_windows()` returns None for it and the caller reads it whole.
+A sheet whose rows or cells carry no references (allowed, rarely written), or whose XML uses
+a namespace prefix (<x:row>), is not cut: `sheet_windows()` returns None for it and the caller
+reads it whole.
 """
 
 import io
@@ -127,7 +128,8 @@ def _pieces(xml, window_bytes: int) -> Iterator[bytes]:
 
 
 def _last_row(archive: zipfile.ZipFile, part: str) -> int | None:
-    """The number of the sheet's last row, or None if its rows or cells carry no references.
+    """The number of the sheet's last row, or None if its rows or cells carry no references or
+    no plain <row> element is found (a prefixed namespace, or no rows: read whole).
     One pass over the XML (a few hundred ms for 100,000 rows): the size of the sheet is known,
     and checked against the limits, before any row is read."""
     last, tail, checked = 0, b"", False
@@ -142,7 +144,7 @@ def _last_row(archive: zipfile.ZipFile, part: str) -> int | None:
             if numbers := re.findall(rb'<row\b[^>]*?\sr="(\d+)"', block):
                 last = max(last, int(numbers[-1]))
             tail = block[-256:]
-    return last
+    return last if checked else None
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
