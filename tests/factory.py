@@ -1,10 +1,13 @@
 """Plain helpers that build registry rows through the domain code (no permission checks)."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from households.indicators import INDICATOR_FIELDS
 from households.models import Cause, Household, HouseholdReview, Member, Origin
 from households.services import review_record
+from reports.models import PeriodKind, ReportingPeriod
 
 _counter = iter(range(1, 10**9))
 
@@ -46,3 +49,23 @@ def make_review(household, year: int, income: int, deprived=(), causes=(), **att
     for name, value in attrs.items():
         setattr(review, name, value)
     return review_record(household=household, review=review)
+
+
+def period_2024(**dates) -> ReportingPeriod:
+    """The annual reporting period of 2024, open now unless `dates` (opens_on, due_on,
+    closes_on) say otherwise."""
+    today = timezone.localdate()
+    values = {
+        "opens_on": date(2024, 10, 1),
+        "due_on": today + timedelta(days=10),
+        "closes_on": today + timedelta(days=40),
+    }
+    values.update(dates)
+    return ReportingPeriod.objects.create(
+        code="2024",
+        name="Báo cáo năm 2024",
+        kind=PeriodKind.ANNUAL,
+        first_year=2024,
+        last_year=2024,
+        **values,
+    )

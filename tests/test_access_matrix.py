@@ -14,9 +14,8 @@ from households.models import ImportJob
 from povertyprog.accounts.models import Role
 from reports.composition import new_document
 from reports.cycle import submission_for
-from reports.models import PeriodKind, ReportingPeriod
 from tests.base import BaseTestCase, make_user
-from tests.factory import make_household, make_review
+from tests.factory import make_household, make_review, period_2024
 
 # Pages that read ?don_vi= (the unit whose subtree they show).
 UNIT_SCOPED = {
@@ -79,16 +78,7 @@ class AccessMatrixTests(BaseTestCase):
         super().setUpTestData()
         household = make_household(cls.song_cau, members=2)
         make_review(household, 2024, income=1_200_000, deprived=("d_water", "d_latrine", "d_telecom"))
-        period = ReportingPeriod.objects.create(
-            code="2024",
-            name="Báo cáo năm 2024",
-            kind=PeriodKind.ANNUAL,
-            first_year=2024,
-            last_year=2024,
-            opens_on=date(2024, 10, 1),
-            due_on=date(2024, 12, 15),
-            closes_on=date(2099, 1, 31),
-        )
+        period = period_2024(due_on=date(2024, 12, 15), closes_on=date(2099, 1, 31))
         job = ImportJob.objects.create(
             user=cls.officer, unit=cls.song_cau, year=2024, original_name="ds.xlsx", stored_name="x.xlsx"
         )

@@ -17,32 +17,14 @@ from households.services import review_save
 from povertyprog.accounts.models import Role
 from reports import cycle
 from reports.locking import LockedError
-from reports.models import Notification, PeriodKind, ReportingPeriod, State, Submission, Target
+from reports.models import Notification, ReportingPeriod, State, Submission, Target
 from reports.selectors import cycle_status, dashboard_figures
 from reports.targets import targets_save
 from tests.base import BaseTestCase, make_user, unit
-from tests.factory import make_household, make_review
+from tests.factory import make_household, make_review, period_2024
 
 M = 1_000_000
 LOCKED = "đã được phê duyệt ngày"
-
-
-def period_2024(**dates) -> ReportingPeriod:
-    today = timezone.localdate()
-    values = {
-        "opens_on": date(2024, 10, 1),
-        "due_on": today + timedelta(days=10),
-        "closes_on": today + timedelta(days=40),
-    }
-    values.update(dates)
-    return ReportingPeriod.objects.create(
-        code="2024",
-        name="Báo cáo năm 2024",
-        kind=PeriodKind.ANNUAL,
-        first_year=2024,
-        last_year=2024,
-        **values,
-    )
 
 
 class CycleTestCase(BaseTestCase):

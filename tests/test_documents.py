@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from households.demo import BACKAN_CITY_2024
 from reports import documents
 from reports.composition import narrative_html, new_document
-from reports.models import Document, PeriodKind, ReportingPeriod, Target
+from reports.models import Document, Target
 from reports.rendering import BundledOnly
 from tests.base import BaseTestCase, make_user, unit
-from tests.factory import make_household, make_review
+from tests.factory import make_household, make_review, period_2024
 from tests.support.certificates import make_pkcs12
 
 APPENDIX = {code: figures for code, *figures in BACKAN_CITY_2024}  # seed 002's appendix
@@ -46,16 +46,7 @@ class DocumentTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        period = ReportingPeriod.objects.create(
-            code="2024",
-            name="Báo cáo năm 2024",
-            kind=PeriodKind.ANNUAL,
-            first_year=2024,
-            last_year=2024,
-            opens_on=date(2024, 10, 1),
-            due_on=date(2024, 12, 15),
-            closes_on=date(2025, 1, 31),
-        )
+        period = period_2024(due_on=date(2024, 12, 15), closes_on=date(2025, 1, 31))
         for code, (households, poor, reduction) in APPENDIX.items():
             Target.objects.create(
                 unit=unit(code),
@@ -177,25 +168,7 @@ class LayoutTests(DocumentTestCase):
         self.assertEqual(second_page[0].strip(), "2")
 
     def test_margins_and_header_positions_are_within_decree_30(self):
-        content = documents.document_pdf(self.plan())
-        folder = Path(tempfile.mkdtemp())
-        (folder / "plan.pdf").write_bytes(content)
-        poppler(
-            "pdftoppm",
-            "-r",
-            "100",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "2",
-            str(folder / "plan.pdf"),
-            str(folder / "page"),
-        )
-        artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        shutil.copy(folder / "page-1.png", artifacts / "plan-page-1.png")
-        first = Image.open(folder / "page-1.png").convert("L")
+        first, second = page_images(documents.document_pdf(self.plan()), 1, 2, keep_as="plan-page-1")
         px_per_mm = first.width / 210
         left, top, right, _ = _ink_box(first)
         self.assertGreaterEqual(left / px_per_mm, 29.5)  # left margin 30-35 mm
@@ -212,26 +185,29 @@ class LayoutTests(DocumentTestCase):
         self.assertLess(min(columns) / px_per_mm, 60)
         self.assertGreater(max(columns) / px_per_mm, 150)
         report = documents.document_pdf(new_document(self.backan_city, "annual_report", 2024))
-        (folder / "report.pdf").write_bytes(report)
-        poppler(
-            "pdftoppm",
-            "-r",
-            "100",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(folder / "report.pdf"),
-            str(folder / "r"),
-        )
-        shutil.copy(folder / "r-1.png", artifacts / "report-page-1.png")
-        report_left, report_top, _, _ = _ink_box(Image.open(folder / "r-1.png").convert("L"))
+        [report_page] = page_images(report, 1, 1, keep_as="report-page-1")
+        report_left, report_top, _, _ = _ink_box(report_page)
         self.assertGreaterEqual(report_left / px_per_mm, 29.5)
         self.assertGreaterEqual(report_top / px_per_mm, 19.5)
-        second = Image.open(folder / "page-2.png").convert("L")
         _, number_top, _, _ = _ink_box(second)
         self.assertLess(number_top / px_per_mm, 20)  # the page number in the top margin
+
+
+def page_images(
+    content: bytes, first: int, last: int, dpi: int = 100, keep_as: str = ""
+) -> list[Image.Image]:
+    """Pages first..last of a PDF rendered by pdftoppm, in greyscale; the first is also kept as
+    test-artifacts/<keep_as>.png to look at."""
+    folder = Path(tempfile.mkdtemp())
+    (folder / "doc.pdf").write_bytes(content)
+    poppler("pdftoppm", "-r", str(dpi), "-png", "-f", str(first), "-l", str(last),
+            str(folder / "doc.pdf"), str(folder / "page"))  # fmt: skip
+    paths = sorted(folder.glob("page-*.png"))
+    if keep_as:
+        artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        shutil.copy(paths[0], artifacts / f"{keep_as}.png")
+    return [Image.open(path).convert("L") for path in paths]
 
 
 def _ink_box(image) -> tuple[int, int, int, int]:
@@ -393,21 +369,4 @@ class SignatureImageTests(DocumentTestCase):
         self.assertEqual(index, place["page"])
         self.assertTrue(bx1 <= x1 < x2 <= bx2 and by1 <= y1 < y2 <= by2, (widgets, place))
         self.assertTrue(documents.verify(content)["signatures"][0]["intact"])
-        folder = Path(tempfile.mkdtemp())
-        (folder / "signed.pdf").write_bytes(content)
-        page = str(index + 1)
-        poppler(
-            "pdftoppm",
-            "-r",
-            "80",
-            "-png",
-            "-f",
-            page,
-            "-l",
-            page,
-            str(folder / "signed.pdf"),
-            str(folder / "s"),
-        )
-        artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        shutil.copy(next(folder.glob("s-*.png")), artifacts / "signed-signature-block.png")
+        page_images(content, index + 1, index + 1, dpi=80, keep_as="signed-signature-block")

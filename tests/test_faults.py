@@ -2,7 +2,7 @@
 is half-written, the user is told, and doing it again succeeds without duplicates."""
 
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -110,20 +110,12 @@ class FaultTests(TransactionTestCase):
 
     def test_a_killed_approval_changes_nothing_and_the_user_is_told(self):
         from reports import cycle
-        from reports.models import PeriodKind, ReportingPeriod, State, Submission, SubmissionEvent
+        from reports.models import State, Submission, SubmissionEvent
         from tests.base import make_user, unit
+        from tests.factory import period_2024
 
         today = timezone.localdate()
-        period = ReportingPeriod.objects.create(
-            code="2024",
-            name="Báo cáo năm 2024",
-            kind=PeriodKind.ANNUAL,
-            first_year=2024,
-            last_year=2024,
-            opens_on=date(2024, 10, 1),
-            due_on=today,
-            closes_on=today + timedelta(days=9),
-        )
+        period = period_2024(due_on=today, closes_on=today + timedelta(days=9))
         officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
         district = make_user("backan", Role.DISTRICT_STAFF, "058")
         submission = cycle.submission_for(unit("01837"), period)

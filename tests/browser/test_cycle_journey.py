@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from povertyprog.accounts.models import Role, User
 from povertyprog.units.models import AdministrativeUnit
-from reports.models import PeriodKind, ReportingPeriod
+from tests.factory import period_2024
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Mat-khau-thu-nghiem-1"
@@ -15,16 +15,7 @@ PASSWORD = "Mat-khau-thu-nghiem-1"
 @pytest.fixture
 def people(reference_data):
     today = timezone.localdate()
-    ReportingPeriod.objects.create(
-        code="2024",
-        name="Báo cáo năm 2024",
-        kind=PeriodKind.ANNUAL,
-        first_year=2024,
-        last_year=2024,
-        opens_on=date(2024, 10, 1),
-        due_on=today + timedelta(days=5),
-        closes_on=today + timedelta(days=30),
-    )
+    period_2024(due_on=today + timedelta(days=5), closes_on=today + timedelta(days=30))
     song_cau = AdministrativeUnit.objects.get(code="01837", valid_from="2021-01-01")
     city = AdministrativeUnit.objects.get(code="058", valid_from="2021-01-01")
     User.objects.create_user(

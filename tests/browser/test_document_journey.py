@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from households.demo import BACKAN_CITY_2024
 from povertyprog.accounts.models import Role, User
 from povertyprog.units.models import AdministrativeUnit
-from reports.models import PeriodKind, ReportingPeriod, Target
+from reports.models import Target
+from tests.factory import period_2024
 from tests.support.certificates import make_pkcs12
 
 pytestmark = pytest.mark.browser
@@ -19,16 +20,7 @@ APPENDIX = {code: figures for code, *figures in BACKAN_CITY_2024}  # seed 002's 
 @pytest.fixture
 def city_staff(reference_data, settings):
     settings.MEDIA_ROOT = tempfile.mkdtemp()
-    period = ReportingPeriod.objects.create(
-        code="2024",
-        name="Báo cáo năm 2024",
-        kind=PeriodKind.ANNUAL,
-        first_year=2024,
-        last_year=2024,
-        opens_on=date(2024, 10, 1),
-        due_on=date(2024, 12, 15),
-        closes_on=date(2025, 1, 31),
-    )
+    period = period_2024(due_on=date(2024, 12, 15), closes_on=date(2025, 1, 31))
     for code, (households, poor, reduction) in APPENDIX.items():
         commune = AdministrativeUnit.objects.get(code=code, valid_from="2021-01-01")
         Target.objects.create(
