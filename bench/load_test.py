@@ -75,7 +75,7 @@ def prepare(households: int, env: dict) -> None:
         "from povertyprog.accounts.demo import demo_users_load; from budgets.demo import demo_budgets_load; "
         "from reports.demo import demo_cycle_load; demo_users_load(); demo_budgets_load(); demo_cycle_load()"
     )
-    subprocess.run([*manage, "shell", "-c", script], env=env, check=True, capture_output=True)
+    _shell(env, script)
 
 
 def sessions(env: dict) -> dict[str, str]:
@@ -91,13 +91,7 @@ def sessions(env: dict) -> dict[str, str]:
         "    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()\n"
         "    print(name, s.session_key)\n"
     )
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = _shell(env, script)
     return dict(line.split() for line in out.strip().splitlines() if len(line.split()) == 2)
 
 
@@ -146,7 +140,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        city, ward = _unit_ids(env)
+        city = _city_id(env)
         pages = [
             ("household list, commune (50/page)", "phuong.songcau", "/ho-gia-dinh/?nam=2024"),
             ("household list, district", "tp.backan", f"/ho-gia-dinh/?nam=2024&don_vi={city}"),
@@ -209,21 +203,19 @@ def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, in
     )
 
 
-def _unit_ids(env: dict) -> tuple[str, str]:
+def _city_id(env: dict) -> str:
+    """The id of Bắc Kạn city (district 058) in the 2021 tree."""
     script = (
         "from povertyprog.units.models import AdministrativeUnit as U; "
-        "print(U.objects.get(code='058', valid_from='2021-01-01').pk, "
-        "U.objects.get(code='01837', valid_from='2021-01-01').pk)"
+        "print(U.objects.get(code='058', valid_from='2021-01-01').pk)"
     )
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    city, ward = out.strip().splitlines()[-1].split()
-    return city, ward
+    return _shell(env, script).strip().splitlines()[-1]
+
+
+def _shell(env: dict, script: str) -> str:
+    """What `manage.py shell -c script` prints, on the load test's database."""
+    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
 
 
 if __name__ == "__main__":
