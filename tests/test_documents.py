@@ -256,6 +256,14 @@ class IssueTests(DocumentTestCase):
             "Bản quét phải là tệp PDF.",
         )
 
+    def test_the_certificate_page_shows_each_form_once_under_a_plain_title(self):
+        self.client.force_login(self.district)
+        page = self.client.get("/van-ban/chung-thu-so/").content.decode()
+        self.assertIn("<title>Chứng thư số · Hệ thống báo cáo</title>", page)
+        self.assertEqual(page.count('name="pkcs12"'), 1)
+        self.assertEqual(page.count('value="signature"'), 1)
+        self.assertEqual(page.count('value="seal"'), 1)
+
     def test_only_the_units_staff_issue_and_a_signer_is_needed(self):
         document = self.plan(signer_name="")
         with self.assertRaisesMessage(ValidationError, "Ghi họ tên người ký"):
