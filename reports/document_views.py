@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -17,6 +18,8 @@ from povertyprog.middleware import CSP
 from reports import documents
 from reports.composition import SECTIONS, new_document
 from reports.models import Document, DocumentKind
+
+PAGE_SIZE = 50  # documents a page, as households
 
 LIST_FIELDS = ("legal_bases", "to", "recipients", "issuing_body")
 TEXT_FIELDS = ("parent_body", "place", "authority", "signer_title", "signer_name")
@@ -31,13 +34,20 @@ def _document(request, pk: int) -> Document:
 @login_required
 def document_list(request):
     unit = requested_unit(request)
-    items = Document.objects.filter(unit__path__startswith=unit.path).select_related("unit")[:200]
+    documents_of_subtree = (
+        Document.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("-year", "-created_at")
+    )
+    params = request.GET.copy()
+    params.pop("trang", None)
     return render(
         request,
         "documents/list.html",
         {
             "unit": unit,
-            "items": items,
+            "page": Paginator(documents_of_subtree, PAGE_SIZE).get_page(request.GET.get("trang")),
+            "querystring": params.urlencode(),
             "kinds": DocumentKind.choices,
             "can_write": can_enter_data(request.user, unit),
         },

@@ -256,6 +256,18 @@ class IssueTests(DocumentTestCase):
             "Bản quét phải là tệp PDF.",
         )
 
+    def test_the_document_list_shows_the_newest_first_fifty_a_page(self):
+        for year in [2022] * 50 + [2025]:
+            new_document(self.backan_city, "annual_report", year).save()
+        self.client.force_login(self.district)
+        first = self.client.get("/van-ban/").content.decode()
+        self.assertIn("Trang 1 / 2", first)
+        self.assertEqual(first.count("<tr><td>"), 50)
+        self.assertLess(first.index("năm 2025"), first.index("năm 2022"))
+        second = self.client.get("/van-ban/?trang=2").content.decode()
+        self.assertIn("Trang 2 / 2", second)
+        self.assertEqual(second.count("<tr><td>"), 1)
+
     def test_the_certificate_page_shows_each_form_once_under_a_plain_title(self):
         self.client.force_login(self.district)
         page = self.client.get("/van-ban/chung-thu-so/").content.decode()
