@@ -163,6 +163,9 @@ AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The CSRF cookie lives as long as the browser session too: no cookie carries a date a year
+# ahead, so a shared office computer keeps nothing after the browser closes.
+CSRF_COOKIE_AGE = None
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

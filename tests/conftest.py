@@ -1,4 +1,8 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from povertyprog.units.loading import units_load_all
 
@@ -8,3 +12,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database holds the real administrative unit trees, loaded once."""
     with django_db_blocker.unblock():
         units_load_all()
+
+
+# The Vietnamese office day the tests pin the clock to (Asia/Ho_Chi_Minh).
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def clock():
+    """Pin the clock (server code, the live server's thread, the ORM's defaults) to a day.
+
+    ``clock(2025, 12, 1)`` moves it to 09:00 of that day in Vietnam and lets it tick from
+    there; every pin ends with the test. No test depends on the real date.
+    """
+    travellers = []
+
+    def pin(year, month, day, hour=9):
+        traveller = time_machine.travel(datetime(year, month, day, hour, tzinfo=VN), tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield pin
+    for traveller in reversed(travellers):
+        traveller.stop()

@@ -28,7 +28,8 @@ def fill_member(page, index, name, sex, birth_year, relation, in_school=False):
         page.check(f'[name="{prefix}attends_school"]')
 
 
-def test_officer_enters_a_household_and_its_review(live_server, page, song_cau_officer, artifact):
+def test_officer_enters_a_household_and_its_review(live_server, page, song_cau_officer, artifact, clock):
+    clock(2025, 12, 1)  # the 2025 review is under way
     page.goto(f"{live_server.url}/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("phuong.songcau")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
