@@ -3,7 +3,6 @@ projects, sub-projects, output kinds, poor areas: a new program needs no code). 
 entered by the units' own officers through the entry pages; the admin only shows them."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from budgets.models import (
     ActivityOutput,
@@ -15,7 +14,7 @@ from budgets.models import (
     Program,
     ProgramArea,
 )
-from households.admin import ReadOnlyHistoryAdmin
+from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
 
 
 class ComponentInline(admin.TabularInline):
@@ -25,7 +24,7 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(HistoryAdmin):
     list_display = ["code", "name", "first_year", "last_year"]
     inlines = [ComponentInline]
 
@@ -37,7 +36,7 @@ class OutputKindInline(admin.TabularInline):
 
 
 @admin.register(Component)
-class ComponentAdmin(SimpleHistoryAdmin):
+class ComponentAdmin(HistoryAdmin):
     list_display = ["__str__", "program", "scope"]
     list_filter = ["program", "scope"]
     inlines = [OutputKindInline]

@@ -1,37 +1,19 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import Household, HouseholdReview, ImportJob, Member, PovertyStandard
 from households.resources import HouseholdResource
+from povertyprog.admin_base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(SimpleHistoryAdmin):
+class PovertyStandardAdmin(HistoryAdmin):
     """Values the legal texts leave uncertain are edited here (docs/decisions.md D8-D10).
 
     A change applies to reviews saved afterwards; saved reviews keep the class they were given.
     """
 
     list_display = ["code", "name", "first_year", "last_year", "rural_income_line", "urban_income_line"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry rows are written through households.services (permissions, rollups, audit):
-    the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    pass
 
 
 @admin.register(Household)

@@ -614,7 +614,7 @@ def _write(
     )
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
-    pairs = histories_refresh([p.household for p in plans if not p.is_new])
+    pairs = histories_refresh([p.household for p in plans if not p.is_new], user=user)
     server.check_constraints()
     return pairs | {(p.commune.pk, year) for p in plans}
 

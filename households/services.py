@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from simple_history.utils import bulk_update_with_history
 
 from households.classification import classify
 from households.indicators import (
@@ -28,7 +29,7 @@ from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit
-from reports.locking import ensure_unlocked
+from reports.locking import LockedError, ensure_unlocked, locked_units
 
 
 class StaleEditError(Exception):
@@ -228,12 +229,15 @@ def review_record(*, household: Household, review: HouseholdReview) -> Household
     review.household = household
     review_compute(review, household)
     review.save()
-    rollups_refresh(histories_refresh([household]))
+    rollups_refresh(histories_refresh([household], user=getattr(review, "_history_user", None)))
     return review
 
 
-def histories_refresh(households: list[Household]) -> set[tuple[int, int]]:
-    """Recompute the history fields of these households' reviews; returns their (commune, year) pairs."""
+def histories_refresh(households: list[Household], user: User | None = None) -> set[tuple[int, int]]:
+    """Recompute the history fields of these households' reviews; returns their (commune, year) pairs.
+
+    A review whose history fields change gets its own audit row (by `user`); none of them may
+    lie in an approved year."""
     origins = {h.pk: h.origin for h in households}
     by_household = defaultdict(list)
     ids = list(origins)
@@ -252,5 +256,31 @@ def histories_refresh(households: list[Household]) -> set[tuple[int, int]]:
                 for name in HISTORY_FIELDS:
                     setattr(review, name, getattr(history, name))
                 changed.append(review)
-    HouseholdReview.objects.bulk_update(changed, HISTORY_FIELDS, batch_size=1000)
+    _ensure_history_unlocked(changed, {h.pk: h for h in households})
+    bulk_update_with_history(
+        changed,
+        HouseholdReview,
+        HISTORY_FIELDS,
+        batch_size=1000,
+        default_user=user,
+        default_change_reason=audit.DERIVED,
+    )
     return pairs
+
+
+def _ensure_history_unlocked(changed: list[HouseholdReview], households: dict[int, Household]) -> None:
+    """A later year's previous class, escape year and "recently escaped" flag are approved
+    figures too: a write that would change them in an approved year is refused (the caller's
+    transaction undoes the rest)."""
+    communes_by_year = defaultdict(set)
+    for review in changed:
+        communes_by_year[review.year].add(review.commune_id)
+    for year, communes in sorted(communes_by_year.items()):
+        locked = locked_units(communes, year)
+        review = next((r for r in changed if r.year == year and r.commune_id in locked), None)
+        if review is not None:
+            household = households[review.household_id]
+            raise LockedError(
+                f"Thay đổi này làm đổi diễn biến năm {year} của hộ {household.code} ({household.head_name}): "
+                f"phân loại năm trước, thoát nghèo, hộ mới thoát nghèo. {locked[review.commune_id]}"
+            )

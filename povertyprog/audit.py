@@ -4,6 +4,7 @@ the history pages show who, when, from where, and the values before and after.""
 PAGE = "Trang nhập liệu"
 DEMO = "Dữ liệu mẫu"
 WORKFLOW = "Quy trình báo cáo"
+DERIVED = "Tính lại diễn biến từ năm khác"
 
 
 def from_file(name: str) -> str:

@@ -2,14 +2,13 @@
 workflow (reports.cycle): the admin shows them and their history."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from households.admin import ReadOnlyHistoryAdmin
+from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
 from reports.models import ReportingPeriod, Submission, Target
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(HistoryAdmin):
     list_display = ["code", "name", "kind", "opens_on", "due_on", "closes_on"]
 
 

@@ -20,15 +20,17 @@ class LockedError(PermissionDenied):
 def _approved(units, year: int):
     return Submission.objects.filter(
         unit__in=units, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
-    ).select_related("unit", "decided_by")
+    ).select_related("unit", "decided_by__unit")
 
 
 def locked_message(submission: Submission, year: int) -> str:
-    who = str(submission.decided_by) if submission.decided_by else ""
+    approver = submission.decided_by
+    who = str(approver) if approver else ""
     day = timezone.localtime(submission.decided_at).strftime("%d/%m/%Y") if submission.decided_at else ""
+    reopener = approver.unit.name if approver and approver.unit_id else "cấp phê duyệt"
     return (
         f"Số liệu năm {year} của {submission.unit.name} đã được phê duyệt ngày {day} bởi {who}: "
-        "không thể thay đổi. Muốn sửa, đề nghị cấp phê duyệt mở lại."
+        f"không thể thay đổi. Muốn sửa, đề nghị {reopener} mở lại số liệu năm {year}."
     )
 
 
