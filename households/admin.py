@@ -1,8 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ExportMixin
 
-from households.models import Household, HouseholdReview, ImportJob, Member, PovertyStandard
-from households.resources import HouseholdResource
+from households.models import (
+    Household,
+    HouseholdReview,
+    ImportJob,
+    Member,
+    PersonalDataExport,
+    PovertyStandard,
+)
 from povertyprog.admin_base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
@@ -17,10 +22,10 @@ class PovertyStandardAdmin(HistoryAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ExportMixin, ReadOnlyHistoryAdmin):
-    """Exports through django-import-export's HouseholdResource (the template's headers)."""
+class HouseholdAdmin(ReadOnlyHistoryAdmin):
+    """No export here: lists of people leave the system only through the logged, purpose-bound
+    download of the household pages (households.privacy, decisions D36)."""
 
-    resource_classes = [HouseholdResource]
     list_display = ["code", "head_name", "commune", "village"]
     search_fields = ["code", "search_text"]
     list_select_related = ["commune"]
@@ -55,4 +60,11 @@ class ImportJobAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     list_filter = ["status", "year"]
+    list_select_related = ["user", "unit"]
+
+
+@admin.register(PersonalDataExport)
+class PersonalDataExportAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "unit", "kind", "year", "filter", "rows", "purpose", "ids_shown"]
+    list_filter = ["kind", "purpose", "year"]
     list_select_related = ["user", "unit"]

@@ -34,6 +34,7 @@ from households.models import (
     ReviewType,
     Sex,
 )
+from households.privacy import mask_id
 from households.selectors import subtree_figures
 from povertyprog.lib.spreadsheets import Column, neutralise
 from povertyprog.lib.workbooks import guide_sheet, header_row, table_sheet, workbook_bytes
@@ -164,14 +165,14 @@ def _has(value: bool) -> str:
     return "Có" if value else "Không"
 
 
-def _member_cells(m: dict, code: str) -> list:
+def _member_cells(m: dict, code: str, mask_ids: bool = False) -> list:
     values = {
         "code": code,
         "full_name": m["full_name"],
         "birth_year": m["birth_year"],
         "birth_date": m["birth_date"],
         "ethnicity": ETHNICITY_NAMES.get(m["ethnicity"], m["ethnicity"]),
-        "citizen_id": m["citizen_id"],
+        "citizen_id": mask_id(m["citizen_id"]) if mask_ids else m["citizen_id"],
         **{key: _LABELS[key].get(m[key]) for key in ("sex", "relation", "education_level", "employment")},
         **{
             key: _has(m[key])
@@ -187,16 +188,20 @@ def _member_cells(m: dict, code: str) -> list:
     return [_cell(values[c.key]) for c in MEMBER_COLUMNS]
 
 
+def list_reviews(unit: AdministrativeUnit, year: int, kind: str = ""):
+    """The reviews a list of `kind` ("", a class, or "recently_escaped") holds."""
+    reviews = HouseholdReview.objects.filter(year=year, commune__path__startswith=unit.path)
+    if kind == "recently_escaped":
+        return reviews.filter(recently_escaped=True)
+    return reviews.filter(classification=kind) if kind else reviews
+
+
 def list_rows(unit: AdministrativeUnit, year: int, kind: str = "", chunk: int = 2000):
     """(review values, [member values]) of a year in a unit's subtree, in Vietnamese name order.
 
     Plain values, chunk by chunk: memory stays flat however long the list.
     """
-    reviews = HouseholdReview.objects.filter(year=year, commune__path__startswith=unit.path)
-    if kind == "recently_escaped":
-        reviews = reviews.filter(recently_escaped=True)
-    elif kind:
-        reviews = reviews.filter(classification=kind)
+    reviews = list_reviews(unit, year, kind)
     fields = ["household_id", "classification", "review_type", *_HOUSEHOLD_VALUES.values(), *REVIEW_FLAGS,
               "household__ethnicity", *(f"household__{flag}" for flag in _HOUSEHOLD_FLAGS)]  # fmt: skip
     rows = reviews.order_by("commune__code", "household__head_sort_key", "household__id").values(*fields)
@@ -218,8 +223,11 @@ def _with_members(batch: list[dict]):
         yield row, members[row["household_id"]]
 
 
-def household_list_export(unit: AdministrativeUnit, year: int, kind: str = "") -> bytes:
-    """A list as officials print it (title, unit, year, totals row), in the import layout.
+def household_list_export(
+    unit: AdministrativeUnit, year: int, kind: str = "", mask_ids: bool = False
+) -> bytes:
+    """A list as officials print it (title, unit, year, totals row), in the import layout; with
+    `mask_ids`, members' ID numbers show their last four digits only (households.privacy).
 
     Written with XlsxWriter in constant-memory mode: rows go to disk as they come, about three
     times faster than openpyxl's write-only mode for 100,000 households (bench/import_households.py).
@@ -245,7 +253,9 @@ def household_list_export(unit: AdministrativeUnit, year: int, kind: str = "") -
         row += 1
         for member in review_members:
             member_row += 1
-            _write_cells(members, member_row, _member_cells(member, review["household__code"]), dates)
+            _write_cells(
+                members, member_row, _member_cells(member, review["household__code"], mask_ids), dates
+            )
         count += 1
         persons += review["members_count"]
     households.write_string(3 + row, 0, f"Tổng số: {count} hộ, {persons} nhân khẩu", bold)
@@ -267,6 +277,41 @@ def household_list_csv(unit: AdministrativeUnit, year: int, kind: str = "") -> b
             ["" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in cells]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+POSTED_CLASSES = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
+
+
+def posting_reviews(unit: AdministrativeUnit, year: int):
+    return HouseholdReview.objects.filter(
+        year=year, commune__path__startswith=unit.path, classification__in=POSTED_CLASSES
+    )
+
+
+def posting_export(unit: AdministrativeUnit, year: int) -> bytes:
+    """The list posted publicly at the commune and its villages: head's name, village, class;
+    nothing else about anyone (households.privacy)."""
+    rows = (
+        posting_reviews(unit, year)
+        .order_by("classification", "household__village", "household__head_sort_key", "household_id")
+        .values_list("household__head_name", "household__village", "classification")
+    )
+    names = dict(HouseholdClass.choices)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("Niêm yết")
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 3, 30)
+    sheet.write_row(0, 0, [f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year} (NIÊM YẾT CÔNG KHAI)"], bold)
+    sheet.write_row(1, 0, [f"Đơn vị: {unit.name}"])
+    sheet.write_row(2, 0, ["STT", "Họ và tên chủ hộ", "Thôn, tổ dân phố", "Phân loại"], bold)
+    for number, (name, village, classification) in enumerate(rows, start=1):
+        sheet.write_number(2 + number, 0, number)
+        for column, text in enumerate((name, village, names[classification]), start=1):
+            sheet.write_string(2 + number, column, text)  # never read as a formula
+    book.close()
+    return buffer.getvalue()
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (with its leap-year bug)

@@ -536,3 +536,33 @@ class ImportJob(models.Model):
     @property
     def hidden_problems(self) -> int:
         return self.problem_count - len(self.problems)
+
+
+class PersonalDataExport(models.Model):
+    """One download of a list that names people (Law 91/2025/QH15 on personal data protection,
+    Decree 13/2023/NĐ-CP): who, when, which unit, which filter, how many rows, and why."""
+
+    class Kind(models.TextChoices):
+        LIST = "list", "Danh sách hộ và thành viên"
+        POSTING = "posting", "Danh sách niêm yết công khai"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("loại", max_length=8, choices=Kind)
+    year = models.PositiveSmallIntegerField("năm")
+    filter = models.CharField("điều kiện lọc", max_length=100, blank=True)
+    file_format = models.CharField("định dạng", max_length=4)
+    purpose = models.CharField("mục đích", max_length=20)
+    rows = models.PositiveIntegerField("số hộ")
+    ids_shown = models.BooleanField("hiện đủ số định danh", default=False)
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lượt xuất dữ liệu cá nhân"
+        verbose_name_plural = "lượt xuất dữ liệu cá nhân"
+        ordering = ["-created_at"]
+        # The log page lists a subtree's exports, newest first.
+        indexes = [models.Index(fields=["unit", "-created_at"], name="pd_export_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_kind_display()} {self.unit} {self.year} ({self.rows} hộ)"

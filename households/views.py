@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from households import privacy
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
 from households.exporting import (
@@ -18,6 +19,9 @@ from households.exporting import (
     household_list_csv,
     household_list_export,
     import_template,
+    list_reviews,
+    posting_export,
+    posting_reviews,
     statistics_export,
 )
 from households.forms import HouseholdForm, ImportUploadForm, MemberFormSet, ReviewForm, review_years
@@ -30,7 +34,7 @@ from households.import_jobs import (
     runs_in_background,
 )
 from households.indicators import INDICATORS
-from households.models import Cause, Household, HouseholdReview, ImportJob
+from households.models import Cause, Household, HouseholdReview, ImportJob, PersonalDataExport
 from households.selectors import registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
 from households.tasks import check_import, commit_import
@@ -129,6 +133,7 @@ def household_list(request):
             "filters": request.GET,
             "querystring": params.urlencode(),
             "can_create": unit.level == Level.COMMUNE and can_enter_data(request.user, unit),
+            "can_export": privacy.may_export_lists(request.user),
         },
     )
 
@@ -289,18 +294,77 @@ def import_template_download(request):
     return _download(import_template(), "mau-danh-sach-ho-gia-dinh.xlsx")
 
 
+def _purpose_or_none(request) -> str | None:
+    purpose = request.GET.get("muc_dich", "")
+    return purpose if purpose in privacy.Purpose.values else None
+
+
 @login_required
 def household_list_download(request):
-    unit, year = requested_unit(request), _year(request)
+    """A list of named people leaves the system: only for the roles whose work needs it, for a
+    purpose chosen here, logged; ID numbers whole only for the commune's own officers."""
+    unit, year = requested_unit(request), _year(request)  # 404 outside the user's subtree
+    if not privacy.may_export_lists(request.user):
+        raise PermissionDenied("Vai trò của bạn không được tải danh sách có thông tin cá nhân.")
     kind = request.GET.get("phan_loai", "")
     if kind not in LIST_TITLES:
         kind = ""
+    file_format = "csv" if request.GET.get("dinh_dang") == "csv" else "xlsx"
+    purpose = _purpose_or_none(request)
+    if purpose is None:
+        params = request.GET.copy()
+        params.pop("muc_dich", None)
+        return render(
+            request,
+            "households/export_purpose.html",
+            {"unit": unit, "year": year, "params": params.items(), "purposes": privacy.Purpose.choices,
+             "title": LIST_TITLES[kind], "count": list_reviews(unit, year, kind).count()},
+        )  # fmt: skip
+    whole_ids = privacy.shows_ids_whole(request.user, unit)
     name = f"danh-sach-ho-{unit.code}-{year}"
-    if request.GET.get("dinh_dang") == "csv":
+    if file_format == "csv":  # the households sheet only: no member, no ID number
         response = HttpResponse(household_list_csv(unit, year, kind), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    return _download(household_list_export(unit, year, kind), f"{name}.xlsx")
+    else:
+        response = _download(household_list_export(unit, year, kind, mask_ids=not whole_ids), f"{name}.xlsx")
+    privacy.export_record(
+        user=request.user, unit=unit, kind=PersonalDataExport.Kind.LIST, year=year,
+        rows=list_reviews(unit, year, kind).count(), file_format=file_format, purpose=purpose,
+        filter=kind, ids_shown=whole_ids and file_format == "xlsx",
+    )  # fmt: skip
+    return response
+
+
+@login_required
+def posting_download(request):
+    """The public posting list of the commune's poor and near-poor households (name, village, class)."""
+    unit, year = request.user.unit, _year(request)
+    if unit is None or not privacy.may_export_posting(request.user, unit):
+        raise PermissionDenied("Danh sách niêm yết do cán bộ xã của đơn vị tải.")
+    response = _download(posting_export(unit, year), f"niem-yet-ho-ngheo-{unit.code}-{year}.xlsx")
+    privacy.export_record(
+        user=request.user, unit=unit, kind=PersonalDataExport.Kind.POSTING, year=year,
+        rows=posting_reviews(unit, year).count(), file_format="xlsx", purpose="niem_yet",
+    )  # fmt: skip
+    return response
+
+
+@login_required
+def export_log(request):
+    """Every list of people taken out of the system in the user's subtree (province, administrator)."""
+    if not privacy.may_read_export_log(request.user):
+        raise PermissionDenied("Nhật ký xuất dữ liệu cá nhân do cấp tỉnh và quản trị hệ thống xem.")
+    params = request.GET.copy()
+    params.pop("trang", None)
+    return render(
+        request,
+        "households/export_log.html",
+        {
+            "page": Paginator(privacy.export_log(request.user), PAGE_SIZE).get_page(request.GET.get("trang")),
+            "querystring": params.urlencode(),
+            "purposes": {**dict(privacy.Purpose.choices), "niem_yet": "Niêm yết công khai"},
+        },
+    )
 
 
 @login_required

@@ -1,19 +1,17 @@
 """Document pages: list, compose (form fields and narrative), preview, PDF, issue, sign, verify,
 upload of the signer's certificate and of a scanned hand-signed copy. Thin: reports.documents acts."""
 
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
-from povertyprog.accounts.scoping import can_enter_data, get_scoped_or_404, requested_unit
+from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, can_enter_data, get_scoped_or_404, requested_unit
 from povertyprog.middleware import CSP
 from reports import documents
 from reports.composition import SECTIONS, new_document
@@ -25,6 +23,9 @@ LIST_FIELDS = ("legal_bases", "to", "recipients", "issuing_body")
 TEXT_FIELDS = ("parent_body", "place", "authority", "signer_title", "signer_name")
 AUTHORITIES = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. CHỦ TỊCH", "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH"]
 MAX_UPLOAD = 20 * 1024 * 1024
+SIGNERS_ONLY = (
+    "Chỉ cán bộ nhập liệu của đơn vị (người soạn, ban hành văn bản) lưu chứng thư số, chữ ký và con dấu."
+)
 
 
 def _document(request, pk: int) -> Document:
@@ -58,6 +59,8 @@ def document_list(request):
 @require_POST
 def document_create(request):
     unit = request.user.unit
+    if unit is None or not can_enter_data(request.user, unit):
+        raise PermissionDenied("Chỉ cán bộ nhập liệu của đơn vị được soạn văn bản.")
     kind = request.POST.get("kind", "")
     try:
         year = int(request.POST.get("year", ""))
@@ -109,6 +112,9 @@ def document_edit(request, pk: int):
     document = _document(request, pk)
     if document.status != Document.Status.DRAFT:
         return redirect("documents:detail", pk=document.pk)
+    read_only = "" if can_enter_data(request.user, document.unit) else documents.AUTHOR_ONLY
+    if read_only and request.method == "POST":
+        raise PermissionDenied(read_only)
     sections = SECTIONS[document.kind]
     initial = {
         "title": document.title,
@@ -117,6 +123,8 @@ def document_edit(request, pk: int):
         "deputy": document.fields.get("deputy", False),
     }
     form = FieldsForm(request.POST or None, initial=initial)
+    for field in form.fields.values():
+        field.disabled = bool(read_only)
     narrative = {
         key: request.POST.get(f"section_{key}", document.narrative.get(key, "")) for key, _ in sections
     }
@@ -147,6 +155,7 @@ def document_edit(request, pk: int):
         {
             "document": document,
             "form": form,
+            "read_only": read_only,
             "sections": [(key, heading, narrative[key]) for key, heading in sections],
         },
     )
@@ -162,6 +171,7 @@ def document_detail(request, pk: int):
             "document": document,
             "can_write": can_enter_data(request.user, document.unit),
             "has_certificate": hasattr(request.user, "certificate"),
+            "scans": documents.scan_versions(document) if document.scan_name else [],
         },
     )
 
@@ -169,7 +179,7 @@ def document_detail(request, pk: int):
 @login_required
 def document_preview(request, pk: int):
     document = _document(request, pk)
-    html = documents.render_html(document, fonts_url=static("fonts").rstrip("/"), preview=True)
+    html = documents.render_html(document, font_url=lambda name: static(f"fonts/{name}"), preview=True)
     response = HttpResponse(html)
     # The document's print stylesheet is inline (the PDF is made from the same HTML); no script runs.
     response["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
@@ -250,24 +260,26 @@ def document_scan_download(request, pk: int):
 def document_scan(request, pk: int):
     """Attach the scanned copy signed by hand (printing stays first-class)."""
     document = _document(request, pk)
+    documents.require_author(request.user, document)  # 403 before reading the upload
     upload = request.FILES.get("scan")
-    if document.status != Document.Status.ISSUED or upload is None or upload.size > MAX_UPLOAD:
-        messages.error(request, "Chỉ đính kèm bản quét (PDF, tối đa 20 MB) cho văn bản đã ban hành.")
-    elif not upload.read(5).startswith(b"%PDF"):
-        messages.error(request, "Bản quét phải là tệp PDF.")
+    if upload is None or upload.size > MAX_UPLOAD:
+        messages.error(request, "Chọn tệp PDF bản quét (tối đa 20 MB).")
     else:
-        upload.seek(0)
-        name = f"{uuid.uuid4().hex}-scan.pdf"
-        with (documents.storage_dir() / name).open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        Document.objects.filter(pk=document.pk).update(scan_name=name)
-        messages.success(request, "Đã đính kèm bản quét có chữ ký tay.")
+        _act(
+            request,
+            documents.document_scan_attach,
+            "Đã đính kèm bản quét có chữ ký tay (bản trước vẫn được lưu).",
+            document=document,
+            content=upload.read(),
+        )
     return redirect("documents:detail", pk=document.pk)
 
 
 @login_required
 def certificate(request):
+    signer = request.user.role in DATA_ENTRY_ROLES
+    if request.method == "POST" and not signer:
+        raise PermissionDenied(SIGNERS_ONLY)
     images = {
         "signature": (documents.signature_image_store, "Đã lưu ảnh chữ ký."),
         "seal": (documents.seal_store, "Đã lưu ảnh con dấu của đơn vị."),
@@ -294,7 +306,9 @@ def certificate(request):
             )
         return redirect("documents:certificate")
     return render(
-        request, "documents/certificate.html", {"current": getattr(request.user, "certificate", None)}
+        request,
+        "documents/certificate.html",
+        {"current": getattr(request.user, "certificate", None), "read_only": "" if signer else SIGNERS_ONLY},
     )
 
 

@@ -41,9 +41,12 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+AUTHOR_ONLY = "Chỉ cán bộ của đơn vị ban hành được soạn, ban hành, ký và đính kèm bản quét văn bản này."
+
+
 def require_author(user: User, document: Document) -> None:
     if not can_enter_data(user, document.unit):
-        raise PermissionDenied("Chỉ cán bộ của đơn vị ban hành được soạn, ban hành và ký văn bản này.")
+        raise PermissionDenied(AUTHOR_ONLY)
 
 
 @transaction.atomic
@@ -69,12 +72,12 @@ def document_data(document: Document) -> dict:
     return document.snapshot if document.status == Document.Status.ISSUED else compose(document)
 
 
-def render_html(document: Document, *, fonts_url: str | None = None, preview: bool = False) -> str:
+def render_html(document: Document, *, font_url=None, preview: bool = False) -> str:
     return document_html(
         document_data(document),
         reference=document.reference,
         day=document.issued_on,
-        fonts_url=fonts_url,
+        font_url=font_url,
         preview=preview,
     )
 
@@ -119,6 +122,36 @@ def document_issue(*, user: User, document: Document, day: date | None = None) -
     current._history_user = user
     current.save()
     return current
+
+
+@transaction.atomic
+def document_scan_attach(*, user: User, document: Document, content: bytes) -> Document:
+    """Attach the scan of the hand-signed paper copy: only the issuing unit's own staff, only to an
+    issued document. A new scan is a new version: the earlier file stays on disk and in the
+    document's history (who attached which file, when)."""
+    require_author(user, document)
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    if current.status != Document.Status.ISSUED:
+        raise ValidationError("Chỉ đính kèm bản quét cho văn bản đã ban hành.")
+    if not content.startswith(b"%PDF"):
+        raise ValidationError("Bản quét phải là tệp PDF.")
+    current.scan_name = f"{uuid.uuid4().hex}-scan.pdf"
+    (storage_dir() / current.scan_name).write_bytes(content)
+    current._history_user, current._change_reason = user, f"Đính kèm bản quét (SHA-256 {sha256(content)})"
+    current.save(update_fields=["scan_name"])
+    return current
+
+
+def scan_versions(document: Document) -> list:
+    """Every scan attached to the document, newest first: (file name, when, by whom, reason)."""
+    versions, seen = [], set()
+    for row in (
+        document.history.exclude(scan_name="").select_related("history_user").order_by("-history_date")
+    ):
+        if row.scan_name not in seen:
+            seen.add(row.scan_name)
+            versions.append(row)
+    return versions
 
 
 def document_correct(*, user: User, document: Document) -> Document:

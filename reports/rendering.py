@@ -16,6 +16,16 @@ from weasyprint.urls import URLFetcher
 from reports.composition import date_line
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+FONT_FILES = {
+    "regular": "LiberationSerif-Regular.ttf",
+    "bold": "LiberationSerif-Bold.ttf",
+    "italic": "LiberationSerif-Italic.ttf",
+    "bold_italic": "LiberationSerif-BoldItalic.ttf",
+}
+
+
+def _font_file_uri(name: str) -> str:
+    return (FONTS_DIR / name).resolve().as_uri()
 
 
 class BundledOnly(URLFetcher):
@@ -30,8 +40,11 @@ class BundledOnly(URLFetcher):
 
 
 def document_html(
-    data: dict, *, reference: str, day: date | None, fonts_url: str | None = None, preview: bool = False
+    data: dict, *, reference: str, day: date | None, font_url=None, preview: bool = False
 ) -> str:
+    """The document's HTML. `font_url(file name)` gives each font's address: the bundled files
+    for the PDF, the static files' (hashed, in production) URLs for the browser's preview."""
+    font_url = font_url or _font_file_uri
     return render_to_string(
         "documents/document.html",
         {
@@ -39,7 +52,7 @@ def document_html(
             "f": data["fields"],
             "reference": reference,
             "date_line": date_line(data["fields"]["place"], day),
-            "fonts": fonts_url or FONTS_DIR.resolve().as_uri(),
+            "fonts": {face: font_url(name) for face, name in FONT_FILES.items()},
             "preview": preview,
         },
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
-from povertyprog.accounts.scoping import get_scoped_or_404, requested_unit
+from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES, get_scoped_or_404, requested_unit
 from reports import cycle
 from reports.charts import bar_chart
 from reports.models import ReportingPeriod, Submission
@@ -127,7 +127,11 @@ def open_submission(request, code: str):
     period = get_object_or_404(ReportingPeriod, code=code)
     if request.user.unit is None:
         raise PermissionDenied("Quản trị hệ thống không có hồ sơ báo cáo.")
-    return redirect("reports:submission", pk=cycle.submission_for(request.user.unit, period).pk)
+    if request.user.role in DATA_ENTRY_ROLES:
+        submission = cycle.submission_for(request.user.unit, period)
+    else:  # a viewer opens what exists; only the unit's officers start a submission
+        submission = get_object_or_404(Submission, unit=request.user.unit, period=period)
+    return redirect("reports:submission", pk=submission.pk)
 
 
 @login_required
@@ -135,6 +139,8 @@ def open_submission(request, code: str):
 def approve_all(request, code: str):
     period = get_object_or_404(ReportingPeriod, code=code)
     unit = requested_unit(request)
+    if request.user.role not in REVIEWER_ROLES:
+        raise PermissionDenied("Chỉ cán bộ cấp huyện, cấp tỉnh phê duyệt hồ sơ của đơn vị cấp dưới.")
     try:
         count = cycle.approve_children(user=request.user, unit=unit, period=period)
     except (ValidationError, cycle.StaleDecisionError) as error:

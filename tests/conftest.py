@@ -3,8 +3,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.test.utils import override_settings
 
 from povertyprog.units.loading import units_load_all
+
+PRODUCTION_STATIC = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_static_files(tmp_path_factory):
+    """Pages render with production's static storage (collected, hashed names from the manifest),
+    as under `make prod`: a {% static %} that only works in development fails the page's test."""
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STATIC}}
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static"), STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,8 @@ OWN_ONLY = {
     "households:create",
     "households:import",
     "households:import_template",
+    "households:posting_download",
+    "households:export_log",
     "budgets:grid",
     "budgets:policies",
     "budgets:outputs",

@@ -249,6 +249,26 @@ class IssueTests(DocumentTestCase):
         response = self.client.get(f"/van-ban/{document.pk}/ban-quet.pdf")
         self.assertEqual(b"".join(response), b"%PDF-1.4 ban quet co chu ky tay")
         self.assertContains(self.client.get(f"/van-ban/{document.pk}/"), "tải bản quét có chữ ký tay")
+        # Others in scope (the viewer, the province) cannot replace it; the issuer's new scan is a
+        # new version, the first one kept, each attachment in the document's history.
+        for other in (self.viewer, self.province):
+            self.client.force_login(other)
+            forged = io.BytesIO(b"%PDF-1.4 ban gia mao")
+            forged.name = "gia.pdf"
+            self.assertEqual(
+                self.client.post(f"/van-ban/{document.pk}/ban-quet/", {"scan": forged}).status_code, 403
+            )
+        self.client.force_login(self.district)
+        second = io.BytesIO(b"%PDF-1.4 ban quet lan hai")
+        second.name = "lan-hai.pdf"
+        self.client.post(f"/van-ban/{document.pk}/ban-quet/", {"scan": second})
+        self.assertEqual(
+            b"".join(self.client.get(f"/van-ban/{document.pk}/ban-quet.pdf")), b"%PDF-1.4 ban quet lan hai"
+        )
+        versions = documents.scan_versions(Document.objects.get(pk=document.pk))
+        self.assertEqual([v.history_user for v in versions], [self.district, self.district])
+        first = documents.storage_dir() / versions[1].scan_name
+        self.assertEqual(first.read_bytes(), b"%PDF-1.4 ban quet co chu ky tay")
         not_pdf = io.BytesIO(b"GIF89a")
         not_pdf.name = "anh.pdf"
         self.assertContains(

@@ -120,7 +120,9 @@ class ImportPagesTestCase(BaseTestCase):
             response["Content-Type"].split(";")[0],
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response = self.client.get(reverse("households:download"), {"nam": 2023, "phan_loai": "poor"})
+        query = {"nam": 2023, "phan_loai": "poor"}
+        self.assertContains(self.client.get(reverse("households:download"), query), "Mục đích sử dụng")
+        response = self.client.get(reverse("households:download"), {**query, "muc_dich": "ra_soat"})
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"PK"))
         self.assertEqual(

@@ -1,11 +1,15 @@
 """Issue 13: approved data stays approved on every path (derived later years, admin history
 pages), and only the issuing unit's staff attach a document's hand-signed scan."""
 
+import io
+
 from django.urls import reverse
 
-from households.models import HouseholdReview, RegistryRollup
+from households.models import HouseholdReview, PersonalDataExport, RegistryRollup
+from povertyprog.accounts.models import Role
 from reports.locking import LockedError
 from reports.models import State, Submission
+from tests.base import make_user
 from tests.factory import make_household, make_review
 from tests.test_cycle import CycleTestCase
 
@@ -91,3 +95,91 @@ class AdminHistoryTests(CycleTestCase):
         submission.refresh_from_db()
         self.assertEqual(review.income_per_capita, 1_200_000)
         self.assertEqual(submission.state, State.APPROVED)
+
+
+class PersonalDataTests(CycleTestCase):
+    """Lists of named people: who may take them, what they show, and the log of each one."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        member = cls.song_cau_household.members.first()
+        member.citizen_id = "001085012345"
+        member.save()
+
+    def _members_sheet_ids(self, response):
+        from openpyxl import load_workbook
+
+        from households.exporting import MEMBER_SHEET
+
+        sheet = load_workbook(io.BytesIO(response.content))[MEMBER_SHEET]
+        column = [c.value for c in sheet[1]].index("Số định danh cá nhân")
+        return [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+
+    def _download(self, user, **query):
+        self.client.force_login(user)
+        return self.client.get(
+            reverse("households:download"), {"don_vi": self.song_cau.pk, "nam": 2024, **query}
+        )
+
+    def test_the_viewer_and_the_administrator_cannot_take_a_list_of_people(self):
+        for user in (self.viewer, self.admin):
+            with self.subTest(user.username):
+                self.assertEqual(self._download(user, muc_dich="ra_soat").status_code, 403)
+                listing = self.client.get(reverse("households:list"), {"don_vi": self.song_cau.pk})
+                self.assertNotContains(listing, "Tải danh sách Excel")
+        self.assertFalse(PersonalDataExport.objects.exists())
+
+    def test_a_purpose_is_chosen_first_and_each_export_is_logged(self):
+        page = self._download(self.district)
+        self.assertContains(page, "Mục đích sử dụng")
+        self.assertFalse(PersonalDataExport.objects.exists())  # choosing is not exporting
+        response = self._download(self.district, muc_dich="kiem_tra", phan_loai="poor")
+        self.assertTrue(response.content.startswith(b"PK"))
+        entry = PersonalDataExport.objects.get()
+        self.assertEqual(
+            (entry.user, entry.unit, entry.year, entry.filter, entry.rows, entry.purpose, entry.ids_shown),
+            (self.district, self.song_cau, 2024, "poor", 1, "kiem_tra", False),
+        )
+
+    def test_id_numbers_are_whole_only_for_the_communes_own_officer(self):
+        self.assertEqual(
+            self._members_sheet_ids(self._download(self.officer, muc_dich="ra_soat")), ["001085012345"]
+        )
+        for user in (self.district, self.province):
+            with self.subTest(user.username):
+                ids = self._members_sheet_ids(self._download(user, muc_dich="bao_cao"))
+                self.assertEqual(ids, ["********2345"])
+        shown = PersonalDataExport.objects.order_by("id").values_list("ids_shown", flat=True)
+        self.assertEqual(list(shown), [True, False, False])
+
+    def test_the_export_log_is_the_provinces_and_the_administrators(self):
+        self._download(self.officer, muc_dich="chinh_sach")
+        for user, status in (
+            (self.province, 200),
+            (self.admin, 200),
+            (self.district, 403),
+            (self.viewer, 403),
+        ):
+            with self.subTest(user.username):
+                self.client.force_login(user)
+                response = self.client.get(reverse("households:export_log"))
+                self.assertEqual(response.status_code, status)
+                if status == 200:
+                    self.assertContains(response, "Thực hiện chính sách hỗ trợ cho hộ trong danh sách")
+                    self.assertContains(response, "songcau")
+        self.client.force_login(make_user("tinhthanhhoa", Role.PROVINCE_STAFF, "38"))
+        self.assertNotContains(self.client.get(reverse("households:export_log")), "songcau")
+
+    def test_the_public_posting_list_holds_name_village_and_class_only(self):
+        from openpyxl import load_workbook
+
+        self.client.force_login(self.officer)
+        response = self.client.get(reverse("households:posting_download"), {"nam": 2024})
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        self.assertEqual(rows[2], ("STT", "Họ và tên chủ hộ", "Thôn, tổ dân phố", "Phân loại"))
+        self.assertEqual(rows[3], (1, self.song_cau_household.head_name, "Tổ 1", "Hộ nghèo"))
+        self.assertEqual(len(rows), 4)  # the above-the-line household of Dương Quang is not there
+        self.assertEqual(PersonalDataExport.objects.get().kind, "posting")
+        self.client.force_login(self.district)
+        self.assertEqual(self.client.get(reverse("households:posting_download")).status_code, 403)

@@ -55,6 +55,17 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def source_static_files(settings):
+    """The live server serves static files from their sources (Django's static handler), which
+    knows no hashed names: browser journeys use the plain storage; every other page test runs
+    with production's manifest storage (tests/conftest.py)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def artifact():
     ARTIFACTS.mkdir(exist_ok=True)
