@@ -27,12 +27,14 @@ run: setup
 ## Production-like stack on this machine: PostgreSQL, DEBUG off, gunicorn workers, static files by
 ## whitenoise, the background worker. TLS is the fronting web server's job (README, Production).
 PROD_DB ?= postgres://postgres@127.0.0.1:5432/povertyprog
-PROD_ENV = DEBUG=0 DATABASE_URL=$(PROD_DB) SECRET_KEY_FILE=var/secret_key SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+# Cookies are Secure (sent over HTTPS only) unless the operator says otherwise: for a trial over
+# plain http on this machine, `SECURE_COOKIES=0 make prod`.
+PROD_ENV = DEBUG=0 DATABASE_URL=$(PROD_DB) SECRET_KEY_FILE=var/secret_key SECURE_COOKIES=$${SECURE_COOKIES:-1} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
 WORKERS ?= 4
 prod: setup
 	@mkdir -p var && test -s var/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > var/secret_key
-	@createdb -h 127.0.0.1 -U postgres povertyprog 2>/dev/null || true
+	@psql "$(dir $(PROD_DB))postgres" -qc 'CREATE DATABASE "$(notdir $(PROD_DB))"' 2>/dev/null || true
 	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
 	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(PROD_ENV) $(BIN)/python manage.py load_units

@@ -134,19 +134,24 @@ class ReviewForm(forms.ModelForm):
 
     opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, derived: dict[str, bool] | None = None, **kwargs):
+    def __init__(self, *args, derived: dict[str, bool] | None = None, read_only: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opened_at"].initial = self.instance.updated_at.isoformat() if self.instance.pk else ""
         self.derived = derived or {}
+        self.read_only = read_only
         for field, value in self.derived.items():
             if not self.instance.pk:
-                self.fields[field].initial = value
+                # A ModelForm's initial comes from its (unsaved) instance and wins over a field's:
+                # the members' verdict goes there, so the box starts as the members make it.
+                self.initial[field] = value
             self.fields[f"reason_{field}"] = forms.CharField(
                 label=f"Lý do ghi đè “{INDICATOR_BY_FIELD[field].name}”",
                 required=False,
                 max_length=300,
                 initial=self.instance.overrides.get(field, "") if self.instance.pk else "",
             )
+        for field in self.fields.values():
+            field.disabled = bool(read_only)
 
     def clean_income_per_capita(self):
         income = self.cleaned_data.get("income_per_capita")

@@ -24,6 +24,10 @@ from povertyprog.units.models import AdministrativeUnit
 logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 512 * 1024  # larger uploads are checked and imported by the worker
 SHOWN_PROBLEMS = 1000
+CHECK_FAILED = (
+    "Không kiểm tra được tệp do lỗi hệ thống khi đọc; chưa có dữ liệu nào được ghi. "
+    "Hãy lưu lại tệp bằng Excel (.xlsx) rồi tải lên lại; nếu vẫn lỗi, báo quản trị hệ thống."
+)
 
 
 def import_dir() -> Path:
@@ -108,6 +112,9 @@ def import_job_check(job_id: int) -> ImportJob:
         result = _run(job, dry_run=True)
     except (RefusedFile, PermissionDenied) as error:
         return _finish(job, ImportJob.Status.REFUSED, str(error))
+    except Exception:  # a reader's bug, the database…: the job ends, never stays "checking"
+        logger.exception("import job %s check failed", job.pk)
+        return _finish(job, ImportJob.Status.REFUSED, CHECK_FAILED)
     _record(job, result, ImportJob.Status.CHECKED)
     return job
 

@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +50,7 @@ from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
 from reports.charts import bar_chart
+from reports.locking import LockedError, lock_message
 
 PAGE_SIZE = 50
 
@@ -60,10 +62,13 @@ def _default_year() -> int:
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("nam", ""))
-    except ValueError:
+    """?nam= (404 outside the years a review can have), else the current review year."""
+    raw = request.GET.get("nam", "")
+    if not raw:
         return _default_year()
+    if not raw.isdigit() or int(raw) not in review_years():
+        raise Http404("Năm không hợp lệ.")
+    return int(raw)
 
 
 def _household_for_user(request, pk: int) -> Household:
@@ -230,10 +235,15 @@ def review_edit(request, pk: int, year: int):
     if not can_enter_data(request.user, household.commune):
         raise PermissionDenied("Bạn chỉ được xem hộ này.")
     review = household.reviews.filter(year=year).first() or HouseholdReview(
-        household=household, year=year, review_date=timezone.localdate()
+        household=household, year=year, review_date=_default_review_date(year)
     )
-    on = review.review_date if review.pk else timezone.localdate()
-    form = ReviewForm(request.POST or None, instance=review, derived=derived_indicators(household, on))
+    on = review.review_date or date(year, 12, 31)
+    read_only = lock_message(household.commune, year)
+    if read_only and request.method == "POST":
+        raise LockedError(read_only)
+    form = ReviewForm(
+        request.POST or None, instance=review, derived=derived_indicators(household, on), read_only=read_only
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = review_save(
@@ -255,6 +265,13 @@ def review_edit(request, pk: int, year: int):
     return render(
         request, "households/review_form.html", {"form": form, "household": household, "year": year}
     )
+
+
+def _default_review_date(year: int) -> date | None:
+    """Today when it can be the review's date (the year or the first quarter after); else blank:
+    a past year's review is typed with its own date, never one the form then refuses."""
+    today = timezone.localdate()
+    return today if date(year, 1, 1) <= today <= date(year + 1, 3, 31) else None
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -8,6 +8,24 @@ CSP = (
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+class MalformedRequestMiddleware:
+    """A NUL character in the path or the query (/bao-cao/%00/) cannot name anything and PostgreSQL
+    refuses it in any text parameter: answer 400 before a view turns it into a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest(
+                "Địa chỉ không hợp lệ.".encode(), content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -34,10 +34,16 @@ def locked_message(submission: Submission, year: int) -> str:
     )
 
 
-def ensure_unlocked(unit: AdministrativeUnit, year: int) -> None:
+def lock_message(unit: AdministrativeUnit, year: int) -> str:
+    """Why the unit's data of `year` cannot change ("" when it can): pages open read-only with it."""
     submission = _approved([unit], year).first()
-    if submission is not None:
-        raise LockedError(locked_message(submission, year))
+    return locked_message(submission, year) if submission is not None else ""
+
+
+def ensure_unlocked(unit: AdministrativeUnit, year: int) -> None:
+    message = lock_message(unit, year)
+    if message:
+        raise LockedError(message)
 
 
 def locked_units(unit_ids, year: int) -> dict[int, str]:

@@ -1,3 +1,4 @@
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -50,3 +51,20 @@ def clock():
     yield pin
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REQUIRE_COMPLETE=1 (CI), a test that skips fails instead — a green run means every test
+    ran — except a PostgreSQL-only test in the SQLite run (CI runs the suite on PostgreSQL too)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and os.environ.get("REQUIRE_COMPLETE") == "1"):
+        return
+    reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and "PostgreSQL" in reason:
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped in a run that requires every test (REQUIRE_COMPLETE=1): {reason}"

@@ -45,6 +45,30 @@ class LoginTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 302)
 
+    @override_settings(AXES_FAILURE_LIMIT=5, TRUSTED_PROXIES=["10.0.0.1"])
+    def test_behind_the_trusted_proxy_an_attacker_locks_out_only_his_own_address(self):
+        def through_proxy(client_address, password, forwarded=None):
+            return self.client.post(
+                reverse("login"),
+                {"username": "songcau", "password": password},
+                REMOTE_ADDR="10.0.0.1",
+                HTTP_X_FORWARDED_FOR=forwarded or client_address,
+            )
+
+        for _ in range(6):
+            through_proxy("203.0.113.9", "sai-mat-khau")
+        self.assertContains(through_proxy("203.0.113.9", PASSWORD), "tạm khóa", status_code=429)
+        # The officer, at her own desk behind the same proxy, still gets in.
+        self.assertEqual(through_proxy("192.168.5.20", PASSWORD).status_code, 302)
+        self.client.logout()
+        # A client that writes the header itself (not from the proxy) is keyed on its own address.
+        for _ in range(5):
+            self.client.post(
+                reverse("login"), {"username": "songcau", "password": "sai"},
+                REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="192.168.5.20",
+            )  # fmt: skip
+        self.assertEqual(through_proxy("192.168.5.20", PASSWORD).status_code, 302)
+
     def test_password_change(self):
         self.client.force_login(self.officer)
         response = self.client.post(

@@ -440,6 +440,33 @@ class HostileFileTestCase(ImportTestCase):
     def test_formulas_instead_of_values(self):
         self.assertRefused(workbook_bytes([household_row("01837-90001", income="=1000*1000")]), "công thức")
 
+    def test_a_formula_with_a_namespace_prefix_is_refused_too(self):
+        content = workbook_bytes([household_row("01837-90001", income="=1000*1000")])
+        source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+        with zipfile.ZipFile(target, "w") as out:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b"<f>", b"<x:f>").replace(b"</f>", b"</x:f>")
+                    data = data.replace(
+                        b"<worksheet ",
+                        b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+                    )
+                out.writestr(info, data)
+        self.assertIn(b"<x:f>", zipfile.ZipFile(target).read("xl/worksheets/sheet1.xml"))
+        self.assertRefused(target.getvalue(), "công thức")
+
+    def test_csv_files_that_cannot_be_read_are_refused_with_the_reason(self):
+        header = ",".join(HEADERS[k] for k in ("code", "commune_code", "head_name"))
+        cases = {
+            "no delimiter": ("Thôn Đông Sơn Dương\n" * 3).encode("cp1258"),
+            "one 15 MB cell": f'{header}\n01837-90001,01837,"{"A" * (15 * 1024 * 1024)}"\n'.encode(),
+        }
+        messages = {"no delimiter": "dấu phân cách cột", "one 15 MB cell": "một ô dài quá giới hạn"}
+        for name, content in cases.items():
+            with self.subTest(name):
+                self.assertRefused(content, messages[name], name="ds.csv")
+
     def test_merged_header_cells(self):
         book = load_workbook(io.BytesIO(workbook_bytes([household_row("01837-90001")])))
         book.active.merge_cells("A1:B1")

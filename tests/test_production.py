@@ -95,3 +95,15 @@ class WriteLogTests(TestCase):
         self.assertRegex(
             logs.output[0], r"write method=POST path=/bao-cao/thong-bao/ status=302 user=songcau unit=01837"
         )
+
+
+class MakeProdTests(SimpleTestCase):
+    def test_make_prod_creates_the_database_it_is_given_and_keeps_cookies_secure(self):
+        result = subprocess.run(
+            ["make", "-n", "prod", "PROD_DB=postgres://postgres@127.0.0.1:5432/povertyprog_trial"],
+            capture_output=True, text=True, cwd=ROOT, env=production_env(),
+        )  # fmt: skip
+        commands = result.stdout
+        self.assertIn('CREATE DATABASE "povertyprog_trial"', commands)
+        self.assertNotRegex(commands, r"createdb.* povertyprog\b")
+        self.assertIn("SECURE_COOKIES=${SECURE_COOKIES:-1}", commands)

@@ -183,3 +183,76 @@ class PersonalDataTests(CycleTestCase):
         self.assertEqual(PersonalDataExport.objects.get().kind, "posting")
         self.client.force_login(self.district)
         self.assertEqual(self.client.get(reverse("households:posting_download")).status_code, 403)
+
+
+class MalformedRequestTests(CycleTestCase):
+    """Every page, asked with nonsense parameters by a user who may see it: 400 or 404, never 500
+    (the pages render with the production static storage: tests/conftest.py)."""
+
+    BOGUS = {"don_vi": "abc", "nam": "abc", "trang": "abc", "phan_loai": "<script>", "q": "x"}
+
+    def test_no_page_answers_500_to_malformed_parameters(self):
+        from django.urls import get_resolver
+
+        from tests.test_access_matrix import _routes
+
+        self.client.raise_request_exception = False
+        tried = 0
+        for user in (self.officer, self.district, self.viewer):
+            self.client.force_login(user)
+            for name, route in _routes(get_resolver().url_patterns):
+                url = "/" + route.replace("<int:year>", "2024").replace("<str:code>", "2024")
+                url = url.replace("<str:action>", "duyet").replace("<int:component_pk>", "1")
+                url = url.replace("<int:pk>", "1")
+                for query in (self.BOGUS, {"don_vi": "1 OR 1=1"}, {"nam": "99999999999999999999"}):
+                    tried += 1
+                    with self.subTest(name=name, user=user.username, query=query):
+                        self.assertLess(self.client.get(url, query).status_code, 500)
+        self.assertGreater(tried, 400)
+        for path in ("/bao-cao/%00/", "/ho-gia-dinh/?q=%00", "/van-ban/?don_vi=%00"):
+            with self.subTest(path):
+                self.assertEqual(self.client.get(path).status_code, 400)
+
+    def test_the_document_preview_uses_the_collected_fonts(self):
+        from reports.composition import new_document
+
+        document = new_document(self.song_cau, "commune_report", 2024)
+        document._history_user = self.officer
+        document.save()
+        self.client.force_login(self.officer)
+        response = self.client.get(reverse("documents:preview", args=[document.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertRegex(
+            response.content.decode(), r"/static/fonts/LiberationSerif-Regular\.[0-9a-f]{12}\.ttf"
+        )
+
+
+class ReadOnlyFormTests(CycleTestCase):
+    def test_a_locked_review_opens_read_only_with_the_reason_and_refuses_a_post(self):
+        self.approve(self.district, self.submit(self.officer, self.song_cau))
+        self.client.force_login(self.officer)
+        url = reverse("households:review", args=[self.song_cau_household.pk, 2024])
+        page = self.client.get(url)
+        self.assertContains(page, "Chỉ xem: Số liệu năm 2024 của Phường Sông Cầu đã được phê duyệt")
+        self.assertNotContains(page, "Lưu và phân loại</button>")
+        self.assertRegex(
+            page.content.decode(), r'<input[^>]*name="income_per_capita" value="1.200.000"[^>]* disabled'
+        )
+        self.assertEqual(self.client.post(url, {"income_per_capita": "5.000.000"}).status_code, 403)
+
+    def test_a_viewer_sees_a_draft_document_read_only_and_cannot_save_it(self):
+        from reports.composition import new_document
+
+        document = new_document(self.song_cau, "commune_report", 2024)
+        document._history_user = self.officer
+        document.save()
+        self.client.force_login(self.district)
+        url = reverse("documents:edit", args=[document.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "Chỉ xem: Chỉ cán bộ của đơn vị ban hành")
+        self.assertNotContains(page, "Lưu dự thảo</button>")
+        self.assertEqual(self.client.post(url, {"title": "Sửa trộm"}).status_code, 403)
+        self.client.force_login(self.viewer)
+        certificate = self.client.get(reverse("documents:certificate"))
+        self.assertContains(certificate, "Chỉ cán bộ nhập liệu của đơn vị")
+        self.assertNotContains(certificate, "Lưu ảnh con dấu")

@@ -8,6 +8,7 @@ its existence is not revealed.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from povertyprog.accounts.models import Role, User
@@ -59,4 +60,6 @@ def requested_unit(request) -> AdministrativeUnit:
     pk = request.GET.get("don_vi") or request.user.unit_id
     if not pk:
         raise PermissionDenied("Chọn một đơn vị.")
+    if not str(pk).isdigit():
+        raise Http404("Mã đơn vị không hợp lệ.")
     return get_object_or_404(visible_units(request.user), pk=pk)

@@ -101,13 +101,17 @@ def check_xlsx(path: Path) -> None:
         raise RefusedFile("Tệp Excel bị hỏng, không đọc được. Hãy mở và lưu lại bằng Excel.") from None
 
 
+# A cell formula: <f>, <f t="shared" …/>, or the same element with a namespace prefix (<x:f>).
+FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
 def _check_sheet_xml(archive: zipfile.ZipFile, name: str) -> None:
     with archive.open(name) as handle:
         # Scan in chunks: formulas anywhere; merged cells in the first rows (the header).
         tail = b""
         while chunk := handle.read(1 << 20):
             block = tail + chunk
-            if b"<f>" in block or b"<f " in block:
+            if FORMULA_ELEMENT.search(block):
                 raise RefusedFile(
                     "Tệp có ô chứa công thức. Hãy sao chép và dán “giá trị” (Paste Values) trước khi nhập."
                 )
@@ -186,11 +190,24 @@ def _read_csv(path: Path) -> Iterator[list]:
             break
         except UnicodeDecodeError:
             continue
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    for count, row in enumerate(csv.reader(io.StringIO(text), dialect)):
-        if count > MAX_ROWS + HEADER_SEARCH_ROWS:
-            raise RefusedFile(f"Tệp quá nhiều dòng. Giới hạn: {MAX_ROWS} dòng.")
-        yield row
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:
+        raise RefusedFile(
+            "Không nhận ra dấu phân cách cột của tệp CSV (dấu phẩy, chấm phẩy hoặc tab). "
+            "Hãy lưu lại từ Excel bằng “CSV UTF-8 (Comma delimited)”."
+        ) from None
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        for count, row in enumerate(reader):
+            if count > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise RefusedFile(f"Tệp quá nhiều dòng. Giới hạn: {MAX_ROWS} dòng.")
+            yield row
+    except csv.Error as error:
+        raise RefusedFile(
+            f"Tệp CSV hỏng ở dòng {reader.line_num}: một ô dài quá giới hạn hoặc dấu ngoặc kép "
+            f"không đóng ({error})."
+        ) from None
 
 
 @dataclass

@@ -74,3 +74,30 @@ def test_officer_enters_a_household_and_its_review(live_server, page, song_cau_o
     page.get_by_label("Thu nhập bình quân (đồng/người/tháng)").fill("2.100.000")
     page.get_by_role("button", name="Lưu và phân loại").click()
     expect(page.get_by_test_id("class-2025")).to_have_text("Hộ có mức sống trung bình")
+
+
+def test_a_new_review_starts_with_the_members_verdict_and_saves(live_server, page, song_cau_officer, clock):
+    """Members without health insurance make indicator 4 deprived: its box starts ticked, and the
+    review saves without asking for an override reason (it failed with three such errors)."""
+    from tests.factory import make_household
+
+    clock(2026, 12, 1)
+    household = make_household(song_cau_officer.unit, members=2, head_name="Lường Văn Thái")
+    household.members.update(has_health_insurance=False)
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("phuong.songcau")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"{live_server.url}/ho-gia-dinh/{household.pk}/ra-soat/2026/")
+    insurance = page.get_by_label("4. Bảo hiểm y tế", exact=True)
+    expect(insurance).to_be_checked()
+    expect(page.get_by_label("Ngày rà soát")).to_have_value("01/12/2026")
+    page.get_by_label("Thu nhập bình quân (đồng/người/tháng)").fill("3.000.000")
+    page.get_by_role("button", name="Lưu và phân loại").click()
+    expect(page.get_by_test_id("class-2026")).to_have_text("Hộ có mức sống trung bình")
+    review = household.reviews.get(year=2026)
+    assert review.d_health_insurance and review.overrides == {}
+
+    # A past year's review starts without a date (today's would be refused), typed by the officer.
+    page.goto(f"{live_server.url}/ho-gia-dinh/{household.pk}/ra-soat/2024/")
+    expect(page.get_by_label("Ngày rà soát")).to_have_value("")
