@@ -6,7 +6,10 @@ cache, not in the job row: the import writes inside one transaction that others 
 """
 
 import logging
+import threading
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -53,6 +56,12 @@ def import_job_create(*, user: User, unit: AdministrativeUnit, year: int, upload
     )
 
 
+def import_job_enqueue(job: ImportJob, task) -> None:
+    """Queue the job's next step for the worker, remembering the task (import_job_reap ends it)."""
+    result = task.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
 def runs_in_background(job: ImportJob) -> bool:
     return job_path(job).stat().st_size > BACKGROUND_BYTES
 
@@ -72,16 +81,88 @@ def progress(job: ImportJob) -> dict:
     return cache.get(progress_key(job.pk)) or {"done": 0, "total": job.total_rows}
 
 
-def _run(job: ImportJob, dry_run: bool):
-    return household_import(
-        user=job.user,
-        unit=job.unit,
-        year=job.year,
-        path=job_path(job),
-        name=job.original_name,
-        dry_run=dry_run,
-        progress=_progress(job.pk),
+# --- The lease: a job's process says it is alive -------------------------------------------
+# While a job is checked or imported, a thread of the process running it writes the time to the
+# cache (shared by the web and worker processes) every HEARTBEAT seconds. A process killed
+# outright (kill -9, out of memory, a reboot) stops writing: once the time is older than the
+# lease, whoever looks at the job (its page, the status poll, a confirmation) ends it as failed —
+# the import's single transaction died with the process, so nothing was written.
+
+
+def lease_seconds() -> int:
+    return settings.IMPORT_LEASE_SECONDS
+
+
+def lease_key(job_id: int) -> str:
+    return f"import-lease-{job_id}"
+
+
+@contextmanager
+def _leased(job_id: int):
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            cache.set(lease_key(job_id), time.time(), None)
+            if stop.wait(lease_seconds() / 4):
+                return
+
+    thread = threading.Thread(target=beat, name=f"import-lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        cache.delete(lease_key(job_id))
+
+
+WORKER_DIED = (
+    "Tiến trình xử lý tệp đã dừng đột ngột (máy chủ khởi động lại hoặc tiến trình bị tắt); "
+    "chưa có dữ liệu nào được ghi. {again}"
+)
+
+
+def import_job_reap(job: ImportJob) -> ImportJob:
+    """End a checking or importing job whose process stopped beating (see above)."""
+    running = (ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
+    beat = cache.get(lease_key(job.pk))
+    if job.status not in running or beat is None or time.time() - beat <= lease_seconds():
+        return job  # done, never started (waiting in the queue), or alive
+    importing = job.status == ImportJob.Status.IMPORTING
+    status, again = (
+        (ImportJob.Status.FAILED, "Hãy bấm xác nhận để nhập lại.")
+        if importing
+        else (ImportJob.Status.REFUSED, "Hãy tải tệp lên lại để kiểm tra.")
     )
+    message = WORKER_DIED.format(again=again)
+    if not ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=status, message=message, finished_at=timezone.now()
+    ):
+        return ImportJob.objects.get(pk=job.pk)  # someone else ended it first
+    if job.task_id:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(pk=job.task_id, status="RUNNING").update(
+            status="FAILED", finished_at=timezone.now(), exception_class_path="worker died", traceback=message
+        )
+    cache.delete(lease_key(job.pk))
+    logger.warning("import job %s: its process stopped beating; marked %s", job.pk, status)
+    job.status, job.message = status, message
+    return job
+
+
+def _run(job: ImportJob, dry_run: bool):
+    with _leased(job.pk):
+        return household_import(
+            user=job.user,
+            unit=job.unit,
+            year=job.year,
+            path=job_path(job),
+            name=job.original_name,
+            dry_run=dry_run,
+            progress=_progress(job.pk),
+        )
 
 
 def _record(job: ImportJob, result, status: str) -> None:

@@ -516,6 +516,8 @@ class ImportJob(models.Model):
     problems = models.JSONField(default=list, blank=True)  # the first SHOWN_PROBLEMS, in file order
     problem_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # The background task running the job's current step (django-tasks' result id), if any.
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -31,6 +31,8 @@ from households.import_jobs import (
     import_job_claim,
     import_job_commit,
     import_job_create,
+    import_job_enqueue,
+    import_job_reap,
     progress,
     runs_in_background,
 )
@@ -399,7 +401,7 @@ def import_upload(request):
             form.add_error("file", str(error))
         else:
             if runs_in_background(job):
-                check_import.enqueue(job.pk)
+                import_job_enqueue(job, check_import)
             else:
                 import_job_check(job.pk)
             return redirect("households:import_job", pk=job.pk)
@@ -408,7 +410,10 @@ def import_upload(request):
 
 
 def _job_for_user(request, pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+    """The user's own job; one whose process died is ended first (import_job_reap)."""
+    return import_job_reap(
+        get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+    )
 
 
 @login_required
@@ -429,7 +434,7 @@ def import_job_confirm(request, pk: int):
     elif not import_job_claim(job):  # another tab confirmed between the two lines above
         messages.warning(request, already)
     elif runs_in_background(job):
-        commit_import.enqueue(job.pk)
+        import_job_enqueue(job, commit_import)
     else:
         job = import_job_commit(job.pk)
         if job.status == ImportJob.Status.DONE:

@@ -220,6 +220,10 @@ if envstr("REDIS_URL"):
         "LOCATION": envstr("REDIS_URL"),
     }
 
+# An import whose process has not said it is alive for this long is ended as failed
+# (households/import_jobs.py, the lease).
+IMPORT_LEASE_SECONDS = envint("IMPORT_LEASE_SECONDS", 60)
+
 # Notifications go to the app's inbox; also by e-mail when an SMTP server is configured.
 NOTIFY_BY_EMAIL = bool(envstr("EMAIL_HOST"))
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")

@@ -2,6 +2,7 @@
 is half-written, the user is told, and doing it again succeeds without duplicates."""
 
 import tempfile
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -144,3 +145,98 @@ class FaultTests(TransactionTestCase):
         self.assertContains(again, "Đã phê duyệt.")
         self.assertEqual(Submission.objects.get(pk=submission.pk).state, State.APPROVED)
         self.assertEqual(SubmissionEvent.objects.filter(action="approve").count(), 1)
+
+
+@override_settings(MEDIA_ROOT=MEDIA, IMPORT_LEASE_SECONDS=3)
+class KilledWorkerTests(TransactionTestCase):
+    """A real `manage.py db_worker` process is killed (SIGKILL) while it imports: the job is found
+    dead by its lease, ends as failed with a Vietnamese reason, its task too, and confirms again."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the worker process shares the PostgreSQL test database")
+        from budgets.catalogue import catalogue_load
+        from households.standards import standards_load
+        from povertyprog.units.loading import units_load_all
+
+        units_load_all()
+        standards_load()
+        catalogue_load()
+
+    def tearDown(self):
+        connection.close()
+
+    def _worker(self):
+        import os
+        import subprocess
+        import sys
+
+        db = connection.settings_dict
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{host}/{db['NAME']}",
+            "MEDIA_ROOT": MEDIA,
+            "IMPORT_LEASE_SECONDS": "3",
+        }
+        root = Path(__file__).resolve().parents[1]
+        command = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+        return subprocess.Popen(
+            [sys.executable, str(root / "manage.py"), *command],
+            env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def test_a_worker_killed_during_the_commit_leaves_a_failed_job_that_confirms_again(self):
+        import signal
+        import time
+
+        from django.core.cache import cache
+        from django_tasks_db.models import DBTaskResult
+
+        from households.import_jobs import import_job_claim, import_job_commit, import_job_enqueue, lease_key
+        from households.models import Household, ImportJob
+        from households.tasks import commit_import
+        from tests.base import make_user, unit
+        from tests.test_import import household_row, workbook_bytes
+
+        officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
+        rows = 40_000
+        content = workbook_bytes([household_row(f"01837-W{n:06d}") for n in range(rows)])
+        job = ImportJob.objects.create(
+            user=officer, unit=unit("01837"), year=2023, original_name="ds.xlsx",
+            stored_name=f"{uuid.uuid4().hex}.xlsx", status=ImportJob.Status.CHECKED,
+        )  # fmt: skip
+        Path(MEDIA, "imports").mkdir(parents=True, exist_ok=True)
+        Path(MEDIA, "imports", job.stored_name).write_bytes(content)
+        self.assertTrue(import_job_claim(job))
+        import_job_enqueue(job, commit_import)
+        worker = self._worker()
+        try:
+            deadline = time.monotonic() + 60
+            while cache.get(lease_key(job.pk)) is None:  # the worker has started the import
+                self.assertLess(time.monotonic(), deadline, "the worker never started the job")
+                time.sleep(0.1)
+            time.sleep(1.0)  # well inside the import
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        self.assertEqual(ImportJob.objects.get(pk=job.pk).status, ImportJob.Status.IMPORTING)
+
+        self.client.force_login(officer)
+        status = self.client.get(f"/ho-gia-dinh/nhap/{job.pk}/trang-thai/").json()
+        self.assertEqual(status["status"], "importing")  # the lease has not run out yet
+        time.sleep(3.5)
+        status = self.client.get(f"/ho-gia-dinh/nhap/{job.pk}/trang-thai/").json()
+        self.assertEqual(status["status"], "failed")
+        failed = ImportJob.objects.get(pk=job.pk)
+        self.assertIn("dừng đột ngột", failed.message)
+        self.assertIn("chưa có dữ liệu nào được ghi", failed.message)
+        self.assertEqual(DBTaskResult.objects.get(pk=failed.task_id).status, "FAILED")
+        self.assertEqual(Household.objects.count(), 0)
+
+        self.assertTrue(import_job_claim(failed))  # confirmed again
+        done = import_job_commit(job.pk)
+        self.assertEqual((done.status, done.created_count), (ImportJob.Status.DONE, rows))
+        self.assertEqual(Household.objects.count(), rows)
