@@ -351,6 +351,38 @@ def trust_roots() -> list:
     return roots
 
 
+# What an incremental update after the signature did (pyhanko's ModificationLevel).
+ADDED_AFTER_SIGNING = {
+    "LTA_UPDATES": "chỉ bổ sung dữ liệu kiểm tra chứng thư, dấu thời gian (được phép)",
+    "FORM_FILLING": "điền vào các trường biểu mẫu",
+    "ANNOTATIONS": "thêm chú thích, ghi chú lên trang",
+    "OTHER": "thay đổi nội dung (trang, chữ hoặc hình có thể khác bản đã ký)",
+}
+
+
+def _signature_report(status, embedded, size: int) -> dict:
+    """One signature: is what it signed intact, does it cover the whole file, and what was added
+    after it (an incremental update appended to a signed file keeps the signature "valid" for the
+    bytes it covers while showing other content)."""
+    whole = status.coverage.name == "ENTIRE_FILE"
+    level = getattr(status.modification_level, "name", "OTHER") if not whole else "NONE"
+    byte_range = [int(v) for v in embedded.byte_range]
+    appended = max(size - (byte_range[2] + byte_range[3]), 0)
+    intact = bool(status.intact and status.valid)
+    return {
+        "intact": intact,
+        "covers_whole_file": whole,
+        "appended_bytes": 0 if whole else appended,
+        "added": "" if whole else ADDED_AFTER_SIGNING.get(level, ADDED_AFTER_SIGNING["OTHER"]),
+        # "nguyên vẹn" is said only of a file that is exactly what was signed (or that only gained
+        # validation data afterwards).
+        "unchanged": intact and (whole or level == "LTA_UPDATES"),
+        "trusted": bool(status.trusted),
+        "signer": status.signing_cert.subject.human_friendly,
+        "signed_at": status.signer_reported_dt,
+    }
+
+
 def verify(content: bytes) -> dict:
     """Is this file a document this system issued (or signed), unmodified; who signed it and when."""
     digest = sha256(content)
@@ -367,14 +399,7 @@ def verify(content: bytes) -> dict:
         for embedded in reader.embedded_signatures:
             context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
             status = validate_pdf_signature(embedded, context)
-            result["signatures"].append(
-                {
-                    "intact": status.intact and status.valid,
-                    "signer": status.signing_cert.subject.human_friendly,
-                    "signed_at": status.signer_reported_dt,
-                    "covers_whole_file": status.coverage.name == "ENTIRE_FILE",
-                }
-            )
+            result["signatures"].append(_signature_report(status, embedded, len(content)))
     except Exception as error:  # noqa: BLE001 - any unreadable PDF is reported, not raised
         logger.info("verification could not read an uploaded file: %s", type(error).__name__)
         result["error"] = "Không đọc được tệp: tệp không phải PDF hoặc đã bị hỏng."

@@ -323,6 +323,28 @@ class IssueTests(DocumentTestCase):
         result = documents.verify(bytes(tampered))
         self.assertFalse(result["known"])
         self.assertFalse(result["signatures"] and result["signatures"][0]["intact"])
+        # An incremental update appended to the signed file (a page added after signing): the signed
+        # bytes are intact, but the file is not what was signed, and the page says so.
+        from pypdf import PdfWriter
+
+        appended = io.BytesIO()
+        writer = PdfWriter(io.BytesIO(content), incremental=True)
+        writer.add_blank_page()
+        writer.write(appended)
+        self.assertTrue(appended.getvalue().startswith(content))
+        report = documents.verify(appended.getvalue())["signatures"][0]
+        self.assertEqual(
+            (report["intact"], report["covers_whole_file"], report["unchanged"]), (True, False, False)
+        )
+        self.assertGreater(report["appended_bytes"], 0)
+        self.assertTrue(documents.verify(content)["signatures"][0]["unchanged"])
+        self.client.force_login(self.district)
+        upload = io.BytesIO(appended.getvalue())
+        upload.name = "da-ky.pdf"
+        page = self.client.post("/van-ban/kiem-tra/", {"pdf": upload}).content.decode()
+        self.assertIn("chữ ký không bao phủ toàn bộ tệp", page)
+        self.assertIn("Sau khi ký, tệp được nối thêm", page)
+        self.assertNotIn("nguyên vẹn, bao phủ toàn bộ tệp", page)
         garbage = documents.verify(b"not a pdf at all")
         self.assertFalse(garbage["known"])
         self.assertEqual(garbage["error"], "Không đọc được tệp: tệp không phải PDF hoặc đã bị hỏng.")
