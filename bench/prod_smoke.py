@@ -1,0 +1,191 @@
+"""Production smoke run: every page kind, asked by every demo role, on the stack of `make prod`.
+
+    python bench/prod_smoke.py [--keep]
+
+Creates (drops first, unless --keep and it exists) the PostgreSQL database povertyprog_smoke, loads
+what `make prod` loads (unit trees, demo data), collects the static files, and starts gunicorn with
+DEBUG off, the manifest static storage and the production settings (povertyprog/gunicorn_conf.py;
+SECURE_COOKIES=0 only because the loopback trial speaks plain http). Then each URL of the product
+(the access matrix's list, with real ids of the demo: a Sông Cầu household, its 2024 submission, an
+import job, a draft document) is asked with GET by each demo role — province, district, viewer,
+commune officer of Bắc Kạn, the system administrator, and Thanh Hóa's province staff as the foreign
+unit — without following redirects. Prints the count of each status per role and every answer
+that is not allowed: any 5xx, and a foreign user who gets anything but 404 for a Bắc Kạn record.
+Exits 1 if there is one.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from benchdb import ROOT, database_url, recreate_database
+
+NAME = "povertyprog_smoke"
+PORT = 8766
+USERS = ("tinh.backan", "tp.backan", "xem.backan", "phuong.songcau", "admin", "tinh.thanhhoa")
+FOREIGN = "tinh.thanhhoa"
+
+IDS_SCRIPT = """
+from households.models import Household, ImportJob
+from povertyprog.accounts.models import User
+from povertyprog.units.models import AdministrativeUnit as U
+from reports.composition import new_document
+from reports.cycle import submission_for
+from reports.models import Document, ReportingPeriod
+song_cau = U.objects.get(code='01837', valid_from='2021-01-01')
+officer = User.objects.get(username='phuong.songcau')
+household = Household.objects.filter(commune=song_cau).order_by('pk').first()
+job = ImportJob.objects.filter(user=officer).first() or ImportJob.objects.create(
+    user=officer, unit=song_cau, year=2024, original_name='ds.xlsx', stored_name='smoke.xlsx')
+document = Document.objects.filter(unit=song_cau).first()
+if document is None:
+    document = new_document(song_cau, 'commune_report', 2024)
+    document._history_user = officer
+    document.save()
+submission = submission_for(song_cau, ReportingPeriod.objects.get(code='2024'))
+print('ids', household.pk, job.pk, submission.pk, document.pk, song_cau.pk)
+"""
+
+SESSIONS_SCRIPT = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from povertyprog.accounts.models import User
+for name in {users!r}:
+    user = User.objects.get(username=name)
+    s = SessionStore(); s[SESSION_KEY] = str(user.pk); s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()
+    print('session', name, s.session_key)
+"""
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def shell(env: dict, script: str) -> str:
+    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def urls(ids: dict) -> list[tuple[str, str, bool]]:
+    """(route name, URL, names a Bắc Kạn record) for every route of the product but the admin."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+    import django
+
+    django.setup()
+    from django.urls import get_resolver
+
+    from tests.test_access_matrix import UNIT_SCOPED, _routes
+
+    result = []
+    for name, route in _routes(get_resolver().url_patterns):
+        namespace = name.split(":")[0] + ":"
+        key = "households:import" if name.startswith("households:import_") else namespace
+        url = "/" + route.replace("<int:year>", "2024").replace("<str:code>", "2024")
+        url = url.replace("<str:action>", "duyet").replace("<int:component_pk>", "2")
+        url = url.replace("<int:pk>", str(ids.get(key, ids["units:"])))
+        if name in UNIT_SCOPED:
+            url += f"?don_vi={ids['units:']}&nam=2024"
+        result.append((name, url, "<int:pk>" in route or name in UNIT_SCOPED))
+    return result
+
+
+def get(path: str, session: str) -> int:
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={session}"}
+    )
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it was loaded before")
+    args = parser.parse_args()
+    secret = Path(tempfile.mkdtemp()) / "secret"
+    secret.write_text("smoke-" + "k7" * 40)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(NAME),
+        "DEBUG": "0",
+        "SECRET_KEY_FILE": str(secret),
+        "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(Path(tempfile.mkdtemp()) / "static"),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    started = time.perf_counter()
+    if not args.keep:
+        recreate_database(NAME)
+        for step in ("load_units", "load_demo"):
+            subprocess.run([*manage, step], env=env, check=True, capture_output=True)
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    ids = dict(zip(("households:", "households:import", "reports:", "documents:", "units:"),
+                   shell(env, IDS_SCRIPT).split("ids", 1)[1].split(), strict=True))  # fmt: skip
+    sessions = {
+        line.split()[1]: line.split()[2]
+        for line in shell(env, SESSIONS_SCRIPT.format(users=USERS)).splitlines()
+        if line.startswith("session ")
+    }
+    print(f"prepared in {time.perf_counter() - started:.0f} s")
+    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "povertyprog.wsgi"]
+    server = subprocess.Popen(
+        [*gunicorn, "-c", "python:povertyprog.gunicorn_conf", "--bind", f"127.0.0.1:{PORT}"],
+        env={**env, "WORKERS": "2"}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wrong: list[str] = []
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/suc-khoe/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        routes = urls(ids)
+        print(f"{len(routes)} URLs x {len(USERS)} roles, GET, DEBUG off, manifest static files, gunicorn")
+        print(f"{'user':<18}" + "".join(f"{code:>6}" for code in (200, 302, 400, 403, 404, 405, 500)))
+        for user in USERS:
+            counts: Counter = Counter()
+            for _name, path, bound in routes:
+                status = get(path, sessions[user])
+                counts[status] += 1
+                if status >= 500:
+                    wrong.append(f"{status} {user} {path}")
+                elif user == FOREIGN and bound and status not in (404, 405):  # 405: POST only
+                    wrong.append(f"{status} (expected 404) {user} {path}")
+            print(
+                f"{user:<18}" + "".join(f"{counts[code]:>6}" for code in (200, 302, 400, 403, 404, 405, 500))
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, errors = server.communicate(timeout=30)
+    for line in wrong:
+        print("NOT ALLOWED:", line)
+    if wrong:
+        print(errors[-3000:])
+    print(
+        "result:",
+        "no 500, every foreign record 404 (or 405 to a GET on a POST-only URL)"
+        if not wrong
+        else f"{len(wrong)} wrong answers",
+    )
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
