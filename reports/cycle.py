@@ -101,6 +101,22 @@ def _transition(
     return current
 
 
+def period_closed_message(period: ReportingPeriod) -> str:
+    """ "" while the period takes transitions; after its close date nothing moves (decisions D39)."""
+    if timezone.localdate() <= period.closes_on:
+        return ""
+    return (
+        f"Kỳ báo cáo {period.name} đã khóa sổ ngày {period.closes_on:%d/%m/%Y}: không gửi, rút về, trả lại, "
+        "phê duyệt hay mở lại được nữa. Cần thay đổi, đề nghị quản trị hệ thống gia hạn ngày khóa sổ."
+    )
+
+
+def require_open(period: ReportingPeriod) -> None:
+    message = period_closed_message(period)
+    if message:
+        raise ValidationError(message)
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -121,8 +137,7 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
             f"Hồ sơ đang ở trạng thái “{submission.get_state_display()}”: không gửi lại được."
         )
     period, now = ReportingPeriod.objects.get(pk=submission.period_id), timezone.now()
-    if timezone.localdate() > period.closes_on:
-        raise ValidationError(f"Kỳ báo cáo đã khóa sổ ngày {period.closes_on:%d/%m/%Y}.")
+    require_open(period)
     done = _transition(
         submission,
         expected_version,
@@ -132,6 +147,7 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
         submitted_at=now,
         submitted_by=user,
         first_submitted_at=submission.first_submitted_at or now,
+        reason="",  # the last return's reason is answered by this sending
     )
     approver = approver_unit(done.unit)
     if approver is not None:
@@ -140,10 +156,34 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
 
 
 @transaction.atomic
+def withdraw(*, user: User, submission: Submission, reason: str, expected_version: int) -> Submission:
+    """The sender takes a sent submission back to correct it (a reason is required; the approving
+    unit is told). Its data is unlocked until it is sent again."""
+    if not can_submit(user, submission.unit):
+        raise PermissionDenied("Chỉ cán bộ của đơn vị được rút hồ sơ của đơn vị.")
+    require_open(ReportingPeriod.objects.get(pk=submission.period_id))  # as it stands now
+    reason = _reason(reason)
+    if submission.state != State.SUBMITTED:
+        raise ValidationError("Chỉ rút về được hồ sơ đã gửi, chưa phê duyệt.")
+    done = _transition(
+        submission, expected_version, user, Action.WITHDRAW, reason, state=State.DRAFT, reason=reason
+    )
+    approver = approver_unit(done.unit)
+    if approver is not None:
+        notify(
+            _staff(approver, REVIEWER_ROLES),
+            f"{done.unit.name} đã rút hồ sơ {done.period.name} về để sửa: {reason}",
+            done,
+        )
+    return done
+
+
+@transaction.atomic
 def return_submission(
     *, user: User, submission: Submission, reason: str, expected_version: int
 ) -> Submission:
     _require_decider(user, submission)
+    require_open(ReportingPeriod.objects.get(pk=submission.period_id))  # as it stands now
     reason = _reason(reason)
     if submission.state != State.SUBMITTED:
         raise ValidationError("Chỉ trả lại được hồ sơ đã gửi, chưa phê duyệt.")
@@ -165,6 +205,7 @@ def return_submission(
 @transaction.atomic
 def approve(*, user: User, submission: Submission, expected_version: int) -> Submission:
     _require_decider(user, submission)
+    require_open(ReportingPeriod.objects.get(pk=submission.period_id))  # as it stands now
     if submission.state != State.SUBMITTED:
         raise ValidationError("Chỉ phê duyệt được hồ sơ đã gửi.")
     waiting = unapproved_children(submission.unit, submission.period)
@@ -198,6 +239,7 @@ def approve_children(*, user: User, unit: AdministrativeUnit, period: ReportingP
     )
     if submissions and not can_decide(user, submissions[0].unit):
         raise PermissionDenied("Chỉ cấp phê duyệt trực tiếp của đơn vị được phê duyệt, trả lại hoặc mở lại.")
+    require_open(period)
     for submission in submissions:
         approve(user=user, submission=submission, expected_version=submission.version)
     return len(submissions)
@@ -208,6 +250,7 @@ def reopen(*, user: User, submission: Submission, reason: str, expected_version:
     """Unlock one approved unit (never its siblings); approvals above it that counted on it go
     back to "submitted"."""
     _require_decider(user, submission)
+    require_open(ReportingPeriod.objects.get(pk=submission.period_id))  # as it stands now
     reason = _reason(reason)
     if submission.state != State.APPROVED:
         raise ValidationError("Chỉ mở lại được hồ sơ đã phê duyệt.")
@@ -254,16 +297,19 @@ def unapproved_children(unit: AdministrativeUnit, period: ReportingPeriod) -> li
 
 
 def diff_since_approval(submission: Submission) -> dict | None:
-    """What changed since the last approval (or, before any, since the last time it was sent):
-    households whose class changed, appeared or went; budget lines whose amounts changed."""
+    """What the reviewer has not seen yet: the figures as last sent (or, while not sent, as they
+    stand) against the last approval before them, or else the sending before them. Households whose
+    class changed, appeared or went; budget lines whose amounts changed."""
     events = list(submission.events.order_by("-at", "-pk"))
-    base = next((e for e in events if e.action == Action.APPROVE), None)
+    latest_sent = next((e for e in events if e.action == Action.SUBMIT), None)
+    sent_now = submission.state == State.SUBMITTED and latest_sent is not None
+    earlier = events[events.index(latest_sent) + 1 :] if sent_now else events
+    base = next((e for e in earlier if e.action == Action.APPROVE), None)
     if base is None:
-        sent = [e for e in events if e.action == Action.SUBMIT]
-        base = sent[1] if len(sent) > 1 else None
+        base = next((e for e in earlier if e.action == Action.SUBMIT), None)
     if base is None:
         return None
-    now = snapshot(submission.unit, submission.period.year)
+    now = latest_sent.snapshot if sent_now else snapshot(submission.unit, submission.period.year)
     before_classes, after_classes = base.snapshot.get("classes", {}), now["classes"]
     before_budgets, after_budgets = base.snapshot.get("budgets", {}), now["budgets"]
     return {

@@ -14,16 +14,34 @@ from reports.models import PeriodKind, State, Submission
 
 
 class LockedError(PermissionDenied):
-    """The data is approved; the message says when and by whom."""
+    """The data is sent or approved; the message says when, by whom, and who can unlock it."""
 
 
-def _approved(units, year: int):
+def _locking(units, year: int, states=(State.SUBMITTED, State.APPROVED)):
+    """Submissions that lock their unit's data of `year`: approved ones, and sent ones (sending is
+    a commitment: the sender changes nothing until it is returned or withdrawn)."""
     return Submission.objects.filter(
-        unit__in=units, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
-    ).select_related("unit", "decided_by__unit")
+        unit__in=units, period__kind=PeriodKind.ANNUAL, period__last_year=year, state__in=states
+    ).select_related("unit", "decided_by__unit", "submitted_by")
 
 
 def locked_message(submission: Submission, year: int) -> str:
+    if submission.state == State.SUBMITTED:
+        return sent_message(submission, year)
+    return approved_message(submission, year)
+
+
+def sent_message(submission: Submission, year: int) -> str:
+    day = timezone.localtime(submission.submitted_at).strftime("%d/%m/%Y") if submission.submitted_at else ""
+    sender = submission.submitted_by
+    return (
+        f"Số liệu năm {year} của {submission.unit.name} đã được gửi ngày {day} bởi {sender}, "
+        "đang chờ cấp trên phê duyệt: không thể thay đổi. Muốn sửa, hãy rút hồ sơ về (ghi lý do) "
+        "hoặc chờ cấp trên trả lại."
+    )
+
+
+def approved_message(submission: Submission, year: int) -> str:
     approver = submission.decided_by
     who = str(approver) if approver else ""
     day = timezone.localtime(submission.decided_at).strftime("%d/%m/%Y") if submission.decided_at else ""
@@ -34,18 +52,20 @@ def locked_message(submission: Submission, year: int) -> str:
     )
 
 
-def lock_message(unit: AdministrativeUnit, year: int) -> str:
-    """Why the unit's data of `year` cannot change ("" when it can): pages open read-only with it."""
-    submission = _approved([unit], year).first()
+def lock_message(unit: AdministrativeUnit, year: int, *, sent_too: bool = True) -> str:
+    """Why the unit's data of `year` cannot change ("" when it can): pages open read-only with it.
+    `sent_too=False`: only approval locks (the approving unit's targets for a unit that has sent)."""
+    states = (State.SUBMITTED, State.APPROVED) if sent_too else (State.APPROVED,)
+    submission = _locking([unit], year, states).first()
     return locked_message(submission, year) if submission is not None else ""
 
 
-def ensure_unlocked(unit: AdministrativeUnit, year: int) -> None:
-    message = lock_message(unit, year)
+def ensure_unlocked(unit: AdministrativeUnit, year: int, *, sent_too: bool = True) -> None:
+    message = lock_message(unit, year, sent_too=sent_too)
     if message:
         raise LockedError(message)
 
 
 def locked_units(unit_ids, year: int) -> dict[int, str]:
     """{unit id: message} for the units among `unit_ids` whose data of `year` is locked (one query)."""
-    return {s.unit_id: locked_message(s, year) for s in _approved(list(unit_ids), year)}
+    return {s.unit_id: locked_message(s, year) for s in _locking(list(unit_ids), year)}

@@ -98,6 +98,7 @@ class Action(models.TextChoices):
     RETURN = "return", "Trả lại"
     APPROVE = "approve", "Phê duyệt"
     REOPEN = "reopen", "Mở lại"
+    WITHDRAW = "withdraw", "Rút về"
 
 
 class SubmissionEvent(models.Model):

@@ -107,3 +107,22 @@ def dashboard_figures(unit: AdministrativeUnit, period: ReportingPeriod, officia
         "official": official,
         "year": year,
     }
+
+
+def submission_completeness(unit: AdministrativeUnit, year: int) -> dict:
+    """What a sending would carry, shown before it is sent: households of the subtree reviewed in
+    `year` out of those registered, the unit's budget lines and general-policy results of the year."""
+    from budgets.models import BudgetLine, PolicyResult
+    from households.models import Household, HouseholdReview
+
+    in_subtree = Q(commune__path__startswith=unit.path)
+    households = Household.objects.filter(in_subtree).count()
+    reviewed = HouseholdReview.objects.filter(in_subtree, year=year).count()
+    return {
+        "households": households,
+        "reviewed": reviewed,
+        "reviewed_rate": rate(reviewed, households),
+        "complete": households > 0 and reviewed >= households,
+        "budget_lines": BudgetLine.objects.filter(unit=unit, year=year).count(),
+        "policy_results": PolicyResult.objects.filter(unit=unit, year=year).count(),
+    }

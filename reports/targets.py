@@ -70,7 +70,7 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
         target = existing.get(unit_id)
         if target is not None and all(getattr(target, n) == data[n] for n in FIELDS):
             continue
-        ensure_unlocked(unit, period.year)
+        ensure_unlocked(unit, period.year, sent_too=False)  # the approver's own figures for the unit
         target = target or Target(unit=unit, period=period)
         for name in FIELDS:
             setattr(target, name, data[name])

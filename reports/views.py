@@ -16,7 +16,7 @@ from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES, get_s
 from reports import cycle
 from reports.charts import bar_chart
 from reports.models import ReportingPeriod, Submission
-from reports.selectors import cycle_status, dashboard_figures
+from reports.selectors import cycle_status, dashboard_figures, submission_completeness
 from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
 
 INTERRUPTED = (
@@ -27,7 +27,9 @@ ACTIONS = {
     "duyet": (cycle.approve, "Đã phê duyệt."),
     "tra-lai": (cycle.return_submission, "Đã trả lại kèm lý do."),
     "mo-lai": (cycle.reopen, "Đã mở lại cho đơn vị sửa."),
+    "rut-lai": (cycle.withdraw, "Đã rút hồ sơ về: số liệu được mở để sửa; gửi lại khi xong."),
 }
+REASONED = ("tra-lai", "mo-lai", "rut-lai")
 
 
 @login_required
@@ -66,6 +68,7 @@ def dashboard(request, code: str):
             "can_submit": cycle.can_submit(request.user, unit),
             "decides_children": bool(children) and cycle.can_decide(request.user, children[0]),
             "today": timezone.localdate(),
+            "closed": cycle.period_closed_message(period),
             "indicator_targets": indicator_targets(unit, period),
         },
     )
@@ -86,6 +89,9 @@ def submission_detail(request, pk: int):
             "s": submission,
             "events": submission.events.select_related("user"),
             "diff": cycle.diff_since_approval(submission),
+            "last_event": submission.events.select_related("user").order_by("-at", "-pk").first(),
+            "completeness": submission_completeness(submission.unit, submission.period.year),
+            "closed": cycle.period_closed_message(submission.period),
             "can_submit": cycle.can_submit(request.user, submission.unit),
             "can_decide": cycle.can_decide(request.user, submission.unit),
             "class_labels": dict(HouseholdClass.choices),
@@ -101,8 +107,15 @@ def submission_action(request, pk: int, action: str):
         raise PermissionDenied("Thao tác không hợp lệ.")
     function, done = ACTIONS[action]
     arguments = {"user": request.user, "submission": submission}
-    if action in ("tra-lai", "mo-lai"):
+    if action in REASONED:
         arguments["reason"] = request.POST.get("reason", "")
+    if (
+        action == "gui"
+        and request.POST.get("xac_nhan") != "1"
+        and cycle.can_submit(request.user, submission.unit)
+    ):
+        messages.error(request, "Hãy xem mức độ đầy đủ của hồ sơ và đánh dấu xác nhận trước khi gửi.")
+        return redirect("reports:submission", pk=submission.pk)
     try:
         version = int(request.POST.get("version", ""))
         function(**arguments, expected_version=version)

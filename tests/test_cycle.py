@@ -96,6 +96,41 @@ class TransitionTests(CycleTestCase):
         with self.assertRaisesMessage(ValidationError, "đã khóa sổ"):
             self.submit(self.officer, self.song_cau)
 
+    def test_after_the_close_date_nothing_moves_for_anyone_and_no_button_offers_it(self):
+        """One rule for the sender and the approver (decisions D39): the 2024 period closed on
+        31/01/2025; in 2026 neither the district's sending nor its approval of a commune moves."""
+        import time_machine
+
+        dq_sent = self.submit(self.dq_officer, self.duong_quang)
+        ReportingPeriod.objects.filter(pk=self.period.pk).update(closes_on=date(2025, 1, 31))
+        with time_machine.travel(date(2026, 12, 6), tick=False):
+            for name, act in {
+                "approve a commune": lambda: self.approve(self.district, dq_sent),
+                "return a commune": lambda: cycle.return_submission(
+                    user=self.district,
+                    submission=dq_sent,
+                    reason="Lý do đủ dài",
+                    expected_version=dq_sent.version,
+                ),
+                "approve all": lambda: cycle.approve_children(
+                    user=self.district,
+                    unit=self.backan_city,
+                    period=ReportingPeriod.objects.get(pk=self.period.pk),
+                ),
+                "the district's own sending": lambda: self.submit(self.district, self.backan_city),
+            }.items():
+                with (
+                    self.subTest(name),
+                    self.assertRaisesMessage(ValidationError, "đã khóa sổ ngày 31/01/2025"),
+                ):
+                    act()
+            self.client.force_login(self.district)
+            page = self.client.get(f"/bao-cao/ho-so/{dq_sent.pk}/").content.decode()
+            self.assertIn("đã khóa sổ ngày 31/01/2025", page)
+            self.assertNotIn("Phê duyệt</button>", page)
+            dashboard = self.client.get("/bao-cao/2024/").content.decode()
+            self.assertNotIn("Phê duyệt tất cả hồ sơ đang chờ", dashboard)
+
     def test_two_tabs_approving_the_same_submission(self):
         sent = self.submit(self.officer, self.song_cau)
         first_tab = second_tab = sent.version
@@ -312,7 +347,6 @@ class AuditAndDiffTests(CycleTestCase):
                     },
                 ),
             ),
-            "submission": (Submission, lambda: self.submit(self.officer, self.song_cau)),
         }
         for name, (model, write) in writes.items():
             with self.subTest(name):
@@ -333,6 +367,10 @@ class AuditAndDiffTests(CycleTestCase):
         changes = {c.field: (c.old, c.new) for c in newest.diff_against(previous).changes}
         self.assertEqual(changes["assigned"], (M, 2 * M))  # before and after
         self.assertEqual(newest.history_change_reason, "Trang nhập liệu")  # from where
+        before = Submission.history.count()
+        self.submit(self.officer, self.song_cau)
+        self.assertGreater(Submission.history.count(), before)
+        self.assertEqual(Submission.history.first().history_user, self.officer)
 
     def test_the_diff_since_approval_lists_exactly_what_changed(self):
         component = Component.objects.get(program=Program.objects.for_year(2024), parent=None, number=2)

@@ -3,12 +3,15 @@ pages), and only the issuing unit's staff attach a document's hand-signed scan."
 
 import io
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from households.models import HouseholdReview, PersonalDataExport, RegistryRollup
+from households.services import review_save
 from povertyprog.accounts.models import Role
+from reports import cycle
 from reports.locking import LockedError
-from reports.models import State, Submission
+from reports.models import Notification, State, Submission
 from tests.base import make_user
 from tests.factory import make_household, make_review
 from tests.test_cycle import CycleTestCase
@@ -256,3 +259,73 @@ class ReadOnlyFormTests(CycleTestCase):
         certificate = self.client.get(reverse("documents:certificate"))
         self.assertContains(certificate, "Chỉ cán bộ nhập liệu của đơn vị")
         self.assertNotContains(certificate, "Lưu ảnh con dấu")
+
+
+class SendingTests(CycleTestCase):
+    """Sending is a commitment: shown complete or not, confirmed, locked until returned or withdrawn."""
+
+    def _edit_review(self, income):
+        review = HouseholdReview.objects.get(household=self.song_cau_household, year=2024)
+        review.income_per_capita = income
+        return review_save(
+            user=self.officer, household=self.song_cau_household, review=review,
+            override_reasons={}, opened_at=review.updated_at.isoformat(),
+        )  # fmt: skip
+
+    def test_the_send_form_shows_completeness_and_needs_a_confirmation(self):
+        make_household(self.song_cau, members=2)  # registered, not reviewed in 2024
+        submission = cycle.submission_for(self.song_cau, self.period)
+        self.client.force_login(self.officer)
+        page = self.client.get(reverse("reports:submission", args=[submission.pk]))
+        self.assertContains(page, "1 / 2 hộ (50,00%)")
+        self.assertContains(page, "mới 1 hộ có kết quả rà soát năm 2024")
+        url = reverse("reports:submission_action", args=[submission.pk, "gui"])
+        refused = self.client.post(url, {"version": submission.version}, follow=True)
+        self.assertContains(refused, "đánh dấu xác nhận trước khi gửi")
+        self.assertEqual(Submission.objects.get(pk=submission.pk).state, State.DRAFT)
+        self.client.post(url, {"version": submission.version, "xac_nhan": "1"})
+        self.assertEqual(Submission.objects.get(pk=submission.pk).state, State.SUBMITTED)
+
+    def test_sent_data_is_locked_until_withdrawn_with_a_reason(self):
+        sent = self.submit(self.officer, self.song_cau)
+        with self.assertRaisesMessage(LockedError, "đã được gửi ngày"):
+            self._edit_review(2_500_000)
+        with self.assertRaisesMessage(ValidationError, "lý do"):
+            cycle.withdraw(user=self.officer, submission=sent, reason="", expected_version=sent.version)
+        with self.assertRaises(PermissionDenied):
+            cycle.withdraw(
+                user=self.district,
+                submission=sent,
+                reason="Rút thử của cấp trên",
+                expected_version=sent.version,
+            )
+        withdrawn = cycle.withdraw(
+            user=self.officer,
+            submission=sent,
+            reason="Sửa thu nhập hộ Nguyễn Văn",
+            expected_version=sent.version,
+        )
+        self.assertEqual(withdrawn.state, State.DRAFT)
+        self.assertTrue(
+            Notification.objects.filter(user=self.district, text__contains="đã rút hồ sơ").exists()
+        )
+        self._edit_review(2_500_000)  # open again
+
+    def test_after_a_return_and_a_resend_the_page_shows_the_last_sending(self):
+        first = self.submit(self.officer, self.song_cau)
+        returned = cycle.return_submission(
+            user=self.district,
+            submission=first,
+            reason="Kiểm tra lại thu nhập hộ",
+            expected_version=first.version,
+        )
+        self._edit_review(2_500_000)  # poor -> middle
+        resent = self.submit(self.officer, self.song_cau)
+        diff = cycle.diff_since_approval(resent)
+        self.assertEqual(diff["since"].action, "submit")
+        self.assertEqual(diff["classes"], [(self.song_cau_household.code, "poor", "middle")])
+        self.client.force_login(self.district)
+        page = self.client.get(reverse("reports:submission", args=[returned.pk])).content.decode()
+        self.assertIn("Gửi lúc", page)
+        self.assertIn("bởi songcau", page.split('data-testid="state"')[1].split("</p>")[0])
+        self.assertNotIn("Kiểm tra lại thu nhập hộ</p>", page)  # the answered return reason is gone

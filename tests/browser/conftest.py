@@ -51,6 +51,8 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.dialogs = []  # the questions asked before an action that cannot be undone, accepted
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     yield page
     context.close()
 

@@ -28,6 +28,8 @@ def login(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.dialogs = []  # questions before actions that cannot be undone, accepted
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     page.goto(f"{live_server.url}/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -39,8 +41,11 @@ def test_submit_return_fix_resubmit_approve_lock(live_server, browser, people, a
     officer = login(browser, live_server, "phuong.songcau")
     officer.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Báo cáo").click()
     officer.get_by_role("link", name="Hồ sơ của Phường Sông Cầu").click()
+    expect(officer.get_by_test_id("completeness")).to_contain_text("Hộ đã có kết quả rà soát năm 2024")
+    officer.get_by_label("Tôi đã kiểm tra mức độ đầy đủ ở trên và xác nhận gửi báo cáo.").check()
     officer.get_by_role("button", name="Gửi báo cáo").click()
     expect(officer.get_by_test_id("state")).to_contain_text("Đã gửi, chờ phê duyệt")
+    assert "lên cấp phê duyệt?" in officer.dialogs[-1]
 
     district = login(browser, live_server, "tp.backan")
     expect(district.get_by_test_id("notifications")).to_contain_text("1")
@@ -58,6 +63,7 @@ def test_submit_return_fix_resubmit_approve_lock(live_server, browser, people, a
     officer.fill('[name="su_nghiep__central__assigned"]', "120,5")
     officer.get_by_role("button", name="Lưu").click()
     officer.goto(f"{live_server.url}/bao-cao/2024/ho-so-cua-toi/")
+    officer.get_by_label("Tôi đã kiểm tra mức độ đầy đủ ở trên và xác nhận gửi báo cáo.").check()
     officer.get_by_role("button", name="Gửi báo cáo").click()
     expect(officer.get_by_test_id("state")).to_contain_text("Đã gửi, chờ phê duyệt")
 
@@ -68,6 +74,7 @@ def test_submit_return_fix_resubmit_approve_lock(live_server, browser, people, a
     district.screenshot(path=artifact("cycle-diff.png"), full_page=True)
     district.get_by_role("button", name="Phê duyệt").click()
     expect(district.get_by_test_id("state")).to_contain_text("Đã phê duyệt")
+    assert district.dialogs[-1].startswith("Phê duyệt báo cáo của Phường Sông Cầu?")
 
     officer.goto(f"{live_server.url}/ngan-sach/?nam=2024")
     officer.get_by_test_id("entry-links").get_by_role("link", name="Dự án 2: Đa dạng hóa sinh kế").click()

@@ -72,6 +72,7 @@ def test_compose_preview_issue_sign_download_verify(live_server, page, city_staf
     page.get_by_role("link", name="Ban hành, ký số").click()
     page.get_by_role("button", name="Ban hành").click()
     expect(page.get_by_text("Đã ban hành văn bản")).to_be_visible()
+    assert page.dialogs[-1].startswith("Ban hành văn bản?")  # asked first: it cannot be undone
     expect(page.locator("h1")).to_contain_text("01/KH-UBND")
     page.fill("#p-pass", "mat-khau-ky")
     page.get_by_role("button", name="Ký số").click()
