@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households import privacy
+from households.changes import household_changes
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
 from households.exporting import (
@@ -149,7 +150,7 @@ def household_list(request):
 def household_detail(request, pk: int):
     household = _household_for_user(request, pk)
     reviews = list(household.reviews.select_related("standard").order_by("-year"))
-    history = list(household.history.select_related("history_user").order_by("-history_date")[:20])
+    history = household_changes(household)
     return render(
         request,
         "households/detail.html",

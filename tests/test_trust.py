@@ -329,3 +329,22 @@ class SendingTests(CycleTestCase):
         self.assertIn("Gửi lúc", page)
         self.assertIn("bởi songcau", page.split('data-testid="state"')[1].split("</p>")[0])
         self.assertNotIn("Kiểm tra lại thu nhập hộ</p>", page)  # the answered return reason is gone
+
+
+class HistoryPageTests(CycleTestCase):
+    def test_the_household_page_lists_every_change_before_and_after_in_vietnamese(self):
+        review = HouseholdReview.objects.get(household=self.song_cau_household, year=2024)
+        review.income_per_capita = 2_500_000
+        review_save(
+            user=self.officer, household=self.song_cau_household, review=review,
+            override_reasons={}, opened_at=review.updated_at.isoformat(),
+        )  # fmt: skip
+        self.client.force_login(self.district)
+        page = self.client.get(reverse("households:detail", args=[self.song_cau_household.pk]))
+        history = page.content.decode().split('data-testid="history"')[1]
+        self.assertIn("songcau – Sửa: Kết quả rà soát năm 2024 (Trang nhập liệu)", history)
+        self.assertIn("1.200.000 → 2.500.000", history)
+        self.assertIn("Hộ nghèo → Hộ có mức sống trung bình", history)
+        self.assertIn("Thêm mới: Thông tin hộ", history)
+        for english in ("Created", "Changed", "Deleted"):
+            self.assertNotIn(english, history)
