@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from povertyprog.health import health
 from povertyprog.units import views as unit_views
@@ -8,9 +11,15 @@ from povertyprog.units import views as unit_views
 admin.site.site_header = "Quản trị hệ thống báo cáo giảm nghèo"
 admin.site.site_title = "Quản trị"
 
+lazy_static = lazy(static, str)
+
 urlpatterns = [
     path("", unit_views.home, name="home"),
     path("suc-khoe/", health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the collected file.
+    path(
+        "favicon.ico", RedirectView.as_view(url=lazy_static("favicon.ico"), permanent=False), name="favicon"
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(

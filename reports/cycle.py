@@ -151,7 +151,7 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
     )
     approver = approver_unit(done.unit)
     if approver is not None:
-        notify(_staff(approver, REVIEWER_ROLES), f"{done.unit.name} đã gửi báo cáo {period.name}.", done)
+        notify(_staff(approver, REVIEWER_ROLES), f"{done.unit.name} đã gửi {period.name.lower()}.", done)
     return done
 
 
@@ -172,7 +172,7 @@ def withdraw(*, user: User, submission: Submission, reason: str, expected_versio
     if approver is not None:
         notify(
             _staff(approver, REVIEWER_ROLES),
-            f"{done.unit.name} đã rút hồ sơ {done.period.name} về để sửa: {reason}",
+            f"{done.unit.name} đã rút hồ sơ {done.period.name.lower()} về để sửa: {reason}",
             done,
         )
     return done
@@ -198,7 +198,7 @@ def return_submission(
         decided_by=user,
         reason=reason,
     )
-    notify(_staff(done.unit, DATA_ENTRY_ROLES), f"Báo cáo {done.period.name} bị trả lại: {reason}", done)
+    notify(_staff(done.unit, DATA_ENTRY_ROLES), f"{done.period.name} bị trả lại: {reason}", done)
     return done
 
 
@@ -224,7 +224,7 @@ def approve(*, user: User, submission: Submission, expected_version: int) -> Sub
         decided_by=user,
         reason="",
     )
-    notify(_staff(done.unit, DATA_ENTRY_ROLES), f"Báo cáo {done.period.name} đã được phê duyệt.", done)
+    notify(_staff(done.unit, DATA_ENTRY_ROLES), f"{done.period.name} đã được phê duyệt.", done)
     return done
 
 
@@ -278,9 +278,7 @@ def reopen(*, user: User, submission: Submission, reason: str, expected_version:
             f"Mở lại vì {done.unit.name}: {reason}",
             state=State.SUBMITTED,
         )
-    notify(
-        _staff(done.unit, DATA_ENTRY_ROLES), f"Báo cáo {done.period.name} được mở lại để sửa: {reason}", done
-    )
+    notify(_staff(done.unit, DATA_ENTRY_ROLES), f"{done.period.name} được mở lại để sửa: {reason}", done)
     return done
 
 

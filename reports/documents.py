@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.lib.certnames import asn1crypto_subject, cryptography_subject
 from reports.composition import compose
 from reports.models import Document, DocumentRegister, SigningCertificate
 from reports.rendering import document_html, pdf_bytes, render_pdf
@@ -194,7 +195,7 @@ def certificate_store(*, user: User, pkcs12: bytes, passphrase: str):
         user=user,
         defaults={
             "pkcs12": pkcs12,
-            "subject": certificate.subject.rfc4514_string()[:300],
+            "subject": cryptography_subject(certificate.subject)[:300],
             "not_after": certificate.not_valid_after_utc,
         },
     )
@@ -378,7 +379,7 @@ def _signature_report(status, embedded, size: int) -> dict:
         # validation data afterwards).
         "unchanged": intact and (whole or level == "LTA_UPDATES"),
         "trusted": bool(status.trusted),
-        "signer": status.signing_cert.subject.human_friendly,
+        "signer": asn1crypto_subject(status.signing_cert.subject),
         "signed_at": status.signer_reported_dt,
     }
 

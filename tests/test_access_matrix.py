@@ -33,6 +33,7 @@ UNIT_SCOPED = {
 OWN_ONLY = {
     "home",
     "health",
+    "favicon",
     "login",
     "logout",
     "password_change",

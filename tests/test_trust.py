@@ -2,6 +2,8 @@
 pages), and only the issuing unit's staff attach a document's hand-signed scan."""
 
 import io
+import re
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -11,7 +13,7 @@ from households.services import review_save
 from povertyprog.accounts.models import Role
 from reports import cycle
 from reports.locking import LockedError
-from reports.models import Notification, State, Submission
+from reports.models import Notification, ReportingPeriod, State, Submission
 from tests.base import make_user
 from tests.factory import make_household, make_review
 from tests.test_cycle import CycleTestCase
@@ -348,3 +350,59 @@ class HistoryPageTests(CycleTestCase):
         self.assertIn("Thêm mới: Thông tin hộ", history)
         for english in ("Created", "Changed", "Deleted"):
             self.assertNotIn(english, history)
+
+
+class PageTextTests(CycleTestCase):
+    """What every page says: a plain <title>, no doubled words, one date-time order."""
+
+    DOUBLED = re.compile(r"\b(năm|báo cáo|hồ sơ|của|kỳ báo cáo)\s+\1\b", re.IGNORECASE)
+
+    def test_titles_are_text_and_no_page_doubles_a_word(self):
+        from django.urls import get_resolver
+
+        from tests.test_access_matrix import _routes
+
+        ReportingPeriod.objects.create(
+            code="2026", name="Báo cáo năm 2026", kind="annual", first_year=2026, last_year=2026,
+            opens_on=date(2026, 10, 1), due_on=date(2026, 12, 15), closes_on=date(2027, 1, 31),
+        )  # fmt: skip
+        submission = cycle.submission_for(self.song_cau, self.period)
+        checked = 0
+        for user in (self.officer, self.district):
+            self.client.force_login(user)
+            for name, route in _routes(get_resolver().url_patterns):
+                if "<int:pk>" in route and not name.startswith("reports:submission"):
+                    continue
+                for code in ("2024", "2026"):
+                    url = "/" + route.replace("<str:code>", code).replace("<int:pk>", str(submission.pk))
+                    url = url.replace("<int:year>", "2024").replace("<str:action>", "duyet")
+                    url = url.replace("<int:component_pk>", "2")
+                    response = self.client.get(url)
+                    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                        continue
+                    html = response.content.decode()
+                    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+                    text = re.sub(r"<[^>]+>", " ", html)
+                    checked += 1
+                    with self.subTest(url=url, user=user.username):
+                        self.assertNotIn("<", title)
+                        self.assertIsNone(self.DOUBLED.search(text), self.DOUBLED.search(text))
+                        self.assertNotRegex(
+                            text, r"\d\d/\d\d/\d{4} \d\d:\d\d"
+                        )  # time first: 09:30 05/12/2026
+        self.assertGreater(checked, 40)
+
+    def test_the_browser_finds_its_icon(self):
+        response = self.client.get("/favicon.ico")
+        self.assertEqual(response.status_code, 302)
+        self.assertRegex(response["Location"], r"/static/favicon\.[0-9a-f]{12}\.ico$")
+
+    def test_the_certificate_subject_reads_in_vietnamese(self):
+        from reports import documents
+        from tests.support.certificates import make_pkcs12
+
+        documents.certificate_store(user=self.officer, pkcs12=make_pkcs12(), passphrase="mat-khau-ky")
+        self.client.force_login(self.officer)
+        page = self.client.get(reverse("documents:certificate")).content.decode()
+        self.assertIn("Họ tên: Nguyễn Văn Ký", page)
+        self.assertNotIn("CN=", page)

@@ -62,5 +62,15 @@ def test_the_shell_fits_a_phone(live_server, browser, cam_luong_officer, artifac
     expect(page.get_by_role("heading", level=1)).to_have_text("Xã Cẩm Lương")
     # Nothing wider than the screen: no sideways scrolling of the page itself.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The header is one row (brand and menu button); the menu opens from the button.
+    assert page.locator("header.topbar").bounding_box()["height"] <= 70
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    expect(nav).to_be_hidden()
+    page.get_by_test_id("menu-button").click()
+    expect(nav).to_be_visible()
+    page.screenshot(path=artifact("phone-menu.png"), full_page=True)
+    nav.get_by_role("link", name="Thống kê").click()
+    # A wide table says it scrolls sideways.
+    expect(page.get_by_test_id("scroll-hint").first).to_be_visible()
     page.screenshot(path=artifact("phone-commune.png"), full_page=True)
     context.close()
