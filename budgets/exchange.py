@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from budgets.models import (
+    STAGES,
     ActivityOutput,
     BudgetLine,
     CapitalType,
@@ -24,12 +25,12 @@ from budgets.models import (
     Program,
     Source,
 )
-from budgets.rules import STAGE_FIELDS, check_line
+from budgets.rules import STAGE_FIELDS, breakdown_errors, check_line
 from budgets.selectors import BREAKDOWN_FIELDS, BudgetOverview
 from budgets.services import budget_grid_save, leaf_components, outputs_save, require_entry, stamp
 from povertyprog import audit
 from povertyprog.accounts.models import User
-from povertyprog.lib.money import MILLION, parse_million
+from povertyprog.lib.money import MILLION, format_million, parse_million
 from povertyprog.lib.spreadsheets import (
     Column,
     Problem,
@@ -179,6 +180,8 @@ class BudgetImportResult:
     output_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     committed: bool = False
+    # Lines that exist and that the file blanks: written only with the officer's consent.
+    deletions: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -209,11 +212,44 @@ _SOURCE_CHOICE = choice_parser(dict(Source.choices), "Nguồn vốn")
 _CAPITAL_CHOICE = choice_parser(dict(CapitalType.choices), "Loại vốn")
 
 
+def _deletions(unit: AdministrativeUnit, year: int, grids: dict) -> list[str]:
+    """The existing lines that rows of the file leave blank, as the preview lists them."""
+    existing = {
+        (line.component_id, line.capital_type, line.source): line
+        for line in BudgetLine.objects.filter(unit=unit, year=year, component__in=list(grids))
+    }
+    found = []
+    for component, rows in grids.items():
+        for (capital, fund), values in rows.items():
+            line = existing.get((component.pk, capital, fund))
+            if line is None or any(values[stage] for stage in STAGE_FIELDS) or values["disbursed_as_of"]:
+                continue
+            amounts = ", ".join(
+                f"{STAGES[stage].lower()} {format_million(getattr(line, stage))}"
+                for stage in STAGE_FIELDS
+                if getattr(line, stage)
+            )
+            found.append(
+                f"{component.label} – {line.get_capital_type_display()} – {line.get_source_display()} "
+                f"({amounts} triệu đồng)"
+            )
+    return found
+
+
 def budget_import(
-    *, user: User, unit: AdministrativeUnit, year: int, path: Path, name: str, dry_run: bool = True
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    year: int,
+    path: Path,
+    name: str,
+    dry_run: bool = True,
+    allow_deletions: bool = False,
 ) -> BudgetImportResult:
     """Check (and with dry_run=False, write) a budget workbook. Raises RefusedFile for a hostile
-    or unreadable file, PermissionDenied outside the user's own unit."""
+    or unreadable file, PermissionDenied outside the user's own unit. Lines the file blanks are
+    listed in `deletions`; they are deleted only with `allow_deletions` (nothing is written
+    without it)."""
     require_entry(user, unit, year)
     try:
         program = Program.objects.for_year(year)
@@ -233,7 +269,8 @@ def budget_import(
     if not result.budget_rows and not result.output_rows:
         raise RefusedFile("Tệp không có dòng số liệu nào dưới dòng tiêu đề.")
     result.problems.sort(key=lambda p: (p.sheet != budget_name, p.row))
-    if dry_run or result.problems:
+    result.deletions = _deletions(unit, year, grids)
+    if dry_run or result.problems or (result.deletions and not allow_deletions):
         return result
     source = audit.from_file(name)
     with transaction.atomic():
@@ -334,10 +371,8 @@ def _output_rows(sheet: SheetReader, leaves: dict, result: BudgetImportResult) -
         if kind.pk in rows:
             sheet.problem(number, "kind", values["kind"], "Kết quả này đã có ở dòng trên.")
             continue
-        total = values["quantity"] or 0
-        for name in BREAKDOWN_FIELDS:
-            if (values[name] or 0) > total:
-                sheet.problem(number, name, values[name], f"Không được lớn hơn số lượng ({total}).")
+        for name, message in breakdown_errors(values, "quantity", "số lượng").items():
+            sheet.problem(number, name, values[name], message)
         rows[kind.pk] = {
             n: values[n] for n in ("quantity", *BREAKDOWN_FIELDS) if kind.has_breakdown or n == "quantity"
         }

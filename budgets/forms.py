@@ -4,7 +4,7 @@ error lands on the cell it is about. Amounts are typed in triệu đồng (parse
 from django import forms
 
 from budgets.models import POLICY_BENEFICIARY, STAGES, CapitalType, Contributor, Policy, Source
-from budgets.rules import STAGE_FIELDS
+from budgets.rules import STAGE_FIELDS, breakdown_errors, check_line
 from budgets.selectors import BREAKDOWN_FIELDS
 from budgets.services import cell_name
 from povertyprog.lib.money import format_million, parse_million
@@ -31,8 +31,17 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
+class CountField(forms.IntegerField):
+    """A count typed as officers type numbers: 1.234 or 1 234 or 1234 (as amounts accept 2.250)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(".", "").replace(" ", "").replace("\u00a0", "")
+        return super().to_python(value)
+
+
 def _count_field() -> forms.IntegerField:
-    return forms.IntegerField(
+    return CountField(
         required=False, min_value=0, max_value=10_000_000,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num"}),
         error_messages={"invalid": "Nhập số nguyên.", "min_value": "Không được âm.",
@@ -81,7 +90,31 @@ def budget_grid_form(component, lines, data=None) -> forms.Form:
         for capital in component.capital_types
         for source in Source.values
     ]  # fmt: skip
+    form.rule = _grid_rule
     return form
+
+
+def _row_rules(form: forms.Form, rule) -> None:
+    """With a form that has format errors, still check the rules on each row whose cells all
+    parsed, so the officer sees every error at once (not the rules after the format is fixed)."""
+    for row in form.rows:
+        names = [cell.name for cell in row.cells]
+        if any(name in form.errors for name in names):
+            continue
+        values = {name.rsplit("__", 1)[1]: form.cleaned_data.get(name) for name in names}
+        prefix = names[0].rsplit("__", 1)[0]
+        for field_name, message in rule(values).items():
+            if f"{prefix}__{field_name}" in form.fields:
+                form.add_error(f"{prefix}__{field_name}", message)
+
+
+def add_rule_errors(form: forms.Form) -> None:
+    """The rule checks of the form's kind (form.rule) on the rows that parsed."""
+    _row_rules(form, form.rule)
+
+
+def _grid_rule(values: dict) -> dict:
+    return check_line(**{stage: values.get(stage) or 0 for stage in STAGE_FIELDS}).errors
 
 
 def grid_values(form: forms.Form) -> dict:
@@ -113,6 +146,7 @@ def policy_form(results, data=None) -> forms.Form:
                  for name in ("beneficiaries", *BREAKDOWN_FIELDS, "amount", "note")])
         for policy in Policy
     ]  # fmt: skip
+    form.rule = lambda values: breakdown_errors(values, "beneficiaries", "số đối tượng")
     return form
 
 
@@ -142,6 +176,7 @@ def outputs_form(kinds, outputs, data=None) -> forms.Form:
     ]  # fmt: skip
     for row, kind in zip(form.rows, kinds, strict=True):
         row.component = kind.component
+    form.rule = lambda values: breakdown_errors(values, "quantity", "số lượng")
     return form
 
 

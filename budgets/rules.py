@@ -45,3 +45,23 @@ def check_line(*, assigned: int, allocated: int, carried_over: int, disbursed: i
             f"({format_million(assigned)} triệu đồng): đề nghị kiểm tra lại."
         )
     return check
+
+
+BREAKDOWN = ("poor", "near_poor", "recently_escaped", "ethnic_minority")
+
+
+def breakdown_errors(values: dict, total_field: str, total_label: str) -> dict[str, str]:
+    """{field: message} for an "of which" split of a count: each part at most the total, and
+    poor + near-poor at most the total (a household is one or the other, never both)."""
+    total = values.get(total_field) or 0
+    errors = {
+        name: f"Không được lớn hơn {total_label} ({total})."
+        for name in BREAKDOWN
+        if (values.get(name) or 0) > total
+    }
+    poor, near_poor = values.get("poor") or 0, values.get("near_poor") or 0
+    if "near_poor" not in errors and "poor" not in errors and poor + near_poor > total:
+        errors["near_poor"] = (
+            f"Hộ nghèo ({poor}) cộng hộ cận nghèo ({near_poor}) lớn hơn {total_label} ({total})."
+        )
+    return errors

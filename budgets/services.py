@@ -24,7 +24,7 @@ from budgets.models import (
     Program,
     Scope,
 )
-from budgets.rules import STAGE_FIELDS, check_line
+from budgets.rules import STAGE_FIELDS, breakdown_errors, check_line
 from budgets.selectors import in_poor_area
 from povertyprog import audit
 from povertyprog.accounts.models import User
@@ -163,12 +163,10 @@ def budget_grid_save(
 
 
 def _breakdown_errors(prefix, values: dict, total_field: str, total_label: str) -> dict[str, str]:
-    """Each 'of which' figure is at most the total."""
-    total = values.get(total_field) or 0
+    """budgets.rules.breakdown_errors, by cell name."""
     return {
-        cell_name(prefix, name): f"Không được lớn hơn {total_label} ({total})."
-        for name in ("poor", "near_poor", "recently_escaped", "ethnic_minority")
-        if (values.get(name) or 0) > total
+        cell_name(prefix, name): message
+        for name, message in breakdown_errors(values, total_field, total_label).items()
     }
 
 

@@ -124,6 +124,17 @@ def _warn(request, form, warnings: dict | None) -> None:
         messages.warning(request, f"{label}: {message}" if label else message)
 
 
+def _valid(request, form) -> bool:
+    """A POSTed entry form whose cells all parse; if some do not, the rules are still checked on the
+    rows that do, so every error shows at once."""
+    if request.method != "POST":
+        return False
+    if form.is_valid():
+        return True
+    budget_forms.add_rule_errors(form)
+    return False
+
+
 def _saved(request, form, save, done: str, **arguments) -> bool:
     """Run a service save on a valid form of the user's own unit: a broken rule lands on its cell,
     a stale page on the form. True when saved (the success message is queued)."""
@@ -149,7 +160,7 @@ def budget_grid(request, component_pk: int):
         raise Http404("Dự án này không áp dụng cho đơn vị.")
     lines = list(BudgetLine.objects.filter(unit=unit, year=year, component=component))
     form = budget_forms.budget_grid_form(component, lines, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if _valid(request, form):
         done = f"Đã lưu ngân sách {component.label.lower()} năm {year}."
         rows = budget_forms.grid_values(form)
         if _saved(
@@ -175,7 +186,7 @@ def policy_results(request):
     unit, year = _own_unit(request), _year(request)
     records = list(PolicyResult.objects.filter(unit=unit, year=year))
     form = budget_forms.policy_form(records, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if _valid(request, form):
         done = f"Đã lưu kết quả thực hiện chính sách năm {year}."
         if _saved(
             request, form, policy_results_save, done, unit=unit, year=year, rows=budget_forms.row_values(form)
@@ -198,7 +209,7 @@ def activity_outputs(request):
     )
     records = list(ActivityOutput.objects.filter(unit=unit, year=year))
     form = budget_forms.outputs_form(kinds, records, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if _valid(request, form):
         done = f"Đã lưu kết quả hoạt động năm {year}."
         if _saved(
             request, form, outputs_save, done, unit=unit, year=year, rows=budget_forms.row_values(form)
@@ -287,6 +298,7 @@ def excel_import(request):
                 name=pending["name"],
                 path=import_dir() / pending["stored"],
                 dry_run=False,
+                allow_deletions=request.POST.get("xoa") == "1",
             )
             if result.committed:
                 (import_dir() / pending["stored"]).unlink(missing_ok=True)
@@ -298,6 +310,9 @@ def excel_import(request):
                 )
                 return redirect(_overview_url(pending["year"]))
             context["preview"] = result
+            context["token"], context["file_name"] = pending["token"], pending["name"]
+            if result.deletions and not result.problems:
+                context["error"] = "Tệp xóa dòng ngân sách đang có: đánh dấu đồng ý xóa rồi xác nhận lại."
         elif request.method == "POST" and request.FILES.get("file"):
             upload = request.FILES["file"]
             kind = check_upload(upload.name, upload.size)

@@ -290,6 +290,24 @@ class BudgetPageTests(BaseTestCase):
         self.assertEqual(self.client.get(f"/ngan-sach/du-an/{component(2).pk}/?nam=2023").status_code, 403)
         self.assertEqual(self.client.get("/ngan-sach/?nam=2023").status_code, 200)
 
+    def test_entry_grids_accept_grouped_counts_check_poor_plus_near_poor_and_show_every_error_at_once(self):
+        self.client.force_login(self.officer)
+        page = self.client.get("/ngan-sach/chinh-sach/?nam=2023")
+        grouped = self.client.post("/ngan-sach/chinh-sach/?nam=2023", {
+            "opened": page.context["opened"], "credit__beneficiaries": "1.234", "credit__poor": "1.000",
+            "credit__near_poor": "234"}, follow=True)  # fmt: skip
+        self.assertContains(grouped, "Đã lưu kết quả thực hiện chính sách")
+        self.assertEqual(PolicyResult.objects.get().beneficiaries, 1234)
+        page = self.client.get("/ngan-sach/chinh-sach/?nam=2023")
+        both = self.client.post("/ngan-sach/chinh-sach/?nam=2023", {
+            "opened": page.context["opened"], "credit__beneficiaries": "100", "credit__poor": "60",
+            "credit__near_poor": "50",  # 110 households among 100
+            "housing__beneficiaries": "mười"})  # fmt: skip
+        errors = both.context["form"].errors
+        self.assertIn("Hộ nghèo (60) cộng hộ cận nghèo (50)", errors["credit__near_poor"][0])  # the rule…
+        self.assertIn("housing__beneficiaries", errors)  # …shown with the format error, at once
+        self.assertEqual(PolicyResult.objects.get().beneficiaries, 1234)  # nothing written
+
     def test_policy_outputs_and_mobilisation_pages_save(self):
         self.client.force_login(self.officer)
         page = self.client.get("/ngan-sach/chinh-sach/?nam=2023")
@@ -431,6 +449,34 @@ class BudgetExcelTests(BaseTestCase):
         project7 = next(v for k, v in rows.items() if k and k.startswith("Dự án 7"))
         self.assertEqual(project7[2:6], (250, 250, 41.88, 291.88))
         self.assertEqual(project7[7], 100)
+
+    def test_a_file_that_blanks_a_line_lists_the_deletion_and_deletes_only_with_consent(self):
+        self.assertTrue(
+            self._import(
+                self._workbook(
+                    [["3.2", "", "Kinh phí sự nghiệp", "NSĐP", "2.191,705", None, None, None, None]]
+                ),
+                dry_run=False,
+            ).committed
+        )
+        unchanged = self._import(
+            self._workbook([["3.2", "", "Kinh phí sự nghiệp", "NSĐP", "2.191,705", None, None, None, None]])
+        )
+        self.assertEqual(unchanged.deletions, [])
+        blanking = self._workbook([["3.2", "", "Kinh phí sự nghiệp", "NSĐP", None, None, None, None, None]])
+        preview = self._import(blanking)
+        self.assertEqual(len(preview.deletions), 1)
+        self.assertIn("kế hoạch vốn giao 2.191,705", preview.deletions[0])
+        self.client.force_login(self.district)
+        with blanking.open("rb") as handle:
+            page = self.client.post("/ngan-sach/nhap-excel/?nam=2023", {"file": handle, "nam": "2023"})
+        self.assertContains(page, "sẽ bị <strong>xóa</strong>")
+        confirm = {"confirm": "1", "token": page.context["token"], "nam": "2023"}
+        refused = self.client.post("/ngan-sach/nhap-excel/?nam=2023", confirm)
+        self.assertContains(refused, "đánh dấu đồng ý xóa")
+        self.assertTrue(BudgetLine.objects.filter(component=component(3, 2)).exists())  # kept
+        self.client.post("/ngan-sach/nhap-excel/?nam=2023", {**confirm, "xoa": "1"})
+        self.assertFalse(BudgetLine.objects.filter(component=component(3, 2)).exists())
 
     def test_the_import_page_previews_confirms_once(self):
         self.client.force_login(self.district)
