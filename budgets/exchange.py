@@ -208,8 +208,8 @@ def _source(value) -> str:
     return spelled or _SOURCE_CHOICE(value)
 
 
-_SOURCE_CHOICE = choice_parser(dict(Source.choices), "Nguồn vốn")
-_CAPITAL_CHOICE = choice_parser(dict(CapitalType.choices), "Loại vốn")
+_SOURCE_CHOICE = choice_parser(dict(Source.choices))
+_CAPITAL_CHOICE = choice_parser(dict(CapitalType.choices))
 
 
 def _deletions(unit: AdministrativeUnit, year: int, grids: dict) -> list[str]:

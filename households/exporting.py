@@ -8,6 +8,7 @@ formula injection; the header row is frozen and columns have widths.
 import csv
 import io
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime
 
 import xlsxwriter
@@ -81,13 +82,16 @@ def _validations(sheet, columns: list[Column], first_row: int, last_row: int = 5
             rules[key].add(f"{letter}{first_row}:{letter}{last_row}")
 
 
-def import_template() -> bytes:
-    """The household list template: two data sheets and an instructions sheet."""
+def import_template(commune_code: str = "") -> bytes:
+    """The household list template: two data sheets and an instructions sheet. Examples of codes
+    are the user's own commune's (`commune_code`)."""
+    example = commune_code or "xxxxx"
+    household_columns = [replace(c, help=c.help.replace("{ma_xa}", example)) for c in HOUSEHOLD_COLUMNS]
     book = Workbook()
     households = book.active
     households.title = HOUSEHOLD_SHEET
-    header_row(households, HOUSEHOLD_COLUMNS, 1)
-    _validations(households, HOUSEHOLD_COLUMNS, 2)
+    header_row(households, household_columns, 1)
+    _validations(households, household_columns, 2)
     members = book.create_sheet(MEMBER_SHEET)
     header_row(members, MEMBER_COLUMNS, 1)
     _validations(members, MEMBER_COLUMNS, 2)
@@ -101,7 +105,7 @@ def import_template() -> bytes:
             "Không dùng công thức, không gộp ô ở dòng tiêu đề.",
             "Phân loại hộ do hệ thống tính, không cần ghi. Giới hạn: 20 MB, 200.000 dòng, 200 cột.",
         ],
-        [(HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS), (MEMBER_SHEET, MEMBER_COLUMNS)],
+        [(HOUSEHOLD_SHEET, household_columns), (MEMBER_SHEET, MEMBER_COLUMNS)],
     )
     return workbook_bytes(book)
 
@@ -155,8 +159,7 @@ def _household_cells(r: dict) -> list:
     cells[_POSITION["ethnicity"]] = ETHNICITY_NAMES.get(r["household__ethnicity"], r["household__ethnicity"])
     cells[_POSITION["review_type"]] = _LABELS["review_type"].get(r["review_type"])
     for position, field in _FLAG_CELLS:
-        if r[field]:
-            cells[position] = "x"
+        cells[position] = "Có" if r[field] else "Không"  # as the template's drop-down says
     cells[-1] = _LABELS["classification"][r["classification"]]
     return cells
 

@@ -42,7 +42,13 @@ from households.models import (
     household_derived_fields,
 )
 from households.rollups import rollups_refresh
-from households.services import REVIEW_SNAPSHOT_FIELDS, histories_refresh, member_facts, review_figures
+from households.services import (
+    REVIEW_SNAPSHOT_FIELDS,
+    histories_refresh,
+    household_codes_next,
+    member_facts,
+    review_figures,
+)
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
@@ -71,16 +77,23 @@ HOUSEHOLD_SHEET = "Hộ gia đình"
 MEMBER_SHEET = "Thành viên"
 ETHNICITIES = dict(ETHNICITY_CHOICES)
 
+YES_NO_HELP = "Có hoặc Không (chọn trong danh sách)."
+
 HOUSEHOLD_COLUMNS = [
     Column(
-        "code", "Mã hộ", ("ma so ho", "ma ho gia dinh"), True, "Mã hộ duy nhất toàn quốc, ví dụ 01837-00012."
+        "code",
+        "Mã hộ",
+        ("ma so ho", "ma ho gia dinh"),
+        False,
+        "Để trống với hộ mới: hệ thống cấp mã tiếp theo của xã (như khi thêm hộ trên web). "
+        "Ghi mã đã có (ví dụ {ma_xa}-00012) để cập nhật hộ đó.",
     ),
     Column(
         "commune_code",
         "Mã xã",
         ("ma phuong xa", "ma xa phuong", "ma don vi"),
         True,
-        "Mã đơn vị hành chính cấp xã (5 số), ví dụ 01837.",
+        "Mã đơn vị hành chính cấp xã (5 số), ví dụ {ma_xa}.",
     ),
     Column("head_name", "Họ tên chủ hộ", ("chu ho", "ho va ten chu ho", "ten chu ho"), True),
     Column("village", "Thôn, tổ dân phố", ("thon", "thon to", "to dan pho", "thon ban", "ap"), True),
@@ -88,21 +101,33 @@ HOUSEHOLD_COLUMNS = [
     Column(
         "ethnicity", "Dân tộc", ("dan toc chu ho",), False, "Tên dân tộc (Kinh, Tày, Mường…) hoặc mã 2 số."
     ),
-    Column("ethnic_minority", "Hộ DTTS", ("dtts", "ho dan toc thieu so"), False, "Có/Không (x, 1/0)."),
-    Column("social_protection", "Hộ có đối tượng BTXH", ("btxh", "bao tro xa hoi"), False, "Có/Không."),
+    Column(
+        "ethnic_minority",
+        "Hộ DTTS",
+        ("dtts", "ho dan toc thieu so"),
+        False,
+        YES_NO_HELP,
+    ),
+    Column(
+        "social_protection",
+        "Hộ có đối tượng BTXH",
+        ("btxh", "bao tro xa hoi"),
+        False,
+        YES_NO_HELP,
+    ),
     Column(
         "has_merit_person",
         "Hộ có người có công",
         ("nguoi co cong", "chinh sach co cong", "ho cscc"),
         False,
-        "Có/Không.",
+        YES_NO_HELP,
     ),
     Column(
         "no_labour_capacity",
         "Hộ không có khả năng lao động",
         ("khong co kha nang lao dong", "knld", "ho kcknld"),
         False,
-        "Có/Không.",
+        YES_NO_HELP,
     ),
     Column(
         "members_count",
@@ -173,15 +198,31 @@ MEMBER_COLUMNS = [
     Column(
         "citizen_id", "Số định danh cá nhân", ("so cccd", "cccd", "so dinh danh", "cmnd"), False, "12 chữ số."
     ),
-    Column("has_health_insurance", "Có thẻ BHYT", ("bhyt", "the bhyt"), False, "Có/Không (để trống: Có)."),
-    Column("education_level", "Trình độ giáo dục", ("trinh do",), False),
-    Column("attends_school", "Đang đi học", ("di hoc",), False, "Có/Không."),
-    Column("employment", "Việc làm", (), False),
-    Column("has_disability", "Người khuyết tật", ("khuyet tat",), False, "Có/Không."),
     Column(
-        "monthly_social_allowance", "Hưởng trợ cấp xã hội hằng tháng", ("tro cap xa hoi",), False, "Có/Không."
+        "has_health_insurance",
+        "Có thẻ BHYT",
+        ("bhyt", "the bhyt"),
+        False,
+        YES_NO_HELP + " Để trống: Có.",
     ),
-    Column("malnourished", "Trẻ suy dinh dưỡng", ("suy dinh duong",), False, "Có/Không."),
+    Column("education_level", "Trình độ giáo dục", ("trinh do",), False),
+    Column("attends_school", "Đang đi học", ("di hoc",), False, YES_NO_HELP),
+    Column("employment", "Việc làm", (), False),
+    Column("has_disability", "Người khuyết tật", ("khuyet tat",), False, YES_NO_HELP),
+    Column(
+        "monthly_social_allowance",
+        "Hưởng trợ cấp xã hội hằng tháng",
+        ("tro cap xa hoi",),
+        False,
+        YES_NO_HELP,
+    ),
+    Column(
+        "malnourished",
+        "Trẻ suy dinh dưỡng",
+        ("suy dinh duong",),
+        False,
+        YES_NO_HELP,
+    ),
 ]
 
 HOUSEHOLD_FLAGS = ["ethnic_minority", "social_protection", "has_merit_person", "no_labour_capacity"]
@@ -242,7 +283,7 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
         ("head_name", "head_name", text, None),
         ("village", "village", text, None),
         ("address", "address", text, ""),
-        ("ethnicity", "ethnicity", choice_parser(ETHNICITIES, "Dân tộc"), "01"),
+        ("ethnicity", "ethnicity", choice_parser(ETHNICITIES), "01"),
         ("members_count", "members_count", lambda v: parse_int(v, low=1, high=50), None),
         ("income_per_capita", "income", lambda v: parse_int(v, low=0, high=MAX_INCOME), None),
         ("b1_score", "b1_score", lambda v: parse_int(v, low=0, high=1000), None),
@@ -251,7 +292,7 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
         (
             "review_type",
             "review_type",
-            choice_parser(_choices(ReviewType), "Loại rà soát"),
+            choice_parser(_choices(ReviewType)),
             ReviewType.PERIODIC,
         ),
         *[(flag, flag, parse_yes_no, False) for flag in HOUSEHOLD_FLAGS + REVIEW_FLAGS],
@@ -287,14 +328,14 @@ def _member_parsers() -> list[tuple[str, Callable, object]]:
     return [
         ("code", parse_text, None),
         ("full_name", parse_text, None),
-        ("sex", choice_parser(_choices(Sex), "Giới tính"), None),
+        ("sex", choice_parser(_choices(Sex)), None),
         ("birth_year", lambda v: parse_int(v, low=1900, high=date.today().year), None),
         ("birth_date", parse_date, None),
-        ("relation", choice_parser(_choices(Relation), "Quan hệ với chủ hộ"), None),
-        ("ethnicity", choice_parser(ETHNICITIES, "Dân tộc"), "01"),
+        ("relation", choice_parser(_choices(Relation)), None),
+        ("ethnicity", choice_parser(ETHNICITIES), "01"),
         ("citizen_id", _citizen_id, ""),
-        ("education_level", choice_parser(_choices(EducationLevel), "Trình độ"), EducationLevel.NONE),
-        ("employment", choice_parser(_choices(Employment), "Việc làm"), Employment.NOT_IN_LABOUR_FORCE),
+        ("education_level", choice_parser(_choices(EducationLevel)), EducationLevel.NONE),
+        ("employment", choice_parser(_choices(Employment)), Employment.NOT_IN_LABOUR_FORCE),
         *[(flag, parse_yes_no, flag == "has_health_insurance") for flag in MEMBER_FLAGS],
     ]
 
@@ -563,6 +604,7 @@ def _write(
     by COPY; households and reviews that exist are updated as instances, with their history."""
     standard = PovertyStandard.objects.for_year(year)
     new = [p for p in plans if p.is_new]
+    _assign_codes([p for p in new if not p.row.values["code"]])
     new_rows = [_household_values(p) for p in new]
     copy_insert(Household, new_rows, history_user=user, change_reason=source, server=server)
     changed = [p.household for p in plans if not p.is_new and p.household_changed]
@@ -617,6 +659,16 @@ def _write(
     pairs = histories_refresh([p.household for p in plans if not p.is_new], user=user)
     server.check_constraints()
     return pairs | {(p.commune.pk, year) for p in plans}
+
+
+def _assign_codes(plans: list[_Plan]) -> None:
+    """Rows without a code are new households: each gets its commune's next free code."""
+    by_commune = defaultdict(list)
+    for plan in plans:
+        by_commune[plan.commune].append(plan)
+    for commune, waiting in by_commune.items():
+        for plan, code in zip(waiting, household_codes_next(commune, len(waiting)), strict=True):
+            plan.row.values["code"] = code
 
 
 def _household_values(plan: _Plan) -> dict:

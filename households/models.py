@@ -530,6 +530,13 @@ class ImportJob(models.Model):
         return f"{self.original_name} ({self.get_status_display()})"
 
     @property
+    def status_label(self) -> str:
+        """The status as the officer reads it: a checked file with errors waits for no confirmation."""
+        if self.status == self.Status.CHECKED and self.problem_count:
+            return f"Có {self.problem_count} lỗi: chưa nhập được, sửa tệp rồi tải lên lại"
+        return self.get_status_display()
+
+    @property
     def can_confirm(self) -> bool:
         """Checked without problems and with something to write; a failed import may be retried."""
         ready = self.status in (self.Status.CHECKED, self.Status.FAILED)

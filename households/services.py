@@ -88,12 +88,21 @@ def household_save(
 
 def household_code_next(commune: AdministrativeUnit) -> str:
     """The next free code of the commune: <commune code>-<5 digits>."""
-    count = Household.objects.filter(commune=commune).count()
-    while True:
-        count += 1
-        code = f"{commune.code}-{count:05d}"
-        if not Household.objects.filter(code=code).exists():
-            return code
+    return household_codes_next(commune, 1)[0]
+
+
+def household_codes_next(commune: AdministrativeUnit, how_many: int) -> list[str]:
+    """The next `how_many` free codes of the commune, in order (the web form and the import's
+    rows without a code number households the same way)."""
+    prefix = f"{commune.code}-"
+    taken = set(Household.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    number, codes = Household.objects.filter(commune=commune).count(), []
+    while len(codes) < how_many:
+        number += 1
+        code = f"{prefix}{number:05d}"
+        if code not in taken:
+            codes.append(code)
+    return codes
 
 
 def member_facts(member: Member, on: date) -> MemberFacts:

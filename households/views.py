@@ -311,7 +311,9 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def import_template_download(request):
-    return _download(import_template(), "mau-danh-sach-ho-gia-dinh.xlsx")
+    unit = request.user.unit
+    code = unit.code if unit is not None and unit.level == Level.COMMUNE else ""
+    return _download(import_template(code), "mau-danh-sach-ho-gia-dinh.xlsx")
 
 
 def _purpose_or_none(request) -> str | None:
@@ -451,7 +453,7 @@ def import_job_status(request, pk: int):
     return JsonResponse(
         {
             "status": job.status,
-            "status_label": job.get_status_display(),
+            "status_label": job.status_label,
             "problems": job.problem_count,
             **progress(job),
         }

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from unittest import mock
 
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from households.exporting import household_list_csv, household_list_export, import_template
@@ -510,3 +511,68 @@ class HostileFileTestCase(ImportTestCase):
         book.save(buffer)
         result = self.run_import(buffer.getvalue())
         self.assertTrue(result.committed, result.problems)
+
+
+class OfficerTemplateTestCase(ImportTestCase):
+    """Issue 13 (19): the template speaks of the officer's own commune, rows may leave the code to
+    the system, yes/no reads the same everywhere, messages name the column once."""
+
+    def test_the_template_gives_examples_of_the_officers_own_commune(self):
+        from tests.base import make_user
+
+        for user, code in (
+            (self.officer, "01837"),
+            (make_user("camluong2", "commune_officer", "15139"), "15139"),
+        ):
+            self.client.force_login(user)
+            book = load_workbook(io.BytesIO(b"".join(self.client.get(reverse("households:import_template")))))
+            guide = " ".join(
+                str(c) for row in book.worksheets[-1].iter_rows(values_only=True) for c in row if c
+            )
+            with self.subTest(code):
+                self.assertIn(f"ví dụ {code}-00012", guide)
+                self.assertIn("Để trống với hộ mới", guide)
+                self.assertIn("Có hoặc Không (chọn trong danh sách)", guide)
+                self.assertNotIn("(x, 1/0)", guide)
+
+    def test_rows_without_a_code_get_the_communes_next_codes(self):
+        from tests.factory import make_household
+
+        make_household(self.song_cau, code="01837-00001")
+        rows = [household_row("", head_name="Lò Văn Một"), household_row("", head_name="Lò Văn Hai")]
+        result = self.run_import(workbook_bytes(rows))
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(
+            list(
+                Household.objects.filter(head_name__startswith="Lò Văn")
+                .order_by("code")
+                .values_list("code", "head_name")
+            ),
+            [("01837-00002", "Lò Văn Một"), ("01837-00003", "Lò Văn Hai")],
+        )
+
+    def test_a_wrong_choice_names_its_column_once(self):
+        members = [{"code": "01837-90001", "full_name": "Lò Thị A", "sex": "không rõ", "birth_year": 1990,
+                    "relation": "Chủ hộ"}]  # fmt: skip
+        result = self.run_import(workbook_bytes([household_row("01837-90001")], members), dry_run=True)
+        messages = [p.message for p in result.problems if "Giới tính" in p.column]
+        self.assertEqual(len(messages), 1, [(p.column, p.message) for p in result.problems])
+        self.assertTrue(messages[0].startswith("Giới tính: không hợp lệ; chọn một trong: Nam"), messages[0])
+
+    def test_exported_flags_read_co_or_khong_as_the_drop_down(self):
+        from households.exporting import household_list_export
+
+        self.run_import(workbook_bytes([household_row("01837-90001")]))
+        sheet = load_workbook(io.BytesIO(household_list_export(self.song_cau, 2023)))[HOUSEHOLD_SHEET]
+        header = [c.value for c in sheet[3]]
+        row = [c.value for c in sheet[4]]
+        self.assertEqual(row[header.index(HEADERS["d_water"])], "Có")
+        self.assertEqual(row[header.index(HEADERS["d_floor_area"])], "Không")
+
+    def test_a_checked_job_with_errors_does_not_say_it_waits_for_a_confirmation(self):
+        from households.models import ImportJob
+
+        job = ImportJob(status=ImportJob.Status.CHECKED, problem_count=3)
+        self.assertIn("Có 3 lỗi: chưa nhập được", job.status_label)
+        self.assertNotIn("chờ xác nhận", job.status_label)
+        self.assertEqual(ImportJob(status=ImportJob.Status.CHECKED).status_label, "Đã kiểm tra, chờ xác nhận")

@@ -435,13 +435,14 @@ def parse_text(value) -> str:
     return text
 
 
-def choice_parser(choices: dict[str, str], what: str):
-    """A parser for one set of choices, by code or Vietnamese label, with or without diacritics."""
+def choice_parser(choices: dict[str, str]):
+    """A parser for one set of choices, by code or Vietnamese label, with or without diacritics.
+    Its message does not name the column: the sheet reader puts the column's header before it."""
     lookup = {}
     for code, label in choices.items():
         lookup[normalise_header(code)] = code
         lookup[normalise_header(label)] = code
-    message = f"{what} không hợp lệ; chọn một trong: {', '.join(choices.values())}"
+    message = f"không hợp lệ; chọn một trong: {', '.join(choices.values())}"
     seen: dict[str, str] = {}  # the same few spellings repeat on every row
 
     def parse(value) -> str:
