@@ -3,7 +3,7 @@ pages), and only the issuing unit's staff attach a document's hand-signed scan."
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -15,6 +15,7 @@ from reports import cycle
 from reports.locking import LockedError
 from reports.models import Notification, ReportingPeriod, State, Submission
 from tests.base import make_user
+from tests.conftest import VN
 from tests.factory import make_household, make_review
 from tests.test_cycle import CycleTestCase
 
@@ -406,3 +407,34 @@ class PageTextTests(CycleTestCase):
         page = self.client.get(reverse("documents:certificate")).content.decode()
         self.assertIn("Họ tên: Nguyễn Văn Ký", page)
         self.assertNotIn("CN=", page)
+
+
+class ReviewYearClockTests(CycleTestCase):
+    """The pages as the review year turns (Decision 07/2021's annual review ends in December; a
+    review may be dated up to 31/03 of the next year): the clock pinned in each part of the year."""
+
+    PARTS = {
+        # today: (the year the household list opens, the new review form's date for that year)
+        date(2026, 3, 15): (2025, "15/03/2026"),  # first quarter: last year's review is still entered
+        date(2026, 7, 1): (2025, ""),  # mid-year: last year's lists are current; its window has closed
+        date(2026, 12, 1): (2026, "01/12/2026"),  # review season
+        date(2026, 12, 31): (2026, "31/12/2026"),
+    }
+
+    def test_each_part_of_the_year_opens_the_right_year_and_date(self):
+        import time_machine
+
+        household = make_household(self.song_cau, members=1)
+        self.client.force_login(self.officer)
+        for today, (year, review_date) in self.PARTS.items():
+            nine = datetime(today.year, today.month, today.day, 9, tzinfo=VN)
+            with self.subTest(today=today), time_machine.travel(nine, tick=False):
+                self.client.force_login(self.officer)  # a session of that day
+                listing = self.client.get(reverse("households:list"))
+                self.assertEqual(listing.context["year"], year)
+                url = reverse("households:review", args=[household.pk, year])
+                field = re.search(
+                    r'<input[^>]*name="review_date"[^>]*>', self.client.get(url).content.decode()
+                )
+                value = re.search(r'value="([^"]*)"', field.group(0))
+                self.assertEqual(value.group(1) if value else "", review_date)
