@@ -71,3 +71,42 @@ def synthetic_province(communes: int, per_district: int = 50):
             for c in range(per_district)
         )
     return province, districts, created
+
+
+def manage_shell(env: dict, script: str) -> str:
+    """What `manage.py shell -c script` prints, with `env` (the benchmark's database)."""
+    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def session_keys(env: dict, usernames) -> dict[str, str]:
+    """Session keys of these users, as if each had logged in (for wrk and the smoke run)."""
+    script = (
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY\n"
+        "from povertyprog.accounts.models import User\n"
+        f"for name in {tuple(usernames)!r}:\n"
+        "    user = User.objects.get(username=name)\n"
+        "    s = SessionStore(); s[SESSION_KEY] = str(user.pk)\n"
+        "    s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+        "    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()\n"
+        "    print('session', name, s.session_key)\n"
+    )
+    lines = manage_shell(env, script).splitlines()
+    return {line.split()[1]: line.split()[2] for line in lines if line.startswith("session ")}
+
+
+def wait_until_healthy(port: int, seconds: float = 60) -> None:
+    """Wait for the server on `port` to answer its health page."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/suc-khoe/", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

@@ -26,11 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from benchdb import ROOT, database_url, recreate_database
+from benchdb import ROOT, database_url, manage_shell, recreate_database, session_keys, wait_until_healthy
 
 URL = database_url("povertyprog_bench_load")
 PORT = 8765
@@ -75,24 +74,7 @@ def prepare(households: int, env: dict) -> None:
         "from povertyprog.accounts.demo import demo_users_load; from budgets.demo import demo_budgets_load; "
         "from reports.demo import demo_cycle_load; demo_users_load(); demo_budgets_load(); demo_cycle_load()"
     )
-    _shell(env, script)
-
-
-def sessions(env: dict) -> dict[str, str]:
-    """Session keys of the demo users (as if they had logged in)."""
-    script = (
-        "from django.contrib.sessions.backends.db import SessionStore\n"
-        "from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY\n"
-        "from povertyprog.accounts.models import User\n"
-        "for name in ('tinh.backan', 'tp.backan', 'phuong.songcau'):\n"
-        "    user = User.objects.get(username=name)\n"
-        "    s = SessionStore(); s[SESSION_KEY] = str(user.pk)\n"
-        "    s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
-        "    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()\n"
-        "    print(name, s.session_key)\n"
-    )
-    out = _shell(env, script)
-    return dict(line.split() for line in out.strip().splitlines() if len(line.split()) == 2)
+    manage_shell(env, script)
 
 
 def main() -> None:
@@ -117,7 +99,7 @@ def main() -> None:
     if not (args.keep and database_exists()):
         recreate_database("povertyprog_bench_load")
         prepare(args.households, env)
-    keys = sessions(env)
+    keys = session_keys(env, ("tinh.backan", "tp.backan", "phuong.songcau"))
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, check=True
     )
@@ -134,12 +116,7 @@ def main() -> None:
         cwd=ROOT,
     )
     try:
-        for _ in range(60):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/suc-khoe/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_healthy(PORT)
         city = _city_id(env)
         pages = [
             ("household list, commune (50/page)", "phuong.songcau", "/ho-gia-dinh/?nam=2024"),
@@ -209,13 +186,7 @@ def _city_id(env: dict) -> str:
         "from povertyprog.units.models import AdministrativeUnit as U; "
         "print(U.objects.get(code='058', valid_from='2021-01-01').pk)"
     )
-    return _shell(env, script).strip().splitlines()[-1]
-
-
-def _shell(env: dict, script: str) -> str:
-    """What `manage.py shell -c script` prints, on the load test's database."""
-    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
-    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return manage_shell(env, script).strip().splitlines()[-1]
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from benchdb import ROOT, database_url, recreate_database
+from benchdb import ROOT, database_url, manage_shell, recreate_database, session_keys, wait_until_healthy
 
 NAME = "povertyprog_smoke"
 PORT = 8766
@@ -54,26 +54,10 @@ submission = submission_for(song_cau, ReportingPeriod.objects.get(code='2024'))
 print('ids', household.pk, job.pk, submission.pk, document.pk, song_cau.pk)
 """
 
-SESSIONS_SCRIPT = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from povertyprog.accounts.models import User
-for name in {users!r}:
-    user = User.objects.get(username=name)
-    s = SessionStore(); s[SESSION_KEY] = str(user.pk); s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; s.create()
-    print('session', name, s.session_key)
-"""
-
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def shell(env: dict, script: str) -> str:
-    command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
-    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def urls(ids: dict) -> list[tuple[str, str, bool]]:
@@ -136,12 +120,8 @@ def main() -> int:
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
     ids = dict(zip(("households:", "households:import", "reports:", "documents:", "units:"),
-                   shell(env, IDS_SCRIPT).split("ids", 1)[1].split(), strict=True))  # fmt: skip
-    sessions = {
-        line.split()[1]: line.split()[2]
-        for line in shell(env, SESSIONS_SCRIPT.format(users=USERS)).splitlines()
-        if line.startswith("session ")
-    }
+                   manage_shell(env, IDS_SCRIPT).split("ids", 1)[1].split(), strict=True))  # fmt: skip
+    sessions = session_keys(env, USERS)
     print(f"prepared in {time.perf_counter() - started:.0f} s")
     gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "povertyprog.wsgi"]
     server = subprocess.Popen(
@@ -150,12 +130,7 @@ def main() -> int:
     )  # fmt: skip
     wrong: list[str] = []
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/suc-khoe/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_healthy(PORT)
         routes = urls(ids)
         print(f"{len(routes)} URLs x {len(USERS)} roles, GET, DEBUG off, manifest static files, gunicorn")
         print(f"{'user':<18}" + "".join(f"{code:>6}" for code in (200, 302, 400, 403, 404, 405, 500)))
