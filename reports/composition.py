@@ -11,7 +11,7 @@ from datetime import date
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import registry_stats
-from povertyprog.units.models import AdministrativeUnit
+from povertyprog.units.models import AdministrativeUnit, Level
 from reports.models import SYMBOLS, Document, DocumentKind, PeriodKind, State, Submission, Target
 
 UNIT_PREFIXES = (
@@ -126,6 +126,7 @@ def compose(document: Document) -> dict:
     """Everything the templates print, as JSON-able data (frozen as the snapshot on issuing)."""
     unit, year, kind = document.unit, document.year, document.kind
     figures = {"registry": _registry(unit, year), "budget": _budget(unit, year)}
+    unapproved = [] if kind == DocumentKind.PLAN else unapproved_units(unit, year)
     if kind == DocumentKind.PLAN:
         figures["targets"] = targets_table(unit, year)
         figures["registry_start"] = _registry(unit, year - 1)
@@ -144,14 +145,23 @@ def compose(document: Document) -> dict:
             for key, heading in SECTIONS[kind]
         ],
         "figures": figures,
-        "provisional": not _approved(unit, year),
+        # A plan is not subject to the approval of the year it plans; a report is, for the units
+        # whose figures it sums.
+        "unapproved": unapproved,
+        "provisional": bool(unapproved),
     }
 
 
-def _approved(unit: AdministrativeUnit, year: int) -> bool:
-    return Submission.objects.filter(
-        unit=unit, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
-    ).exists()
+def unapproved_units(unit: AdministrativeUnit, year: int) -> list[str]:
+    """Names of the units whose figures a report of `unit` sums and that are not approved for
+    `year`: the communes below it (the unit itself when it is a commune), in code order."""
+    communes = AdministrativeUnit.objects.filter(
+        level=Level.COMMUNE, valid_from=unit.valid_from, path__startswith=unit.path
+    )
+    approved = Submission.objects.filter(
+        unit__in=communes, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
+    ).values("unit_id")
+    return list(communes.exclude(pk__in=approved).order_by("code").values_list("name", flat=True))
 
 
 def _registry(unit: AdministrativeUnit, year: int) -> dict:

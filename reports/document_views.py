@@ -172,6 +172,9 @@ def document_detail(request, pk: int):
             "can_write": can_enter_data(request.user, document.unit),
             "has_certificate": hasattr(request.user, "certificate"),
             "scans": documents.scan_versions(document) if document.scan_name else [],
+            "unapproved": documents.document_data(document)["unapproved"]
+            if document.status == Document.Status.DRAFT
+            else [],
         },
     )
 
@@ -211,7 +214,13 @@ def _act(request, action, done: str, **arguments):
 @require_POST
 def document_issue(request, pk: int):
     document = _document(request, pk)
-    _act(request, documents.document_issue, "Đã ban hành văn bản và lưu bản PDF.", document=document)
+    _act(
+        request,
+        documents.document_issue,
+        "Đã ban hành văn bản và lưu bản PDF.",
+        document=document,
+        provisional_ok=request.POST.get("tam_tinh") == "1",
+    )
     return redirect("documents:detail", pk=document.pk)
 
 

@@ -102,7 +102,12 @@ def _next_number(unit, year: int, symbol: str) -> int:
 
 
 @transaction.atomic
-def document_issue(*, user: User, document: Document, day: date | None = None) -> Document:
+def document_issue(
+    *, user: User, document: Document, day: date | None = None, provisional_ok: bool = False
+) -> Document:
+    """Number, freeze and store the document. A report whose figures include units not approved
+    for its year is refused with their names, unless `provisional_ok`: then its text says, in
+    official wording, that the figures are provisional as of the day of issue."""
     require_author(user, document)
     current = Document.objects.select_for_update().get(pk=document.pk)
     if current.status != Document.Status.DRAFT:
@@ -111,6 +116,14 @@ def document_issue(*, user: User, document: Document, day: date | None = None) -
         raise ValidationError("Ghi họ tên người ký trước khi ban hành.")
     day = day or timezone.localdate()
     data = compose(current)
+    if data["unapproved"] and not provisional_ok:
+        names = ", ".join(data["unapproved"][:8]) + ("…" if len(data["unapproved"]) > 8 else "")
+        raise ValidationError(
+            f"Chưa ban hành được: số liệu năm {current.year} của {len(data['unapproved'])} đơn vị chưa được "
+            f"phê duyệt ({names}). Chờ phê duyệt, hoặc chọn ban hành với số liệu tạm tính."
+        )
+    if data["unapproved"]:
+        data["provisional_as_of"] = day.strftime("%d/%m/%Y")
     current.number = _next_number(current.unit, day.year, current.symbol)
     current.issued_on, current.issued_at, current.issued_by = day, timezone.now(), user
     current.snapshot = data
