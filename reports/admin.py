@@ -4,7 +4,7 @@ workflow (reports.cycle): the admin shows them and their history."""
 from django.contrib import admin
 
 from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
-from reports.models import ReportingPeriod, Submission, Target
+from reports.models import LegalBasis, ReportingPeriod, Submission, Target
 
 
 @admin.register(ReportingPeriod)
@@ -19,3 +19,11 @@ class SubmissionAdmin(ReadOnlyHistoryAdmin):
 
 
 admin.site.register(Target, ReadOnlyHistoryAdmin)
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(HistoryAdmin):
+    """The "Căn cứ" of the documents, by the years they apply to: corrected here, never in code."""
+
+    list_display = ["text", "first_year", "last_year", "kinds", "position"]
+    list_filter = ["first_year"]

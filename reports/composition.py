@@ -12,7 +12,16 @@ from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import registry_stats
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.models import SYMBOLS, Document, DocumentKind, PeriodKind, State, Submission, Target
+from reports.models import (
+    SYMBOLS,
+    Document,
+    DocumentKind,
+    LegalBasis,
+    PeriodKind,
+    State,
+    Submission,
+    Target,
+)
 
 UNIT_PREFIXES = (
     "Thành phố ",
@@ -55,41 +64,58 @@ SECTIONS = {
         ("organisation", "VI. TỔ CHỨC THỰC HIỆN"),
     ],
 }
-PROGRAM = "Chương trình mục tiêu quốc gia giảm nghèo bền vững"
+# Titles name the program of the document's year (budgets.Program: dated data), without its phase.
 TITLES = {
-    DocumentKind.ANNUAL_REPORT: f"Kết quả thực hiện {PROGRAM} năm {{year}}",
-    DocumentKind.COMMUNE_REPORT: f"Kết quả thực hiện {PROGRAM} năm {{year}}",
-    DocumentKind.PHASE_REPORT: f"Kết quả thực hiện {PROGRAM} giai đoạn {{first}} - {{year}}",
-    DocumentKind.PLAN: f"Thực hiện {PROGRAM} năm {{year}}",
+    DocumentKind.ANNUAL_REPORT: "Kết quả thực hiện {program} năm {year}",
+    DocumentKind.COMMUNE_REPORT: "Kết quả thực hiện {program} năm {year}",
+    DocumentKind.PHASE_REPORT: "Kết quả thực hiện {program} giai đoạn {first} - {year}",
+    DocumentKind.PLAN: "Thực hiện {program} năm {year}",
 }
 
 
+def program_title(program: Program | None) -> str:
+    """'… giảm nghèo bền vững giai đoạn 2021 - 2025' -> '… giảm nghèo bền vững' (titles add the year)."""
+    if program is None:
+        return "Chương trình mục tiêu quốc gia giảm nghèo bền vững"
+    return re.sub(r"\s+giai đoạn\s+\d{4}\s*-\s*\d{4}$", "", program.name)
+
+
+# Family names that open a unit named after a person ("Phường Nguyễn Thị Minh Khai").
+SURNAMES = {
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    "Ngô", "Dương", "Lý", "Phùng", "Lương", "Trương", "Đinh", "Đào", "Mạc", "Hà", "Cao", "Tôn", "Chu",
+}  # fmt: skip
+
+
+def named_after_person_or_number(place: str) -> bool:
+    """Decree 30/2020 (Appendix I): a unit named after a person, by a number or an event is written
+    with its full name in the place line. Read from the name: a digit, or three words or more that
+    start with a family name ("Nguyễn Thị Minh Khai", "Phùng Chí Kiên"; not "Dương Quang")."""
+    words = place.split()
+    return any(c.isdigit() for c in place) or (len(words) >= 3 and words[0] in SURNAMES)
+
+
 def short_name(unit: AdministrativeUnit) -> str:
-    """'Thành phố Bắc Kạn' -> 'Bắc Kạn' (the place in 'Bắc Kạn, ngày …')."""
+    """'Thành phố Bắc Kạn' -> 'Bắc Kạn' (the place in 'Bắc Kạn, ngày …'); a unit named after a
+    person keeps its full name ('Phường Nguyễn Thị Minh Khai, ngày …')."""
     for prefix in UNIT_PREFIXES:
         if unit.name.startswith(prefix):
-            return unit.name.removeprefix(prefix)
+            place = unit.name.removeprefix(prefix)
+            return unit.name if named_after_person_or_number(place) else place
     return unit.name
 
 
 def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
-    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
     parent = unit.parent
     kind_of_parent, _, name_of_parent = parent.name.partition(" ") if parent else ("", "", "")
     higher = f"Ủy ban nhân dân {kind_of_parent.lower()} {name_of_parent}"  # "… tỉnh Bắc Kạn"
-    bases = ["Căn cứ Luật Tổ chức chính quyền địa phương"]
-    if program:
-        bases.append(f"Căn cứ {program.legal_basis} phê duyệt {program.name}")
-    bases.append(
-        "Căn cứ Nghị định số 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ quy định chuẩn nghèo đa chiều "
-        "giai đoạn 2021 - 2025"
-    )
     is_report = kind != DocumentKind.PLAN
     return {
         "parent_body": "",
         "issuing_body": ["ỦY BAN NHÂN DÂN", unit.name.upper()],
         "place": short_name(unit),
-        "legal_bases": [] if is_report else bases,
+        # The dated bases of the year (reports.legal, corrected in the admin), for every kind.
+        "legal_bases": [f"Căn cứ {basis.text}" for basis in LegalBasis.objects.for_document(kind, year)],
         "to": [higher] if is_report and parent else [],
         "recipients": ([f"{higher} (b/c)"] if parent else [])
         + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT"],
@@ -104,10 +130,10 @@ def new_document(unit: AdministrativeUnit, kind: str, year: int) -> Document:
     """An unsaved draft with default fields, and the narrative of the unit's previous document of
     this kind as a starting point."""
     previous = Document.objects.filter(unit=unit, kind=kind).order_by("-year", "-created_at").first()
-    first = Program.objects.filter(first_year__lte=year, last_year__gte=year).values_list(
-        "first_year", flat=True
+    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    title = TITLES[kind].format(
+        program=program_title(program), year=year, first=program.first_year if program else year
     )
-    title = TITLES[kind].format(year=year, first=first.first() or year)
     return Document(
         unit=unit,
         kind=kind,

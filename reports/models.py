@@ -280,6 +280,45 @@ class Document(models.Model):
         return f"{self.number:02d}/{self.symbol}" if self.number else ""
 
 
+class LegalBasisQuerySet(models.QuerySet):
+    def for_document(self, kind: str, year: int) -> list["LegalBasis"]:
+        """The bases a document of `kind` about `year` cites, in their order."""
+        rows = self.filter(first_year__lte=year, last_year__gte=year).order_by("position", "pk")
+        return [row for row in rows if not row.kinds or kind in row.kinds.split(",")]
+
+
+class LegalBasis(models.Model):
+    """One "Căn cứ …" of the documents: a law, resolution, decree or decision with its number and
+    date, for the years it applies to. Dated data a system administrator corrects in the admin;
+    no template holds a legal text."""
+
+    text = models.CharField(
+        "văn bản (số, ngày, cơ quan ban hành, trích yếu)",
+        max_length=500,
+        help_text="Không ghi chữ “Căn cứ”. Ví dụ: Nghị định số 351/2025/NĐ-CP ngày 30/12/2025 …",
+    )
+    first_year = models.PositiveSmallIntegerField("áp dụng cho văn bản từ năm")
+    last_year = models.PositiveSmallIntegerField("đến năm")
+    kinds = models.CharField(
+        "loại văn bản",
+        max_length=100,
+        blank=True,
+        help_text="Để trống: mọi loại; hoặc mã loại, cách nhau dấu phẩy.",
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    objects = LegalBasisQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "căn cứ pháp lý"
+        verbose_name_plural = "căn cứ pháp lý"
+        ordering = ["first_year", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.first_year}-{self.last_year}: {self.text[:80]}"
+
+
 class DocumentRegister(models.Model):
     """The register of outgoing documents of a unit, per year and symbol: the last number given."""
 

@@ -461,3 +461,28 @@ class SignatureImageTests(DocumentTestCase):
         self.assertTrue(bx1 <= x1 < x2 <= bx2 and by1 <= y1 < y2 <= by2, (widgets, place))
         self.assertTrue(documents.verify(content)["signatures"][0]["intact"])
         page_images(content, index + 1, index + 1, dpi=80, keep_as="signed-signature-block")
+
+
+class DatedLawAndPlaceTests(DocumentTestCase):
+    """Issue 14 (6, 8): the legal bases and the program are the document year's; a unit named after
+    a person signs with its full name."""
+
+    def test_a_2026_document_cites_decree_351_and_the_2026_2035_program(self):
+        plan = new_document(self.backan_city, "plan", 2026)
+        bases = " ".join(plan.fields["legal_bases"])
+        self.assertIn("Nghị định số 351/2025/NĐ-CP ngày 30/12/2025", bases)
+        self.assertIn("Nghị quyết số 257/2025/QH15", bases)
+        self.assertIn("Nghị định số 358/2025/NĐ-CP", bases)
+        self.assertNotIn("07/2021", bases)
+        self.assertIn("xây dựng nông thôn mới, giảm nghèo bền vững", plan.title)
+        self.assertNotIn("2021 - 2025", plan.title + bases)
+        old = new_document(self.backan_city, "annual_report", 2024)  # a report gets its bases too
+        self.assertIn("Nghị định số 07/2021/NĐ-CP", " ".join(old.fields["legal_bases"]))
+        self.assertIn("ngày 19/6/2015", old.fields["legal_bases"][0])  # every law with its date
+
+    def test_the_place_line_of_a_unit_named_after_a_person_is_its_full_name(self):
+        codes = ("01834", "01843", "01837", "01849")
+        place = {code: new_document(unit(code), "commune_report", 2024).fields["place"] for code in codes}
+        self.assertEqual(place["01834"], "Phường Nguyễn Thị Minh Khai")
+        self.assertEqual(place["01843"], "Phường Phùng Chí Kiên")
+        self.assertEqual((place["01837"], place["01849"]), ("Sông Cầu", "Dương Quang"))

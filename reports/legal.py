@@ -1,0 +1,48 @@
+"""The legal bases as seeded (reference data; a system administrator corrects them afterwards in
+the admin, "Căn cứ pháp lý"). Sources: docs/decisions.md D40 and ../shared/domain."""
+
+BASES = [
+    # (text, first year, last year, position)
+    (
+        "Luật Tổ chức chính quyền địa phương ngày 19/6/2015; Luật sửa đổi, bổ sung một số điều của Luật "
+        "Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019",
+        2021, 2024, 10,
+    ),
+    ("Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16/6/2025", 2025, 2035, 10),
+    (
+        "Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng Chính phủ phê duyệt Chương trình mục tiêu "
+        "quốc gia giảm nghèo bền vững giai đoạn 2021 - 2025",
+        2021, 2025, 20,
+    ),
+    (
+        "Nghị quyết số 257/2025/QH15 ngày 11/12/2025 của Quốc hội phê duyệt chủ trương đầu tư Chương trình "
+        "mục tiêu quốc gia xây dựng nông thôn mới, giảm nghèo bền vững và phát triển kinh tế - xã hội vùng "
+        "đồng bào dân tộc thiểu số và miền núi giai đoạn 2026 - 2035",
+        2026, 2035, 20,
+    ),
+    (
+        "Nghị định số 358/2025/NĐ-CP ngày 31/12/2025 của Chính phủ quy định cơ chế quản lý, tổ chức thực "
+        "hiện các chương trình mục tiêu quốc gia",
+        2026, 2035, 30,
+    ),
+    (
+        "Nghị định số 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ quy định chuẩn nghèo đa chiều giai đoạn "
+        "2021 - 2025",
+        2021, 2025, 40,
+    ),
+    (
+        "Nghị định số 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ quy định chuẩn nghèo đa chiều quốc gia "
+        "giai đoạn 2026 - 2030",
+        2026, 2030, 40,
+    ),
+]  # fmt: skip
+
+
+def legal_bases_load(model=None) -> None:
+    """Create the seeded bases that are missing (by text); never overwrites an administrator's edits."""
+    if model is None:
+        from reports.models import LegalBasis as model
+    for text, first, last, position in BASES:
+        model.objects.get_or_create(
+            text=text, defaults={"first_year": first, "last_year": last, "position": position}
+        )
