@@ -117,11 +117,13 @@ def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
         # The dated bases of the year (reports.legal, corrected in the admin), for every kind.
         "legal_bases": [f"Căn cứ {basis.text}" for basis in LegalBasis.objects.for_document(kind, year)],
         "to": [higher] if is_report and parent else [],
-        "recipients": ([f"{higher} (b/c)"] if parent else [])
+        # Decree 30: a document with "Kính gửi" lists its addressees first as "Như trên".
+        "recipients": (["Như trên"] if is_report and parent else [f"{higher} (b/c)"] if parent else [])
         + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT"],
-        "authority": "TM. ỦY BAN NHÂN DÂN",
+        "authority": "TM. ỦY BAN NHÂN DÂN",  # collective body; "" when the head signs alone
+        "mode": "",  # "" the head signs; "KT." a deputy; "Q." acting; "TL." / "TUQ." by delegation
+        "head_title": "CHỦ TỊCH",
         "signer_title": "CHỦ TỊCH",
-        "deputy": False,  # KT. CHỦ TỊCH / PHÓ CHỦ TỊCH
         "signer_name": "",
     }
 
@@ -283,6 +285,35 @@ def narrative_html(text: str) -> str:
 def _inline(text: str) -> str:
     escaped = html.escape(text, quote=True)
     return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", escaped))
+
+
+SIGNING_MODES = {
+    "": "Người đứng đầu ký",
+    "KT.": "Cấp phó ký thay (KT.)",
+    "Q.": "Quyền (Q.)",
+    "TL.": "Ký thừa lệnh (TL.)",
+    "TUQ.": "Ký thừa ủy quyền (TUQ.)",
+}
+# Modes where the person who signs has a title of their own under "KT./TL./TUQ. <head>".
+OWN_TITLE_MODES = ("KT.", "TL.", "TUQ.")
+
+
+def signature_lines(fields: dict) -> list[str]:
+    """The lines above the signature (Decree 30/2020, Appendix I, section II.8), one way for
+    every case: "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", "TM. … / CHỦ TỊCH",
+    "Q. CHỦ TỊCH", "TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"."""
+    mode = fields.get("mode")
+    if mode is None:  # drafts saved before the signer block had a mode
+        mode = "KT." if fields.get("deputy") else ""
+    head = fields.get("head_title") or fields.get("signer_title") or "CHỦ TỊCH"
+    lines = [fields["authority"]] if fields.get("authority") else []
+    if mode:
+        lines.append(f"{mode} {head}")
+    if mode in OWN_TITLE_MODES:
+        lines.append(fields.get("signer_title") or "")
+    elif not mode:
+        lines.append(head)
+    return lines
 
 
 def date_line(place: str, day: date | None) -> str:

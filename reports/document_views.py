@@ -14,14 +14,15 @@ from django.views.decorators.http import require_POST
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, can_enter_data, get_scoped_or_404, requested_unit
 from povertyprog.middleware import CSP
 from reports import documents
-from reports.composition import SECTIONS, new_document
+from reports.composition import OWN_TITLE_MODES, SECTIONS, SIGNING_MODES, new_document
 from reports.models import Document, DocumentKind
 
 PAGE_SIZE = 50  # documents a page, as households
 
 LIST_FIELDS = ("legal_bases", "to", "recipients", "issuing_body")
-TEXT_FIELDS = ("parent_body", "place", "authority", "signer_title", "signer_name")
-AUTHORITIES = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Q. CHỦ TỊCH", "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH"]
+TEXT_FIELDS = ("parent_body", "place", "authority", "mode", "head_title", "signer_title", "signer_name")
+AUTHORITIES = [("TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN (tập thể)"), ("", "Không (thủ trưởng ký)")]
+SIGNING_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 MAX_UPLOAD = 20 * 1024 * 1024
 SIGNERS_ONLY = (
     "Chỉ cán bộ nhập liệu của đơn vị (người soạn, ban hành văn bản) lưu chứng thư số, chữ ký và con dấu."
@@ -97,10 +98,34 @@ class FieldsForm(forms.Form):
     recipients = forms.CharField(
         label="Nơi nhận (mỗi dòng một nơi)", widget=forms.Textarea(attrs={"rows": 3})
     )
-    authority = forms.ChoiceField(label="Thẩm quyền ký", choices=[(a, a) for a in AUTHORITIES])
-    deputy = forms.BooleanField(label="Cấp phó ký thay (KT. … / PHÓ …)", required=False)
-    signer_title = forms.CharField(label="Chức vụ người ký", max_length=60)
+    authority = forms.ChoiceField(label="Thay mặt tập thể", choices=AUTHORITIES, required=False)
+    mode = forms.ChoiceField(label="Hình thức ký", choices=list(SIGNING_MODES.items()), required=False)
+    head_title = forms.CharField(label="Chức vụ người đứng đầu", max_length=60, initial="CHỦ TỊCH")
+    signer_title = forms.CharField(
+        label="Chức vụ người ký (khi ký thay, thừa lệnh, thừa ủy quyền)", max_length=60, required=False
+    )
     signer_name = forms.CharField(label="Họ tên người ký", max_length=100, required=False)
+
+    def clean(self):
+        """One way to say who signs: the prefix comes from "Hình thức ký", never typed in a title."""
+        data = super().clean()
+        for name in ("head_title", "signer_title"):
+            title = (data.get(name) or "").strip().upper()
+            if title.split(" ", 1)[0] in SIGNING_PREFIXES:
+                self.add_error(
+                    name, "Chỉ ghi chức vụ (ví dụ CHỦ TỊCH); TM./KT./Q./TL./TUQ. chọn ở “Hình thức ký”."
+                )
+            data[name] = title
+        mode, head, signer = data.get("mode", ""), data.get("head_title", ""), data.get("signer_title", "")
+        if mode in OWN_TITLE_MODES and not signer:
+            self.add_error("signer_title", "Ghi chức vụ của người ký thay (ví dụ PHÓ CHỦ TỊCH).")
+        elif mode == "KT." and not signer.startswith("PHÓ "):
+            self.add_error("signer_title", f"Ký thay (KT.) là cấp phó của người đứng đầu: ví dụ PHÓ {head}.")
+        elif mode in OWN_TITLE_MODES and signer == head:
+            self.add_error("signer_title", "Người ký thay, thừa lệnh không mang chức vụ của người đứng đầu.")
+        if mode not in OWN_TITLE_MODES:
+            data["signer_title"] = head
+        return data
 
 
 def _lines(text: str) -> list[str]:
@@ -120,7 +145,7 @@ def document_edit(request, pk: int):
         "title": document.title,
         **{k: document.fields.get(k, "") for k in TEXT_FIELDS},
         **{k: "\n".join(document.fields.get(k, [])) for k in LIST_FIELDS},
-        "deputy": document.fields.get("deputy", False),
+        "head_title": document.fields.get("head_title") or "CHỦ TỊCH",
     }
     form = FieldsForm(request.POST or None, initial=initial)
     for field in form.fields.values():
@@ -133,7 +158,6 @@ def document_edit(request, pk: int):
         fields = {
             **{k: data[k] for k in TEXT_FIELDS},
             **{k: _lines(data[k]) for k in LIST_FIELDS},
-            "deputy": data["deputy"],
         }
         try:
             documents.document_save(

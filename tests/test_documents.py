@@ -477,6 +477,7 @@ class DatedLawAndPlaceTests(DocumentTestCase):
         self.assertIn("xây dựng nông thôn mới, giảm nghèo bền vững", plan.title)
         self.assertNotIn("2021 - 2025", plan.title + bases)
         old = new_document(self.backan_city, "annual_report", 2024)  # a report gets its bases too
+        self.assertEqual(old.fields["recipients"][0], "Như trên")  # it has a "Kính gửi"
         self.assertIn("Nghị định số 07/2021/NĐ-CP", " ".join(old.fields["legal_bases"]))
         self.assertIn("ngày 19/6/2015", old.fields["legal_bases"][0])  # every law with its date
 
@@ -486,3 +487,34 @@ class DatedLawAndPlaceTests(DocumentTestCase):
         self.assertEqual(place["01834"], "Phường Nguyễn Thị Minh Khai")
         self.assertEqual(place["01843"], "Phường Phùng Chí Kiên")
         self.assertEqual((place["01837"], place["01849"]), ("Sông Cầu", "Dương Quang"))
+
+
+class SignerBlockTests(DocumentTestCase):
+    """Issue 14 (10): one way to say who signs, validated; no "KT. PHÓ CHỦ TỊCH / PHÓ PHÓ …"."""
+
+    def _post(self, document, **signer):
+        data = {
+            "title": document.title, "issuing_body": "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ BẮC KẠN", "place": "Bắc Kạn",
+            "recipients": "Lưu: VT", "authority": "TM. ỦY BAN NHÂN DÂN", "head_title": "CHỦ TỊCH",
+            "signer_name": "Hoàng Thị Thu Hương", "version": document.version, **signer,
+        }  # fmt: skip
+        return self.client.post(f"/van-ban/{document.pk}/soan/", data)
+
+    def test_a_deputy_signs_for_the_chair_and_contradictions_are_refused(self):
+        document = self.plan()
+        self.client.force_login(self.district)
+        refused = self._post(document, mode="KT.", signer_title="KT. PHÓ CHỦ TỊCH")
+        self.assertContains(refused, "Chỉ ghi chức vụ")
+        refused = self._post(document, mode="KT.", signer_title="CHỦ TỊCH")
+        self.assertContains(refused, "Ký thay (KT.) là cấp phó")
+        saved = self._post(document, mode="KT.", signer_title="Phó Chủ tịch")
+        self.assertEqual(saved.status_code, 302)
+        document.refresh_from_db()
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertIn("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Hoàng Thị Thu Hương", text)
+        self.assertNotIn("PHÓ PHÓ", text)
+        self._post(document, mode="", signer_title="")
+        document.refresh_from_db()
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertIn("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Hoàng Thị Thu Hương", text)
+        self.assertNotIn("KT.", text)
