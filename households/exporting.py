@@ -340,10 +340,18 @@ def _write_cells(sheet, row: int, values: list, dates) -> None:
 # --- The aggregate tables officials exchange ------------------------------------------------
 
 
-def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
-    """The registry's aggregate tables (software layout, regulations-verified.md) for a unit's subtree."""
+def statistics_export(unit: AdministrativeUnit, year: int, unapproved: list[str]) -> bytes:
+    """The registry's aggregate tables (software layout, regulations-verified.md) for a unit's subtree.
+    "Chính thức" only when no unit of it is waiting for approval (`unapproved`, their names);
+    otherwise the title and caption say the figures are provisional."""
     table_rows = subtree_figures(unit, year)
     caption = f"Đơn vị: {unit.name} – kết quả rà soát năm {year}"
+    if unapproved:
+        caption += (
+            f" – SỐ LIỆU TẠM TÍNH: {len(unapproved)} đơn vị chưa được phê duyệt ({', '.join(unapproved[:10])}"
+        )
+        caption += "…)" if len(unapproved) > 10 else ")"
+    official = "CHÍNH THỨC " if not unapproved else ""
     book = Workbook()
     book.remove(book.active)
 
@@ -356,7 +364,7 @@ def statistics_export(unit: AdministrativeUnit, year: int) -> bytes:
     table_sheet(
         book,
         "1. Kết quả rà soát",
-        "TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH",
+        f"TỔNG HỢP KẾT QUẢ {official}RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH",
         caption,
         [
             "Tổng số hộ",

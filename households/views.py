@@ -54,6 +54,7 @@ from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
 from reports.charts import bar_chart
 from reports.locking import LockedError, lock_message
+from reports.selectors import unapproved_units
 
 PAGE_SIZE = 50
 
@@ -463,4 +464,5 @@ def import_job_status(request, pk: int):
 @login_required
 def statistics_download(request):
     unit, year = requested_unit(request), _year(request)
-    return _download(statistics_export(unit, year), f"bieu-tong-hop-{unit.code}-{year}.xlsx")
+    content = statistics_export(unit, year, unapproved_units(unit, year))
+    return _download(content, f"bieu-tong-hop-{unit.code}-{year}.xlsx")

@@ -11,17 +11,16 @@ from datetime import date
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import registry_stats
-from povertyprog.units.models import AdministrativeUnit, Level
+from povertyprog.units.models import AdministrativeUnit
 from reports.models import (
     SYMBOLS,
     Document,
     DocumentKind,
     LegalBasis,
     PeriodKind,
-    State,
-    Submission,
     Target,
 )
+from reports.selectors import unapproved_units
 
 UNIT_PREFIXES = (
     "Thành phố ",
@@ -178,18 +177,6 @@ def compose(document: Document) -> dict:
         "unapproved": unapproved,
         "provisional": bool(unapproved),
     }
-
-
-def unapproved_units(unit: AdministrativeUnit, year: int) -> list[str]:
-    """Names of the units whose figures a report of `unit` sums and that are not approved for
-    `year`: the communes below it (the unit itself when it is a commune), in code order."""
-    communes = AdministrativeUnit.objects.filter(
-        level=Level.COMMUNE, valid_from=unit.valid_from, path__startswith=unit.path
-    )
-    approved = Submission.objects.filter(
-        unit__in=communes, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
-    ).values("unit_id")
-    return list(communes.exclude(pk__in=approved).order_by("code").values_list("name", flat=True))
 
 
 def _registry(unit: AdministrativeUnit, year: int) -> dict:

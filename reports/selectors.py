@@ -10,7 +10,7 @@ from django.utils import timezone
 from households.models import HouseholdClass, RegistryRollup
 from households.selectors import rate
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.models import ReportingPeriod, State, Submission, Target
+from reports.models import PeriodKind, ReportingPeriod, State, Submission, Target
 
 
 def _children(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
@@ -126,3 +126,33 @@ def submission_completeness(unit: AdministrativeUnit, year: int) -> dict:
         "budget_lines": BudgetLine.objects.filter(unit=unit, year=year).count(),
         "policy_results": PolicyResult.objects.filter(unit=unit, year=year).count(),
     }
+
+
+def indicator_poor_rates(unit: AdministrativeUnit, period: ReportingPeriod, official: bool) -> dict | None:
+    """{indicator field: % of poor households deprived} of the unit's subtree for the period's year,
+    from approved communes only (official) or all (provisional); None when there is no poor
+    household to count. One aggregate over the rollups."""
+    from households.indicators import INDICATOR_FIELDS
+
+    level_field = {Level.PROVINCE: "province", Level.DISTRICT: "district", Level.COMMUNE: "commune"}
+    rollups = RegistryRollup.objects.filter(
+        **{level_field[unit.level]: unit}, year=period.year, classification=HouseholdClass.POOR
+    )
+    if official:
+        rollups = rollups.filter(commune_id__in=approved_communes(period))
+    sums = rollups.aggregate(poor_n=Sum("households"), **{f"{f}_n": Sum(f) for f in INDICATOR_FIELDS})
+    if not sums["poor_n"]:
+        return None
+    return {f: rate(sums[f"{f}_n"] or 0, sums["poor_n"]) for f in INDICATOR_FIELDS}
+
+
+def unapproved_units(unit: AdministrativeUnit, year: int) -> list[str]:
+    """Names of the units whose figures a report of `unit` sums and that are not approved for
+    `year`: the communes below it (the unit itself when it is a commune), in code order."""
+    communes = AdministrativeUnit.objects.filter(
+        level=Level.COMMUNE, valid_from=unit.valid_from, path__startswith=unit.path
+    )
+    approved = Submission.objects.filter(
+        unit__in=communes, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
+    ).values("unit_id")
+    return list(communes.exclude(pk__in=approved).order_by("code").values_list("name", flat=True))

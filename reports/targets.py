@@ -84,19 +84,17 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
     return saved
 
 
-def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]:
+def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod, official: bool = True) -> list[dict]:
     """Each of the 12 indicators with the unit's target and the actual share of poor households not
-    deprived in it (registry of the period's year): the target / actual pairs of a plan."""
+    deprived in it (registry of the period's year), from approved communes only unless
+    `official=False` (then the figures are provisional and shown as such)."""
     from households.indicators import INDICATORS
-    from households.selectors import registry_stats
+    from reports.selectors import indicator_poor_rates
 
     targets = {t.indicator: t for t in IndicatorTarget.objects.filter(unit=unit, period=period)}
-    stats = registry_stats(unit, period.year)
-    has_poor = bool(stats["households"]["poor"])
-    actual = {i["number"]: i for i in stats["indicators"]}
+    deprived = indicator_poor_rates(unit, period, official)
     rows = []
     for indicator in INDICATORS:
-        found = actual[indicator.number]
         target = targets.get(indicator.field)
         rows.append(
             {
@@ -104,7 +102,7 @@ def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod) -> list
                 "number": indicator.number,
                 "name": indicator.name,
                 "target": target.target_rate if target else None,
-                "actual": 100 - found["poor_rate"] if has_poor else None,
+                "actual": 100 - deprived[indicator.field] if deprived is not None else None,
             }
         )
     return rows

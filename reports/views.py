@@ -69,7 +69,7 @@ def dashboard(request, code: str):
             "decides_children": bool(children) and cycle.can_decide(request.user, children[0]),
             "today": timezone.localdate(),
             "closed": cycle.period_closed_message(period),
-            "indicator_targets": indicator_targets(unit, period),
+            "indicator_targets": indicator_targets(unit, period, official),
         },
     )
 

@@ -477,6 +477,14 @@ class IndicatorTargetTests(CycleTestCase):
         page = self.client.get("/bao-cao/2024/")
         rows = {r["field"]: r for r in page.context["indicator_targets"]}
         self.assertEqual(rows["d_health_insurance"]["target"], 100)
+        self.assertContains(page, "95,50%")
+        # Official means approved only (issue 14, item 9): nothing official until Sông Cầu is approved.
+        self.assertIsNone(rows["d_water"]["actual"])
+        provisional = self.client.get("/bao-cao/2024/", {"so_lieu": "tam-tinh"})
+        rows = {r["field"]: r for r in provisional.context["indicator_targets"]}
         self.assertEqual(rows["d_water"]["actual"], 0)  # Sông Cầu's only poor household lacks clean water
         self.assertEqual(rows["d_health_insurance"]["actual"], 100)
-        self.assertContains(page, "95,50%")
+        self.assertContains(provisional, "(tạm tính)")
+        self.approve(self.district, self.submit(self.officer, self.song_cau))
+        rows = {r["field"]: r for r in self.client.get("/bao-cao/2024/").context["indicator_targets"]}
+        self.assertEqual(rows["d_water"]["actual"], 0)

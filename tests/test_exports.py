@@ -25,7 +25,7 @@ class StatisticsExportTestCase(BaseTestCase):
                 make_review(household, 2023, income, DEPRIVED)
 
     def sheet(self, name: str, unit=None):
-        book = load_workbook(io.BytesIO(statistics_export(unit or self.backan_city, 2023)))
+        book = load_workbook(io.BytesIO(statistics_export(unit or self.backan_city, 2023, unapproved=[])))
         return book[name]
 
     def row_of(self, sheet, name: str) -> list:
@@ -72,6 +72,18 @@ class StatisticsExportTestCase(BaseTestCase):
         self.assertEqual(
             [row[:2] for row in sheet.iter_rows(min_row=6, values_only=True)], [("1", "Phường Sông Cầu")]
         )
+
+    def test_the_workbook_says_official_only_when_every_commune_is_approved(self):
+        """Issue 14 (9): official means approved only; provisional figures are always marked."""
+        self.client.force_login(self.officer)
+        response = self.client.get(reverse("households:stats_download"), {"nam": 2023})
+        sheet = load_workbook(io.BytesIO(response.content))["1. Kết quả rà soát"]
+        top = " ".join(str(c) for row in sheet.iter_rows(max_row=3, values_only=True) for c in row if c)
+        self.assertNotIn("CHÍNH THỨC", top)
+        self.assertIn("SỐ LIỆU TẠM TÍNH: 1 đơn vị chưa được phê duyệt (Phường Sông Cầu)", top)
+        official = self.sheet("1. Kết quả rà soát", self.song_cau)
+        top = " ".join(str(c) for row in official.iter_rows(max_row=3, values_only=True) for c in row if c)
+        self.assertIn("TỔNG HỢP KẾT QUẢ CHÍNH THỨC", top)
 
     def test_download_is_scoped(self):
         self.client.force_login(self.officer)
