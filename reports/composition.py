@@ -10,7 +10,7 @@ from datetime import date
 
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
-from households.selectors import registry_stats
+from households.selectors import rate, registry_stats
 from povertyprog.units.models import AdministrativeUnit
 from reports.models import (
     SYMBOLS,
@@ -234,15 +234,19 @@ def targets_table(unit: AdministrativeUnit, year: int) -> dict:
 
 
 def _target_row(name: str, households: int, poor: int, reduction: int) -> dict:
-    rate = poor * 100 / households if households else None
-    end = (poor - reduction) * 100 / households if households else None
+    """Rates as printed (two decimals, half up), so that the columns' formulas hold on the printed
+    values: (5) = (4)/(3)×100, (8) = [(4)-(6)]/(3)×100, (7) = (5)-(8) (seed 002: 1,96 - 1,86 = 0,10)."""
+    if not households:
+        return {"name": name, "households": households, "poor": poor, "rate": None,
+                "reduction": reduction, "rate_reduction": None, "end_rate": None}  # fmt: skip
+    start, end = rate(poor, households), rate(poor - reduction, households)
     return {
         "name": name,
         "households": households,
         "poor": poor,
-        "rate": rate,
+        "rate": start,
         "reduction": reduction,
-        "rate_reduction": (rate - end) if households else None,
+        "rate_reduction": round(start - end, 2),
         "end_rate": end,
     }
 

@@ -2,6 +2,7 @@
 numbered without gaps, signed and verified."""
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -105,7 +106,7 @@ class ContentTests(DocumentTestCase):
             with self.subTest(expected):
                 self.assertIn(expected, text)
         # Targets: the total row is the sum of the rows, rates recomputed (seed 002: 1,96% -> 1,86%).
-        self.assertIn("Tổng cộng 12.281 241 1,96 13 0,11 1,86", " ".join(pages[-1].split()))
+        self.assertIn("Tổng cộng 12.281 241 1,96 13 0,10 1,86", " ".join(pages[-1].split()))
         self.assertIn(
             "Phấn đấu giảm 13 hộ nghèo; tỷ lệ hộ nghèo giảm từ 1,96% xuống còn 1,86%", " ".join(text.split())
         )
@@ -461,6 +462,33 @@ class SignatureImageTests(DocumentTestCase):
         self.assertTrue(bx1 <= x1 < x2 <= bx2 and by1 <= y1 < y2 <= by2, (widgets, place))
         self.assertTrue(documents.verify(content)["signatures"][0]["intact"])
         page_images(content, index + 1, index + 1, dpi=80, keep_as="signed-signature-block")
+
+
+class PrintedFormulaTests(DocumentTestCase):
+    """Issue 14 (5): every column whose heading states a formula holds on the values as printed."""
+
+    ROW = re.compile(
+        r"(?P<households>\d{1,3}(?:\.\d{3})*) (?P<poor>\d+) (?P<rate>\d+,\d\d) (?P<reduction>\d+) "
+        r"(?P<down>-?\d+,\d\d) (?P<end>\d+,\d\d)$"
+    )
+
+    def test_the_targets_appendix_holds_its_formulas_on_the_printed_values(self):
+        text = "\n".join(pdf_text(documents.document_pdf(self.plan())))
+        self.assertIn("(7)=(5)-(8)", text.replace(" ", ""))
+        number = lambda v: float(v.replace(".", "").replace(",", "."))  # noqa: E731
+        rows = [m for line in text.splitlines() if (m := self.ROW.search(" ".join(line.split())))]
+        self.assertGreaterEqual(len(rows), 9)  # 8 communes and the total
+        for m in rows:
+            households, poor, reduction = (number(m[k]) for k in ("households", "poor", "reduction"))
+            with self.subTest(m.group(0)):
+                self.assertAlmostEqual(number(m["rate"]), round(poor * 100 / households + 1e-9, 2))  # (5)
+                self.assertAlmostEqual(
+                    number(m["end"]), round((poor - reduction) * 100 / households + 1e-9, 2)
+                )
+                self.assertAlmostEqual(
+                    number(m["down"]), round(number(m["rate"]) - number(m["end"]), 2)
+                )  # (7)
+        self.assertIn("giảm từ 1,96% xuống còn 1,86% (giảm 0,10%)", " ".join(text.split()))
 
 
 class DatedLawAndPlaceTests(DocumentTestCase):
