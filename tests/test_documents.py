@@ -546,3 +546,23 @@ class SignerBlockTests(DocumentTestCase):
         text = " ".join(" ".join(pdf_text(documents.document_pdf(document))).split())
         self.assertIn("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Hoàng Thị Thu Hương", text)
         self.assertNotIn("KT.", text)
+
+
+class OneTermTests(DocumentTestCase):
+    def test_a_plan_prints_one_kế_hoạch_vốn_in_every_section(self):
+        """Issue 14 (4): "kế hoạch vốn" is the assigned capital everywhere (it was allocated in III)."""
+        from budgets.models import Component, Program
+        from budgets.services import budget_grid_save
+
+        component = Component.objects.get(program=Program.objects.for_year(2024), parent=None, number=2)
+        budget_grid_save(
+            user=self.district, unit=self.backan_city, year=2024, component=component, opened="",
+            rows={("su_nghiep", "central"): {"assigned": 6_187_000_000, "allocated": 4_881_000_000}},
+        )  # fmt: skip
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(self.plan()))).split())
+        contents = text.split("III. NỘI DUNG THỰC HIỆN", 1)[1].split("IV.", 1)[0]
+        self.assertIn("Kế hoạch vốn giao", contents)
+        self.assertIn("Tổng cộng 6.187", contents)
+        self.assertNotIn("4.881", contents)
+        funding = text.split("IV.", 1)[1]
+        self.assertIn("Tổng cộng 6.187 4.881", funding)  # giao, then đã phân bổ
