@@ -4,7 +4,7 @@ workflow (reports.cycle): the admin shows them and their history."""
 from django.contrib import admin
 
 from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
-from reports.models import LegalBasis, ReportingPeriod, Submission, Target
+from reports.models import LegalBasis, OfficeName, ReportingPeriod, Submission, Target
 
 
 @admin.register(ReportingPeriod)
@@ -27,3 +27,10 @@ class LegalBasisAdmin(HistoryAdmin):
 
     list_display = ["text", "first_year", "last_year", "kinds", "position"]
     list_filter = ["first_year"]
+
+
+@admin.register(OfficeName)
+class OfficeNameAdmin(HistoryAdmin):
+    """Names of the offices documents address, by year (the ministry in charge of poverty reduction)."""
+
+    list_display = ["role", "name", "first_year", "last_year"]

@@ -11,12 +11,13 @@ from datetime import date
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import rate, registry_stats
-from povertyprog.units.models import AdministrativeUnit
+from povertyprog.units.models import AdministrativeUnit, Level
 from reports.models import (
     SYMBOLS,
     Document,
     DocumentKind,
     LegalBasis,
+    OfficeName,
     PeriodKind,
     Target,
 )
@@ -104,21 +105,43 @@ def short_name(unit: AdministrativeUnit) -> str:
     return unit.name
 
 
-def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
-    parent = unit.parent
-    kind_of_parent, _, name_of_parent = parent.name.partition(" ") if parent else ("", "", "")
+def _addressee_and_offices(unit: AdministrativeUnit, year: int) -> tuple[str, list[str]]:
+    """Who a unit reports to, and the offices its documents go to, by level: a province reports
+    to the ministry in charge of the year (OfficeName) and sends to its departments and the
+    people's committees below; a district or commune reports to the committee above it."""
+    if unit.parent is None:
+        below = unit.children.first()
+        committees = (
+            "Ủy ban nhân dân các xã, phường" if below is None or below.level == Level.COMMUNE
+            else "Ủy ban nhân dân các huyện, thị xã, thành phố"
+        )  # fmt: skip
+        ministry = OfficeName.for_year(OfficeName.Role.MINISTRY, year)
+        return ministry, ["Các sở, ban, ngành liên quan", committees]
+    kind_of_parent, _, name_of_parent = unit.parent.name.partition(" ")
     higher = f"Ủy ban nhân dân {kind_of_parent.lower()} {name_of_parent}"  # "… tỉnh Bắc Kạn"
+    offices = (
+        "Các phòng, ban, đơn vị liên quan" if unit.level == Level.DISTRICT else "Các ban, ngành, đoàn thể xã"
+    )
+    return higher, [offices]
+
+
+def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
     is_report = kind != DocumentKind.PLAN
+    addressee, offices = _addressee_and_offices(unit, year)
     return {
         "parent_body": "",
         "issuing_body": ["ỦY BAN NHÂN DÂN", unit.name.upper()],
         "place": short_name(unit),
         # The dated bases of the year (reports.legal, corrected in the admin), for every kind.
         "legal_bases": [f"Căn cứ {basis.text}" for basis in LegalBasis.objects.for_document(kind, year)],
-        "to": [higher] if is_report and parent else [],
-        # Decree 30: a document with "Kính gửi" lists its addressees first as "Như trên".
-        "recipients": (["Như trên"] if is_report and parent else [f"{higher} (b/c)"] if parent else [])
-        + ["Các phòng, ban, đơn vị liên quan", "Lưu: VT"],
+        "to": [addressee] if is_report and addressee else [],
+        # Decree 30: a document with "Kính gửi" lists its addressees first as "Như trên"; a plan
+        # sends its addressee a copy "để báo cáo".
+        "recipients": (
+            ["Như trên"] if is_report and addressee else [f"{addressee} (b/c)"] if addressee else []
+        )
+        + offices
+        + ["Lưu: VT"],
         "authority": "TM. ỦY BAN NHÂN DÂN",  # collective body; "" when the head signs alone
         "mode": "",  # "" the head signs; "KT." a deputy; "Q." acting; "TL." / "TUQ." by delegation
         "head_title": "CHỦ TỊCH",

@@ -38,6 +38,21 @@ BASES = [
 ]  # fmt: skip
 
 
+# The ministry in charge of poverty reduction (NĐ 35/2025/NĐ-CP moved the task in 2025).
+OFFICES = [
+    ("ministry", "Bộ Lao động - Thương binh và Xã hội", 2021, 2024),
+    ("ministry", "Bộ Nông nghiệp và Môi trường", 2025, 2035),
+]
+
+
+def offices_load(model=None) -> None:
+    """Create the seeded office names that are missing; never overwrites an administrator's edits."""
+    if model is None:
+        from reports.models import OfficeName as model
+    for role, name, first, last in OFFICES:
+        model.objects.get_or_create(role=role, name=name, defaults={"first_year": first, "last_year": last})
+
+
 def legal_bases_load(model=None) -> None:
     """Create the seeded bases that are missing (by text); never overwrites an administrator's edits."""
     if model is None:

@@ -319,6 +319,35 @@ class LegalBasis(models.Model):
         return f"{self.first_year}-{self.last_year}: {self.text[:80]}"
 
 
+class OfficeName(models.Model):
+    """The name of an office the documents address, for the years it held the task (the ministry
+    in charge of poverty reduction was Lao động - Thương binh và Xã hội until 2025, Nông nghiệp
+    và Môi trường since): data a system administrator corrects, never text in code."""
+
+    class Role(models.TextChoices):
+        MINISTRY = "ministry", "Bộ quản lý công tác giảm nghèo"
+
+    role = models.CharField("vai trò", max_length=20, choices=Role)
+    name = models.CharField("tên cơ quan", max_length=200)
+    first_year = models.PositiveSmallIntegerField("từ năm")
+    last_year = models.PositiveSmallIntegerField("đến năm")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tên cơ quan theo năm"
+        verbose_name_plural = "tên cơ quan theo năm"
+        ordering = ["role", "first_year"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_year}-{self.last_year})"
+
+    @classmethod
+    def for_year(cls, role: str, year: int) -> str:
+        row = cls.objects.filter(role=role, first_year__lte=year, last_year__gte=year).first()
+        return row.name if row else ""
+
+
 class DocumentRegister(models.Model):
     """The register of outgoing documents of a unit, per year and symbol: the last number given."""
 

@@ -23,7 +23,7 @@ from reports import documents
 from reports.composition import narrative_html, new_document
 from reports.models import Document, Target
 from reports.rendering import BundledOnly
-from tests.base import BaseTestCase, make_user, unit
+from tests.base import TWO_TIER, BaseTestCase, make_user, unit
 from tests.factory import make_household, make_review, period_2024
 from tests.support.certificates import make_pkcs12
 
@@ -566,3 +566,26 @@ class OneTermTests(DocumentTestCase):
         self.assertNotIn("4.881", contents)
         funding = text.split("IV.", 1)[1]
         self.assertIn("Tổng cộng 6.187 4.881", funding)  # giao, then đã phân bổ
+
+
+class LevelDefaultsTests(DocumentTestCase):
+    def test_a_province_reports_to_the_ministry_of_the_year_and_sends_to_its_departments(self):
+        """Issue 14 (7): each level its own addressee and recipients; office names are dated data."""
+        backan = unit("06")
+        report = new_document(backan, "annual_report", 2024)
+        self.assertEqual(report.fields["to"], ["Bộ Lao động - Thương binh và Xã hội"])
+        self.assertEqual(
+            report.fields["recipients"],
+            [
+                "Như trên",
+                "Các sở, ban, ngành liên quan",
+                "Ủy ban nhân dân các huyện, thị xã, thành phố",
+                "Lưu: VT",
+            ],
+        )
+        two_tier = new_document(unit("19", TWO_TIER), "annual_report", 2026)  # Thái Nguyên, since 1/7/2025
+        self.assertEqual(two_tier.fields["to"], ["Bộ Nông nghiệp và Môi trường"])
+        self.assertIn("Ủy ban nhân dân các xã, phường", two_tier.fields["recipients"])
+        commune = new_document(unit("01837"), "commune_report", 2024)
+        self.assertEqual(commune.fields["to"], ["Ủy ban nhân dân thành phố Bắc Kạn"])
+        self.assertNotIn("Các phòng, ban, đơn vị liên quan", commune.fields["recipients"])

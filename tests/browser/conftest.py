@@ -80,9 +80,10 @@ def reference_data(transactional_db):
     from budgets.catalogue import catalogue_load
     from households.standards import standards_load
     from povertyprog.units.loading import units_load_all
-    from reports.legal import legal_bases_load
+    from reports.legal import legal_bases_load, offices_load
 
     units_load_all()
     standards_load()
     catalogue_load()
     legal_bases_load()
+    offices_load()
