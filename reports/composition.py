@@ -41,19 +41,19 @@ SECTIONS = {
         ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
         ("results", "II. KẾT QUẢ THỰC HIỆN"),
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
-        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TIẾP THEO"),
+        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {next_year}"),
     ],
     DocumentKind.COMMUNE_REPORT: [
         ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
         ("results", "II. KẾT QUẢ THỰC HIỆN"),
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
-        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TIẾP THEO"),
+        ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {next_year}"),
     ],
     DocumentKind.PHASE_REPORT: [
         ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
-        ("results", "II. KẾT QUẢ THỰC HIỆN GIAI ĐOẠN"),
+        ("results", "II. KẾT QUẢ THỰC HIỆN GIAI ĐOẠN {first} - {year}"),
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
-        ("proposal", "IV. ĐỀ XUẤT GIAI ĐOẠN TIẾP THEO"),
+        ("proposal", "IV. KIẾN NGHỊ, ĐỀ XUẤT"),
     ],
     DocumentKind.PLAN: [
         ("purpose", "I. MỤC ĐÍCH, YÊU CẦU"),
@@ -71,6 +71,15 @@ TITLES = {
     DocumentKind.PHASE_REPORT: "Kết quả thực hiện {program} giai đoạn {first} - {year}",
     DocumentKind.PLAN: "Thực hiện {program} năm {year}",
 }
+
+
+def section_headings(document: Document) -> list[tuple[str, str]]:
+    """(key, heading) of the document's sections, each heading naming its year or phase
+    ("PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025", "KẾT QUẢ THỰC HIỆN GIAI ĐOẠN 2021 - 2024")."""
+    program = Program.objects.filter(first_year__lte=document.year, last_year__gte=document.year).first()
+    first = program.first_year if program else document.year
+    values = {"year": document.year, "next_year": document.year + 1, "first": first}
+    return [(key, heading.format(**values)) for key, heading in SECTIONS[document.kind]]
 
 
 def program_title(program: Program | None) -> str:
@@ -189,10 +198,11 @@ def compose(document: Document) -> dict:
         "title": document.title,
         "year": year,
         "unit_name": unit.name,
+        "committee": committee_of(unit.name),
         "fields": document.fields,
         "sections": [
             {"key": key, "heading": heading, "html": narrative_html(document.narrative.get(key, ""))}
-            for key, heading in SECTIONS[kind]
+            for key, heading in section_headings(document)
         ],
         "figures": figures,
         # A plan is not subject to the approval of the year it plans; a report is, for the units
@@ -232,6 +242,7 @@ def _budget(unit: AdministrativeUnit, year: int) -> dict:
         else None
     )
     data["source_labels"] = dict(Source.choices)
+    data["policies_recorded"] = any(p["beneficiaries"] or p["amount"] for p in data["policies"])
     return data
 
 
@@ -328,6 +339,20 @@ def signature_lines(fields: dict) -> list[str]:
     elif not mode:
         lines.append(head)
     return lines
+
+
+def issued_words(day: date | None) -> str:
+    """'ngày 05 tháng 01 năm 2025' for an appendix line; blanks to be written by hand on a draft."""
+    if day is None:
+        return "ngày      tháng      năm"
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def committee_of(unit_name: str) -> str:
+    """'Thành phố Bắc Kạn' -> 'Ủy ban nhân dân thành phố Bắc Kạn'."""
+    kind, _, name = unit_name.partition(" ")
+    return f"Ủy ban nhân dân {kind.lower()} {name}"
 
 
 def date_line(place: str, day: date | None) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, can_enter_data, get_scoped_or_404, requested_unit
 from povertyprog.middleware import CSP
 from reports import documents
-from reports.composition import OWN_TITLE_MODES, SECTIONS, SIGNING_MODES, new_document
+from reports.composition import OWN_TITLE_MODES, SIGNING_MODES, new_document, section_headings
 from reports.models import Document, DocumentKind
 
 PAGE_SIZE = 50  # documents a page, as households
@@ -140,7 +140,7 @@ def document_edit(request, pk: int):
     read_only = "" if can_enter_data(request.user, document.unit) else documents.AUTHOR_ONLY
     if read_only and request.method == "POST":
         raise PermissionDenied(read_only)
-    sections = SECTIONS[document.kind]
+    sections = section_headings(document)
     initial = {
         "title": document.title,
         **{k: document.fields.get(k, "") for k in TEXT_FIELDS},

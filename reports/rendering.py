@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from reports.composition import date_line, signature_lines
+from reports.composition import date_line, issued_words, signature_lines
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONT_FILES = {
@@ -52,6 +52,7 @@ def document_html(
             "f": data["fields"],
             "reference": reference,
             "date_line": date_line(data["fields"]["place"], day),
+            "issued_words": issued_words(day),
             "signature_lines": signature_lines(data["fields"]),
             "fonts": {face: font_url(name) for face, name in FONT_FILES.items()},
             "preview": preview,

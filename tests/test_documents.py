@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from households.demo import BACKAN_CITY_2024
 from reports import documents
-from reports.composition import narrative_html, new_document
+from reports.composition import narrative_html, new_document, section_headings
 from reports.models import Document, Target
 from reports.rendering import BundledOnly
 from tests.base import TWO_TIER, BaseTestCase, make_user, unit
@@ -589,3 +589,26 @@ class LevelDefaultsTests(DocumentTestCase):
         commune = new_document(unit("01837"), "commune_report", 2024)
         self.assertEqual(commune.fields["to"], ["Ủy ban nhân dân thành phố Bắc Kạn"])
         self.assertNotIn("Các phòng, ban, đơn vị liên quan", commune.fields["recipients"])
+
+
+class PrintedWordingTests(DocumentTestCase):
+    """Issue 14 (8): the appendix line names the plan's number, date and committee; headings name
+    their year; a table with nothing in it is a sentence instead."""
+
+    def test_appendix_line_headings_and_empty_tables(self):
+        issued = documents.document_issue(user=self.district, document=self.plan(), day=date(2024, 1, 5))
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(issued))).split())
+        self.assertIn(
+            "(Kèm theo Kế hoạch số 01/KH-UBND ngày 05 tháng 01 năm 2024 "
+            "của Ủy ban nhân dân thành phố Bắc Kạn)",
+            text,
+        )
+        report = new_document(self.backan_city, "annual_report", 2024)
+        report_text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
+        self.assertIn("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025", report_text)
+        self.assertNotIn("NĂM TIẾP THEO", report_text)
+        self.assertIn(
+            "Chưa ghi nhận kết quả thực hiện các chính sách giảm nghèo chung trong kỳ.", report_text
+        )
+        phase = new_document(self.backan_city, "phase_report", 2024)
+        self.assertIn(("results", "II. KẾT QUẢ THỰC HIỆN GIAI ĐOẠN 2021 - 2024"), section_headings(phase))
