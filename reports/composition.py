@@ -219,31 +219,31 @@ def _registry(unit: AdministrativeUnit, year: int) -> dict:
 def _budget(unit: AdministrativeUnit, year: int) -> dict:
     overview = budget_overview(unit, year)
     data = overview_as_dict(overview)
-    table = overview.by_year
-    data["by_year"] = (
-        {
-            "years": table.years,
-            "rows": [
-                {
-                    "label": r["label"],
-                    "name": r["name"],
-                    "level": r["level"],
-                    "years": [r["years"][y] for y in table.years],
-                    "total": r["total"],
-                }
-                for r in table.rows
-            ],
-            "totals": {
-                "years": [table.totals["years"][y] for y in table.years],
-                "total": table.totals["total"],
-            },
-        }
-        if table and table.years
-        else None
-    )
+    data["by_year"] = _years_up_to(overview.by_year, year)
     data["source_labels"] = dict(Source.choices)
     data["policies_recorded"] = any(p["beneficiaries"] or p["amount"] for p in data["policies"])
     return data
+
+
+def _years_up_to(table, year: int) -> dict | None:
+    """The multi-year table of the program within the document's years only (a 2021-2024 report
+    has no 2025 column, and its totals are the sums of the columns it prints)."""
+    years = [y for y in table.years if y <= year] if table else []
+    if not years:
+        return None
+
+    def row(r: dict) -> dict:
+        cells = [r["years"][y] for y in years]
+        total = {k: sum(c[k] for c in cells) for k in ("central", "local", "total")}
+        return {"label": r["label"], "name": r["name"], "level": r["level"], "years": cells, "total": total}
+
+    rows = [row(r) for r in table.rows]
+    totals = row(table.totals)
+    return {
+        "years": years,
+        "rows": [r for r in rows if r["total"]["total"]],
+        "totals": {"years": totals["years"], "total": totals["total"]},
+    }
 
 
 def targets_table(unit: AdministrativeUnit, year: int) -> dict:

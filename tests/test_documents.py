@@ -612,3 +612,26 @@ class PrintedWordingTests(DocumentTestCase):
         )
         phase = new_document(self.backan_city, "phase_report", 2024)
         self.assertIn(("results", "II. KẾT QUẢ THỰC HIỆN GIAI ĐOẠN 2021 - 2024"), section_headings(phase))
+
+
+class PhaseTests(DocumentTestCase):
+    def test_a_phase_report_to_2024_has_no_2025_figure(self):
+        """Issue 14 (2): the multi-year table stops at the report's year; its totals are the sums
+        of the columns it prints."""
+        from budgets.models import Component, Program
+        from budgets.services import budget_grid_save
+        from reports.composition import compose
+
+        component = Component.objects.get(program=Program.objects.for_year(2024), parent=None, number=2)
+        for year, amount in ((2023, 1_000_000_000), (2024, 2_000_000_000), (2025, 360_000_000)):
+            budget_grid_save(
+                user=self.district, unit=self.backan_city, year=year, component=component, opened="",
+                rows={("su_nghiep", "central"): {"assigned": amount}},
+            )  # fmt: skip
+        phase = new_document(self.backan_city, "phase_report", 2024)
+        table = compose(phase)["figures"]["budget"]["by_year"]
+        self.assertEqual(table["years"], [2023, 2024])
+        self.assertEqual(table["totals"]["total"]["total"], 3_000_000_000)
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(phase))).split())
+        self.assertNotIn("3.360", text)
+        self.assertIn("3.000", text)
