@@ -180,6 +180,7 @@ class BudgetLine(models.Model):
 
 class Beneficiary(models.TextChoices):
     HOUSEHOLDS = "households", "hộ"
+    HOUSEHOLD_LOANS = "household_loans", "lượt hộ"  # a household may borrow more than once
     PERSONS = "persons", "người"
 
 
@@ -198,7 +199,7 @@ class Policy(models.TextChoices):
 
 
 POLICY_BENEFICIARY = {
-    Policy.CREDIT: Beneficiary.HOUSEHOLDS,
+    Policy.CREDIT: Beneficiary.HOUSEHOLD_LOANS,
     Policy.HEALTH_INSURANCE: Beneficiary.PERSONS,
     Policy.EDUCATION: Beneficiary.PERSONS,
     Policy.ELECTRICITY: Beneficiary.HOUSEHOLDS,

@@ -635,3 +635,17 @@ class PhaseTests(DocumentTestCase):
         text = " ".join(" ".join(pdf_text(documents.document_pdf(phase))).split())
         self.assertNotIn("3.360", text)
         self.assertIn("3.000", text)
+
+
+class CreditUnitTests(DocumentTestCase):
+    def test_credit_is_counted_in_household_loans(self):
+        """Issue 14 (8): a household may borrow more than once: credit is counted in "lượt hộ"."""
+        from budgets.services import policy_results_save
+
+        policy_results_save(
+            user=self.district, unit=self.backan_city, year=2024, opened="",
+            rows={"credit": {"beneficiaries": 114, "poor": 60, "near_poor": 54, "amount": 5_510_000_000}},
+        )  # fmt: skip
+        report = new_document(self.backan_city, "annual_report", 2024)
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
+        self.assertIn("lượt hộ 114 60 54 5.510", text)
