@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.document_detail, name="detail"),
     path("<int:pk>/soan/", views.document_edit, name="edit"),
     path("<int:pk>/xem/", views.document_preview, name="preview"),
+    path("<int:pk>/xem-ban-dang-soan/", views.document_preview_typed, name="preview_typed"),
     path("<int:pk>/tai-ve/", views.document_download, name="download"),
     path("<int:pk>/ban-hanh/", views.document_issue, name="issue"),
     path("<int:pk>/ky-so/", views.document_sign, name="sign"),

@@ -1,6 +1,8 @@
 """Document pages: list, compose (form fields and narrative), preview, PDF, issue, sign, verify,
 upload of the signer's certificate and of a scanned hand-signed copy. Thin: reports.documents acts."""
 
+import copy
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,30 +143,14 @@ def document_edit(request, pk: int):
     if read_only and request.method == "POST":
         raise PermissionDenied(read_only)
     sections = section_headings(document)
-    initial = {
-        "title": document.title,
-        **{k: document.fields.get(k, "") for k in TEXT_FIELDS},
-        **{k: "\n".join(document.fields.get(k, [])) for k in LIST_FIELDS},
-        "head_title": document.fields.get("head_title") or "CHỦ TỊCH",
-    }
-    form = FieldsForm(request.POST or None, initial=initial)
-    for field in form.fields.values():
-        field.disabled = bool(read_only)
-    narrative = {
-        key: request.POST.get(f"section_{key}", document.narrative.get(key, "")) for key, _ in sections
-    }
+    form, narrative = _typed(request, document, sections, read_only)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        fields = {
-            **{k: data[k] for k in TEXT_FIELDS},
-            **{k: _lines(data[k]) for k in LIST_FIELDS},
-        }
         try:
             documents.document_save(
                 user=request.user,
                 document=document,
-                title=data["title"],
-                fields=fields,
+                title=form.cleaned_data["title"],
+                fields=_fields(form),
                 narrative=narrative,
                 expected_version=int(request.POST.get("version", 0)),
             )
@@ -183,6 +169,58 @@ def document_edit(request, pk: int):
             "sections": [(key, heading, narrative[key]) for key, heading in sections],
         },
     )
+
+
+def _typed(request, document: Document, sections, read_only: str = ""):
+    """The fields form and the narrative as typed (POST) or as saved (GET)."""
+    initial = {
+        "title": document.title,
+        **{k: document.fields.get(k, "") for k in TEXT_FIELDS},
+        **{k: "\n".join(document.fields.get(k, [])) for k in LIST_FIELDS},
+        "head_title": document.fields.get("head_title") or "CHỦ TỊCH",
+    }
+    form = FieldsForm(request.POST or None, initial=initial)
+    for field in form.fields.values():
+        field.disabled = bool(read_only)
+    narrative = {
+        key: request.POST.get(f"section_{key}", document.narrative.get(key, "")) for key, _ in sections
+    }
+    return form, narrative
+
+
+def _fields(form: "FieldsForm") -> dict:
+    data = form.cleaned_data
+    return {**{k: data[k] for k in TEXT_FIELDS}, **{k: _lines(data[k]) for k in LIST_FIELDS}}
+
+
+def _preview_response(document: Document) -> HttpResponse:
+    html = documents.render_html(document, font_url=lambda name: static(f"fonts/{name}"), preview=True)
+    response = HttpResponse(html)
+    # The document's print stylesheet is inline (the PDF is made from the same HTML); no script runs.
+    response["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
+@login_required
+@require_POST
+def document_preview_typed(request, pk: int):
+    """The draft as it is being typed, nothing saved (the edit page's "Xem trước" opens it)."""
+    document = _document(request, pk)
+    documents.require_author(request.user, document)
+    if document.status != Document.Status.DRAFT:
+        return _preview_response(document)
+    form, narrative = _typed(request, document, section_headings(document))
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}"
+            for k, v in form.errors.items()
+        )
+        return HttpResponse(
+            f"Chưa xem trước được: {errors}".encode(), status=400, content_type="text/plain; charset=utf-8"
+        )
+    unsaved = copy.copy(document)
+    unsaved.title, unsaved.fields, unsaved.narrative = form.cleaned_data["title"], _fields(form), narrative
+    return _preview_response(unsaved)
 
 
 @login_required
@@ -205,12 +243,7 @@ def document_detail(request, pk: int):
 
 @login_required
 def document_preview(request, pk: int):
-    document = _document(request, pk)
-    html = documents.render_html(document, font_url=lambda name: static(f"fonts/{name}"), preview=True)
-    response = HttpResponse(html)
-    # The document's print stylesheet is inline (the PDF is made from the same HTML); no script runs.
-    response["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-    return response
+    return _preview_response(_document(request, pk))
 
 
 @login_required

@@ -4,6 +4,7 @@
 // form carries the question in data-confirm.
 document.addEventListener("submit", function (event) {
   var form = event.target;
+  if (event.submitter && event.submitter.formTarget === "_blank") { return; }  // a preview in a new tab
   if (form.dataset.sent) { event.preventDefault(); return; }
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
   form.dataset.sent = "1";

@@ -61,9 +61,12 @@ def test_compose_preview_issue_sign_download_verify(live_server, page, city_staf
     page.get_by_role("button", name="Lưu dự thảo").click()
     expect(page.get_by_text("Đã lưu dự thảo.")).to_be_visible()
 
+    # The preview shows what is being typed, not the last saved version (issue 14, item 10).
+    page.get_by_label("I. MỤC ĐÍCH, YÊU CẦU").fill("Phấn đấu **giảm nghèo bền vững**. Câu vừa gõ, chưa lưu.")
     with page.expect_popup() as popup:
         page.get_by_test_id("preview-link").click()
     preview = popup.value
+    expect(preview.get_by_text("Câu vừa gõ, chưa lưu.")).to_be_visible()
     expect(preview.get_by_text("CHỈ TIÊU GIẢM NGHÈO NĂM 2024 CỦA CÁC ĐƠN VỊ")).to_be_visible()
     expect(preview.locator('[data-table="targets"] tr.total')).to_contain_text("12.281")
     preview.screenshot(path=artifact("document-preview.png"), full_page=True)
