@@ -68,6 +68,7 @@ POLICIES_2024 = {
         "poor": 42,
         "near_poor": 72,
         "amount": 5_510 * M,
+        "covers_from": 2021,
         "note": "Lũy kế 2021 - 6/2024: hộ nghèo vay 1.975 triệu đồng, hộ cận nghèo 3.535 triệu đồng",
     },
 }
@@ -155,7 +156,8 @@ def demo_budgets_load() -> int:
             source=audit.DEMO,
         )
     rows = [
-        {"contributor_kind": k, "contributor": n, "amount": a, "purpose": p} for k, n, a, p in MOBILISED_2024
+        {"contributor_kind": k, "contributor": n, "amount": a, "purpose": p, "covers_from": 2021}
+        for k, n, a, p in MOBILISED_2024
     ]
     mobilisations_save(
         user=officer,

@@ -228,6 +228,9 @@ class PolicyResult(Breakdown):
         AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField("năm")
+    # A figure recorded in `year` may cover several years (seed 004's credit of 2021 - 6/2024):
+    # the first year it covers; empty for the year alone. Documents say the period it covers.
+    covers_from = models.PositiveSmallIntegerField("lũy kế từ năm", null=True, blank=True)
     policy = models.CharField("chính sách", max_length=20, choices=Policy)
     beneficiaries = models.PositiveIntegerField("số đối tượng được hỗ trợ", default=0)
     amount = models.PositiveBigIntegerField("kinh phí (đồng)", default=0)
@@ -311,6 +314,9 @@ class Mobilisation(models.Model):
         AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField("năm")
+    # A figure recorded in `year` may cover several years (seed 004's credit of 2021 - 6/2024):
+    # the first year it covers; empty for the year alone. Documents say the period it covers.
+    covers_from = models.PositiveSmallIntegerField("lũy kế từ năm", null=True, blank=True)
     contributor_kind = models.CharField("loại nguồn", max_length=16, choices=Contributor)
     contributor = models.CharField("tên tổ chức, cá nhân", max_length=200)
     amount = models.PositiveBigIntegerField("số tiền (đồng)")

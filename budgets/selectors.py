@@ -10,7 +10,7 @@ sub-projects: nothing typed is ever a total.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from budgets.models import (
     POLICY_BENEFICIARY,
@@ -197,10 +197,11 @@ def policy_results(unit: AdministrativeUnit, year: int) -> list[dict]:
         .annotate(
             beneficiaries=Sum("beneficiaries"),
             amount=Sum("amount"),
+            covers_from=Min("covers_from"),
             **{name: Sum(name) for name in BREAKDOWN_FIELDS},
         )
     }
-    empty = dict.fromkeys(("beneficiaries", "amount", *BREAKDOWN_FIELDS))
+    empty = dict.fromkeys(("beneficiaries", "amount", "covers_from", *BREAKDOWN_FIELDS))
     return [
         {"policy": policy.value, "name": policy.label, "measure": POLICY_BENEFICIARY[policy].label,
          **empty, **{k: v for k, v in sums.get(policy.value, {}).items() if k != "policy"}}
@@ -249,10 +250,11 @@ def mobilisations(unit: AdministrativeUnit, year: int) -> list[dict]:
             "contributor_kind": row["contributor_kind"],
             "name": labels[row["contributor_kind"]],
             "amount": row["amount"],
+            "covers_from": row["covers_from"],
         }
         for row in Mobilisation.objects.filter(unit__path__startswith=unit.path, year=year)
         .values("contributor_kind")
-        .annotate(amount=Sum("amount"))
+        .annotate(amount=Sum("amount"), covers_from=Min("covers_from"))
         .order_by("contributor_kind")
     ]
 
@@ -327,6 +329,9 @@ def overview_as_dict(overview: BudgetOverview) -> dict:
         "outputs": [row for row in overview.outputs if row["quantity"]],
         "mobilised": overview.mobilised,
         "mobilised_total": overview.mobilised_total,
+        "mobilised_from": min(
+            (m["covers_from"] for m in overview.mobilised if m["covers_from"]), default=None
+        ),
     }
 
 

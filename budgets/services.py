@@ -179,6 +179,8 @@ def policy_results_save(
     errors = {}
     for policy, values in rows.items():
         errors.update(_breakdown_errors(policy, values, "beneficiaries", "số đối tượng"))
+        if values.get("covers_from") and not 2000 <= values["covers_from"] <= year:
+            errors[cell_name(policy, "covers_from")] = f"Năm bắt đầu lũy kế phải trước hoặc bằng {year}."
     if errors:
         raise ValidationError(errors)
     cleaned = {
@@ -251,6 +253,8 @@ def mobilisations_save(
         if key in keyed:
             errors[cell_name(index, "contributor")] = "Nguồn này đã có ở dòng trên."
         keyed[key] = {"amount": values["amount"], "purpose": values.get("purpose", "")}
+        if "covers_from" in values:  # pages do not send it: a recorded period stays as it was
+            keyed[key]["covers_from"] = values["covers_from"]
     if errors:
         raise ValidationError(errors)
     queryset = Mobilisation.objects.filter(unit=unit, year=year)

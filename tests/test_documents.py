@@ -649,3 +649,23 @@ class CreditUnitTests(DocumentTestCase):
         report = new_document(self.backan_city, "annual_report", 2024)
         text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
         self.assertIn("lượt hộ 114 60 54 5.510", text)
+        self.assertNotIn("lũy kế", text)  # a figure of the year alone
+
+    def test_a_cumulative_figure_says_the_period_it_covers(self):
+        """Issue 14 (3): seed 004's credit 2021 - 6/2024 recorded in 2024 is not printed as 2024's."""
+        from budgets.services import mobilisations_save, policy_results_save
+
+        policy_results_save(
+            user=self.district, unit=self.backan_city, year=2024, opened="",
+            rows={"credit": {"beneficiaries": 114, "poor": 42, "near_poor": 72, "amount": 5_510_000_000,
+                             "covers_from": 2021}},
+        )  # fmt: skip
+        mobilisations_save(
+            user=self.district, unit=self.backan_city, year=2024, opened="",
+            rows=[{"contributor_kind": "army", "contributor": "Quân khu 1", "amount": 200_000_000,
+                   "covers_from": 2021}],
+        )  # fmt: skip
+        report = new_document(self.backan_city, "annual_report", 2024)
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
+        self.assertIn("(lũy kế 2021 - 2024)", text)
+        self.assertIn("Nguồn lực huy động, xã hội hóa (lũy kế 2021 - 2024)", text)
