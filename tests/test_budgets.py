@@ -255,8 +255,9 @@ class RollupTests(BaseTestCase):
         out = StringIO()
         call_command("budget_overview", "--unit", "058", "--year", "2023", "--json", stdout=out)
         data = json.loads(out.getvalue())
-        self.assertEqual(set(data), {"unit", "year", "program", "total", "by_source", "projects", "policies",
-                                     "outputs", "mobilised", "mobilised_total", "mobilised_from"})  # fmt: skip
+        keys = {"unit", "year", "program", "total", "by_source", "projects", "policies", "outputs",
+                "mobilised", "mobilised_total", "mobilised_from"}  # fmt: skip
+        self.assertEqual(set(data), keys)
         project3 = next(p for p in data["projects"] if p["number"] == 3)
         self.assertEqual(project3["assigned"], 1_136_521_000 + 34_184_000 + 678 * M)
         self.assertEqual([s["number"] for s in project3["subprojects"]], [1, 2])
