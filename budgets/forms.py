@@ -135,15 +135,22 @@ def policy_form(results, data=None) -> forms.Form:
             if record is not None:
                 initial[cell_name(policy, name)] = getattr(record, name)
         fields[cell_name(policy, "amount")] = AmountField()
+        fields[cell_name(policy, "covers_from")] = forms.IntegerField(
+            required=False, min_value=2000, max_value=2100,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num", "placeholder": "năm"}),
+            error_messages={"invalid": "Ghi năm, ví dụ 2021.", "min_value": "Ghi năm, ví dụ 2021.",
+                            "max_value": "Ghi năm, ví dụ 2021."},
+        )  # fmt: skip
         fields[cell_name(policy, "note")] = forms.CharField(required=False, max_length=300)
         if record is not None:
             initial[cell_name(policy, "amount")] = format_million(record.amount, 6) if record.amount else ""
+            initial[cell_name(policy, "covers_from")] = record.covers_from
             initial[cell_name(policy, "note")] = record.note
     form = _form("PolicyForm", fields, data, initial)
     form.rows = [
         GridRow(policy.value, f"{policy.label} ({POLICY_BENEFICIARY[policy].label})",
                 [form[cell_name(policy.value, name)]
-                 for name in ("beneficiaries", *BREAKDOWN_FIELDS, "amount", "note")])
+                 for name in ("beneficiaries", *BREAKDOWN_FIELDS, "amount", "covers_from", "note")])
         for policy in Policy
     ]  # fmt: skip
     form.rule = lambda values: breakdown_errors(values, "beneficiaries", "số đối tượng")

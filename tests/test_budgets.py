@@ -498,3 +498,19 @@ class BudgetExcelTests(BaseTestCase):
         with bad.open("rb") as handle:
             page = self.client.post("/ngan-sach/nhap-excel/?nam=2023", {"file": handle, "nam": "2023"})
         self.assertContains(page, "Định dạng .xls (Excel 97-2003) không được nhận")
+
+
+class CumulativePolicyTests(BaseTestCase):
+    def test_the_policy_page_records_the_period_a_figure_covers(self):
+        """Issue 14 (3): an officer records a cumulative figure with the year it starts."""
+        self.client.force_login(self.officer)
+        page = self.client.get("/ngan-sach/chinh-sach/?nam=2024")
+        data = {"opened": page.context["opened"], "credit__beneficiaries": "114"}
+        wrong = self.client.post("/ngan-sach/chinh-sach/?nam=2024", {**data, "credit__covers_from": "2030"})
+        self.assertIn("phải trước hoặc bằng 2024", wrong.context["form"].errors["credit__covers_from"][0])
+        saved = self.client.post(
+            "/ngan-sach/chinh-sach/?nam=2024", {**data, "credit__covers_from": "2021"}, follow=True
+        )
+        self.assertContains(saved, "Đã lưu kết quả thực hiện chính sách")
+        self.assertEqual(PolicyResult.objects.get().covers_from, 2021)
+        self.assertContains(self.client.get("/ngan-sach/chinh-sach/?nam=2024"), 'value="2021"')
