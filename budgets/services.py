@@ -29,8 +29,8 @@ from budgets.selectors import in_poor_area
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.approvals import ensure_unlocked
 from povertyprog.units.models import AdministrativeUnit
-from reports.locking import ensure_unlocked
 
 
 class StaleDataError(Exception):

@@ -38,9 +38,9 @@ from budgets.services import (
 from households.exporting import XLSX
 from households.import_jobs import import_dir
 from povertyprog.accounts.scoping import can_enter_data, requested_unit, scoped
+from povertyprog.lib.charts import bar_chart
 from povertyprog.lib.money import format_million
 from povertyprog.lib.spreadsheets import RefusedFile, check_upload
-from reports.charts import bar_chart
 
 FIRST_YEAR, LAST_YEAR = 2021, 2035
 

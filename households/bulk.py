@@ -16,8 +16,8 @@ from households.models import Household, HouseholdReview, Member, Origin, Povert
 from households.rollups import rollups_refresh
 from households.services import member_facts, review_fill
 from households.transitions import YearResult, household_history
+from povertyprog.approvals import LockedError, locked_units
 from povertyprog.units.models import AdministrativeUnit
-from reports.locking import LockedError, locked_units
 
 
 @dataclass

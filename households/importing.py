@@ -52,6 +52,7 @@ from households.services import (
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.approvals import locked_units
 from povertyprog.lib.copyinsert import copy_insert
 from povertyprog.lib.overlap import ServerWork, server_work
 from povertyprog.lib.spreadsheets import (
@@ -70,7 +71,6 @@ from povertyprog.lib.spreadsheets import (
     read_sheets,
 )
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.locking import locked_units
 
 BATCH_SIZE = 5000  # rows read, checked and written at a time: memory follows the batch, not the file
 HOUSEHOLD_SHEET = "Hộ gia đình"

@@ -28,8 +28,8 @@ from households.transitions import HISTORY_FIELDS, YearResult, household_history
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
+from povertyprog.approvals import LockedError, ensure_unlocked, locked_units
 from povertyprog.units.models import AdministrativeUnit
-from reports.locking import LockedError, ensure_unlocked, locked_units
 
 
 class StaleEditError(Exception):

@@ -49,12 +49,11 @@ from povertyprog.accounts.scoping import (
     scoped,
     visible_units,
 )
+from povertyprog.approvals import LockedError, lock_message, unapproved_units
+from povertyprog.lib.charts import bar_chart
 from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
-from reports.charts import bar_chart
-from reports.locking import LockedError, lock_message
-from reports.selectors import unapproved_units
 
 PAGE_SIZE = 50
 

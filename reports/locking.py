@@ -1,20 +1,16 @@
-"""Approved figures are locked: the one check every write path makes (households.services,
-households.importing, budgets.services, and through them the pages, imports, commands and demo).
+"""The rules of the approval lock, registered with povertyprog.approvals (reports/apps.py), through
+which every write path checks it (households.services, households.importing, budgets.services,
+reports.targets, and through them the pages, imports, commands and demo).
 
-A unit's data of year Y is locked while its submission of the annual period Y is approved.
+A unit's data of year Y is locked while its submission of the annual period Y is sent or approved.
 Household master data (name, village…) is not bound to a year and stays editable: approved
 figures read the review's snapshot of the household (docs/decisions.md D27).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from povertyprog.units.models import AdministrativeUnit
 from reports.models import PeriodKind, State, Submission
-
-
-class LockedError(PermissionDenied):
-    """The data is sent or approved; the message says when, by whom, and who can unlock it."""
 
 
 def _locking(units, year: int, states=(State.SUBMITTED, State.APPROVED)):
@@ -60,12 +56,12 @@ def lock_message(unit: AdministrativeUnit, year: int, *, sent_too: bool = True) 
     return locked_message(submission, year) if submission is not None else ""
 
 
-def ensure_unlocked(unit: AdministrativeUnit, year: int, *, sent_too: bool = True) -> None:
-    message = lock_message(unit, year, sent_too=sent_too)
-    if message:
-        raise LockedError(message)
-
-
 def locked_units(unit_ids, year: int) -> dict[int, str]:
     """{unit id: message} for the units among `unit_ids` whose data of `year` is locked (one query)."""
     return {s.unit_id: locked_message(s, year) for s in _locking(list(unit_ids), year)}
+
+
+def unapproved_units(unit: AdministrativeUnit, year: int) -> list[str]:
+    from reports.selectors import unapproved_units as names
+
+    return names(unit, year)

@@ -9,9 +9,9 @@ from households.models import HouseholdClass, RegistryRollup
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES
+from povertyprog.approvals import ensure_unlocked
 from povertyprog.units.models import AdministrativeUnit, Level
 from reports.cycle import can_decide
-from reports.locking import ensure_unlocked
 from reports.models import IndicatorTarget, ReportingPeriod, Target
 
 FIELDS = ("households_start", "poor_start", "planned_reduction")

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES, get_scoped_or_404, requested_unit
+from povertyprog.lib.charts import bar_chart
 from reports import cycle
-from reports.charts import bar_chart
 from reports.models import ReportingPeriod, Submission
 from reports.selectors import cycle_status, dashboard_figures, submission_completeness
 from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save

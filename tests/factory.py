@@ -1,8 +1,9 @@
 """Plain helpers that build registry rows through the domain code (no permission checks)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+import time_machine
 
 from households.indicators import INDICATOR_FIELDS
 from households.models import Cause, Household, HouseholdReview, Member, Origin
@@ -51,14 +52,19 @@ def make_review(household, year: int, income: int, deprived=(), causes=(), **att
     return review_record(household=household, review=review)
 
 
+# A working day of the 2024 cycle (due 15/12/2024, closed 31/01/2025): tests of the cycle run
+# with the clock pinned here, so none depends on today's date.
+CYCLE_DAY = datetime(2024, 12, 5, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+in_the_2024_cycle = time_machine.travel(CYCLE_DAY, tick=True)
+
+
 def period_2024(**dates) -> ReportingPeriod:
-    """The annual reporting period of 2024, open now unless `dates` (opens_on, due_on,
-    closes_on) say otherwise."""
-    today = timezone.localdate()
+    """The annual reporting period of 2024 as it ran (open on CYCLE_DAY), unless `dates`
+    (opens_on, due_on, closes_on) say otherwise."""
     values = {
         "opens_on": date(2024, 10, 1),
-        "due_on": today + timedelta(days=10),
-        "closes_on": today + timedelta(days=40),
+        "due_on": date(2024, 12, 15),
+        "closes_on": date(2025, 1, 31),
     }
     values.update(dates)
     return ReportingPeriod.objects.create(

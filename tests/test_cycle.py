@@ -15,19 +15,22 @@ from budgets.services import budget_grid_save, mobilisations_save, outputs_save,
 from households.models import HouseholdReview
 from households.services import review_save
 from povertyprog.accounts.models import Role
+from povertyprog.approvals import LockedError
 from reports import cycle
-from reports.locking import LockedError
 from reports.models import Notification, ReportingPeriod, State, Submission, Target
 from reports.selectors import cycle_status, dashboard_figures
 from reports.targets import targets_save
 from tests.base import BaseTestCase, make_user, unit
-from tests.factory import make_household, make_review, period_2024
+from tests.factory import in_the_2024_cycle, make_household, make_review, period_2024
 
 M = 1_000_000
 LOCKED = "đã được phê duyệt ngày"
 
 
+@in_the_2024_cycle
 class CycleTestCase(BaseTestCase):
+    """Bắc Kạn city's 2024 cycle, the clock pinned on a working day of it (tests.factory)."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -3,14 +3,12 @@ is half-written, the user is told, and doing it again succeeds without duplicate
 
 import tempfile
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import psycopg
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
-from django.utils import timezone
 
 from povertyprog.accounts.models import Role
 
@@ -110,13 +108,18 @@ class FaultTests(TransactionTestCase):
         self.assertEqual(Household.history.count(), rows)  # one "+" audit row each, none left over
 
     def test_a_killed_approval_changes_nothing_and_the_user_is_told(self):
+        from tests.factory import in_the_2024_cycle
+
+        with in_the_2024_cycle:
+            self._killed_approval()
+
+    def _killed_approval(self):
         from reports import cycle
         from reports.models import State, Submission, SubmissionEvent
         from tests.base import make_user, unit
         from tests.factory import period_2024
 
-        today = timezone.localdate()
-        period = period_2024(due_on=today, closes_on=today + timedelta(days=9))
+        period = period_2024()
         officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
         district = make_user("backan", Role.DISTRICT_STAFF, "058")
         submission = cycle.submission_for(unit("01837"), period)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from households.models import HouseholdReview, PersonalDataExport, RegistryRollup
 from households.services import review_save
 from povertyprog.accounts.models import Role
+from povertyprog.approvals import LockedError
 from reports import cycle
-from reports.locking import LockedError
 from reports.models import Notification, ReportingPeriod, State, Submission
 from tests.base import make_user
 from tests.conftest import VN

@@ -15,7 +15,7 @@ from reports.composition import new_document
 from reports.cycle import submission_for
 from reports.models import Notification
 from tests.base import BaseTestCase, make_user
-from tests.factory import make_household, make_review, period_2024
+from tests.factory import in_the_2024_cycle, make_household, make_review, period_2024
 from tests.test_access_matrix import OWN_ONLY, UNIT_SCOPED, _routes
 
 # Routes that accept POST, with the actions a route name takes.
@@ -109,6 +109,7 @@ def _fingerprint() -> tuple:
     )
 
 
+@in_the_2024_cycle
 class WriteMatrixTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):

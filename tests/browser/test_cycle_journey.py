@@ -1,7 +1,4 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from povertyprog.accounts.models import Role, User
@@ -13,9 +10,9 @@ PASSWORD = "Mat-khau-thu-nghiem-1"
 
 
 @pytest.fixture
-def people(reference_data):
-    today = timezone.localdate()
-    period_2024(due_on=today + timedelta(days=5), closes_on=today + timedelta(days=30))
+def people(reference_data, clock):
+    clock(2024, 12, 5)  # a working day of the 2024 cycle (due 15/12/2024)
+    period_2024()
     song_cau = AdministrativeUnit.objects.get(code="01837", valid_from="2021-01-01")
     city = AdministrativeUnit.objects.get(code="058", valid_from="2021-01-01")
     User.objects.create_user(
