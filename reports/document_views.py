@@ -18,6 +18,7 @@ from povertyprog.middleware import CSP
 from reports import documents
 from reports.composition import OWN_TITLE_MODES, SIGNING_MODES, new_document, section_headings
 from reports.models import Document, DocumentKind
+from reports.selectors import unapproved_units
 
 PAGE_SIZE = 50  # documents a page, as households
 
@@ -234,8 +235,9 @@ def document_detail(request, pk: int):
             "can_write": can_enter_data(request.user, document.unit),
             "has_certificate": hasattr(request.user, "certificate"),
             "scans": documents.scan_versions(document) if document.scan_name else [],
-            "unapproved": documents.document_data(document)["unapproved"]
-            if document.status == Document.Status.DRAFT
+            # The units a report would be issued over unapproved (compose() finds the same list).
+            "unapproved": unapproved_units(document.unit, document.year)
+            if document.status == Document.Status.DRAFT and document.kind != DocumentKind.PLAN
             else [],
         },
     )
