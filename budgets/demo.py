@@ -35,7 +35,8 @@ CITY, OFFICER = "058", "tp.backan"
 LINES = {
     (2, None, 2022): {"central": (763 * M, 0, 0, 0), "local": (23 * M, 0, 0, 0)},
     (2, None, 2023): {"central": (1_753 * M, 0, 0, 0), "local": (53 * M, 0, 0, 0)},
-    (2, None, 2024): {"central": (2_264 * M, 2_264 * M, 0, 0), "local": (68 * M, 68 * M, 0, 0)},
+    # Seed 004: 305.033.000 đ disbursed by 30/5/2024 (Huyền Tụng's chicken project, Nông Thượng's cinnamon).
+    (2, None, 2024): {"central": (2_264 * M, 2_264 * M, 0, 305_033_000), "local": (68 * M, 68 * M, 0, 0)},
     (3, 1, 2023): {"central": (1_136_521_000, 0, 0, 0), "local": (34_184_000, 0, 0, 0)},
     (3, 1, 2024): {"central": (991 * M, 991 * M, 0, 0), "local": (30 * M, 30 * M, 0, 0)},
     (3, 2, 2023): {"central": (478 * M, 478 * M, 0, 53_394_410), "local": (15 * M, 15 * M, 0, 0)},
@@ -46,11 +47,13 @@ LINES = {
     (4, 3, 2022): {"central": (156 * M, 156 * M, 0, 156 * M), "local": (4 * M, 4 * M, 0, 4 * M)},
     (4, 3, 2023): {"central": (412 * M, 412 * M, 0, 110_340_000), "local": (12 * M, 12 * M, 0, 0)},
     (4, 3, 2024): {"central": (502 * M, 502 * M, 0, 0), "local": (15 * M, 15 * M, 0, 0)},
-    (6, 1, 2022): {"central": (18 * M, 0, 0, 0), "local": (1 * M, 0, 0, 0)},
-    (6, 1, 2023): {"central": (52 * M, 0, 0, 0), "local": (2 * M, 0, 0, 0)},
+    # Seed 004: 63 triệu disbursed on 6.1 (a 2022 class of 108 officers, two 2023 classes of 284),
+    # 116 on 6.2 ("phân bổ hết số kinh phí được giao"; 22 + 94 = 116).
+    (6, 1, 2022): {"central": (18 * M, 18 * M, 0, 18 * M), "local": (1 * M, 1 * M, 0, 1 * M)},
+    (6, 1, 2023): {"central": (52 * M, 52 * M, 0, 44 * M), "local": (2 * M, 2 * M, 0, 0)},
     (6, 1, 2024): {"central": (60 * M, 60 * M, 0, 0), "local": (2 * M, 2 * M, 0, 0)},
-    (6, 2, 2022): {"central": (21 * M, 0, 0, 0), "local": (1 * M, 0, 0, 0)},
-    (6, 2, 2023): {"central": (94 * M, 0, 0, 0), "local": (3 * M, 0, 0, 0)},
+    (6, 2, 2022): {"central": (21 * M, 21 * M, 0, 21 * M), "local": (1 * M, 1 * M, 0, 1 * M)},
+    (6, 2, 2023): {"central": (94 * M, 94 * M, 0, 94 * M), "local": (3 * M, 3 * M, 0, 0)},
     (6, 2, 2024): {"central": (105 * M, 105 * M, 0, 0), "local": (3 * M, 3 * M, 0, 0)},
     (7, 1, 2022): {"central": (160 * M, 160 * M, 0, 118_120_000)},
     (7, 1, 2023): {"central": (250 * M, 250 * M, 41_880_000, 291_880_000)},
@@ -59,7 +62,9 @@ LINES = {
     (7, 2, 2023): {"central": (134 * M, 134 * M, 0, 45_259_891)},
     (7, 2, 2024): {"central": (184 * M, 184 * M, 0, 0), "local": (5 * M, 5 * M, 0, 0)},
 }
-AS_OF = {2022: date(2022, 12, 31), 2023: date(2023, 12, 31), 2024: date(2024, 5, 31)}
+# Seed 004: "Tổng kinh phí sự nghiệp đã được giải ngân đến hết ngày 30/5/2024: 1.605,696 triệu đồng"
+# (its parts sum to 1.605,697: docs/document-coverage.md).
+AS_OF = {2022: date(2022, 12, 31), 2023: date(2023, 12, 31), 2024: date(2024, 5, 30)}
 
 # Phase figures of seed 004 (2021 to mid-2024), recorded in 2024 (D25).
 POLICIES_2024 = {
@@ -102,6 +107,45 @@ MOBILISED_2024 = [
     ),
     ("red_cross", "Hội Chữ thập đỏ thành phố", 180_000_000, "Xây mới 03 nhà"),
 ]
+
+
+# Huyện Chợ Mới 2024 (invented, plausible): a province's report sums more than one district and
+# every source, credit and mobilised funds included. {(project, sub): {source: stages}}.
+CHO_MOI, CHO_MOI_OFFICER = "065", "huyen.chomoi"
+CHO_MOI_LINES_2024 = {
+    (3, 1): {"central": (850 * M, 850 * M, 0, 612 * M), "local": (26 * M, 26 * M, 0, 20 * M),
+             "credit": (400 * M, 400 * M, 0, 400 * M)},
+    (4, 3): {"central": (210 * M, 210 * M, 0, 150 * M), "integrated": (60 * M, 60 * M, 0, 60 * M)},
+    (6, 2): {"central": (45 * M, 45 * M, 0, 45 * M)},
+    (7, 1): {"central": (120 * M, 120 * M, 0, 96 * M), "mobilised": (30 * M, 30 * M, 0, 30 * M)},
+}  # fmt: skip
+CHO_MOI_POLICIES_2024 = {
+    "credit": {"beneficiaries": 58, "poor": 35, "near_poor": 23, "amount": 2_320 * M},
+    "health_insurance": {"beneficiaries": 1_460, "poor": 410, "near_poor": 1_050},
+}
+CHO_MOI_MOBILISED_2024 = [
+    ("fund_for_poor", "Ủy ban MTTQ Việt Nam huyện Chợ Mới", 215_400_000, "Sửa chữa 09 nhà"),
+    ("enterprise", "Công ty Cổ phần Khoáng sản Bắc Kạn", 120_000_000, "Hỗ trợ giống, vật tư"),
+]
+
+# Seed 001 (Cẩm Lương, report of 10/2023 on 2022-2023): central funds "bố trí" in 2023, not yet
+# spent; the general policies over 2022-2023, recorded in 2023 as covering from 2022; the fund
+# for the poor of 2022. Social protection payments are "chính sách khác".
+CAM_LUONG, CAM_LUONG_OFFICER = "15139", "xa.camluong"
+CAM_LUONG_LINES_2023 = {(6, 2): 5 * M, (7, 1): 9 * M, (7, 2): 12 * M}
+CAM_LUONG_POLICIES_2023 = {
+    "credit": {"beneficiaries": 301, "amount": 45_632_742_000, "covers_from": 2022,
+               "note": "Dư nợ Ngân hàng Chính sách xã hội và Ngân hàng Nông nghiệp trên địa bàn xã"},
+    "education": {"beneficiaries": 115, "amount": 18_020_000, "covers_from": 2022},
+    "health_insurance": {"beneficiaries": 254, "covers_from": 2022},
+    "other": {"beneficiaries": 1_924, "amount": 1_265_000, "covers_from": 2022,
+              "note": "Trợ cấp bảo trợ xã hội thường xuyên (lượt)"},
+}  # fmt: skip
+CAM_LUONG_OUTPUTS_2023 = [
+    ((4, 1), "Lớp đào tạo nghề", {"quantity": 1}),
+    ((4, 1), "Học viên", {"quantity": 40}),
+]
+CAM_LUONG_MOBILISED_2022 = [("fund_for_poor", 'Quỹ "Vì người nghèo" xã Cẩm Lương', 16_196_000, "")]
 
 
 def _component(program: Program, project: int, sub: int | None) -> Component:
@@ -167,4 +211,59 @@ def demo_budgets_load() -> int:
         opened=stamp(Mobilisation.objects.filter(unit=city, year=2024)),
         source=audit.DEMO,
     )
+    return created + _cho_moi_load(program) + _cam_luong_load(program)
+
+
+def _grid(officer, unit, year, component, sources: dict, as_of) -> int:
+    rows = {
+        ("su_nghiep", source): {"assigned": a, "allocated": b, "carried_over": c, "disbursed": d,
+                                "disbursed_as_of": as_of if d else None}
+        for source, (a, b, c, d) in sources.items()
+    }  # fmt: skip
+    result = budget_grid_save(
+        user=officer, unit=unit, year=year, component=component, rows=rows, opened="", source=audit.DEMO
+    )
+    return result.created
+
+
+def _records(officer, unit, year, *, policies=None, outputs=None, mobilised=None, program=None) -> None:
+    if policies:
+        policy_results_save(user=officer, unit=unit, year=year, rows=policies, source=audit.DEMO,
+                            opened=stamp(PolicyResult.objects.filter(unit=unit, year=year)))  # fmt: skip
+    if outputs:
+        rows = {
+            OutputKind.objects.get(component=_component(program, *key), name=name).pk: values
+            for key, name, values in outputs
+        }
+        outputs_save(user=officer, unit=unit, year=year, rows=rows, source=audit.DEMO,
+                     opened=stamp(ActivityOutput.objects.filter(unit=unit, year=year)))  # fmt: skip
+    if mobilised:
+        rows = [
+            {"contributor_kind": k, "contributor": n, "amount": a, "purpose": p} for k, n, a, p in mobilised
+        ]
+        mobilisations_save(user=officer, unit=unit, year=year, rows=rows, source=audit.DEMO,
+                           opened=stamp(Mobilisation.objects.filter(unit=unit, year=year)))  # fmt: skip
+
+
+def _cho_moi_load(program: Program) -> int:
+    district = AdministrativeUnit.objects.get(code=CHO_MOI, valid_from=date(2021, 1, 1))
+    officer = User.objects.get(username=CHO_MOI_OFFICER)
+    created = sum(
+        _grid(officer, district, 2024, _component(program, *key), sources, date(2024, 12, 31))
+        for key, sources in CHO_MOI_LINES_2024.items()
+    )
+    _records(officer, district, 2024, policies=CHO_MOI_POLICIES_2024, mobilised=CHO_MOI_MOBILISED_2024)
+    return created
+
+
+def _cam_luong_load(program: Program) -> int:
+    commune = AdministrativeUnit.objects.get(code=CAM_LUONG, valid_from=date(2021, 1, 1))
+    officer = User.objects.get(username=CAM_LUONG_OFFICER)
+    created = sum(
+        _grid(officer, commune, 2023, _component(program, *key), {"central": (amount, 0, 0, 0)}, None)
+        for key, amount in CAM_LUONG_LINES_2023.items()
+    )
+    _records(officer, commune, 2023, policies=CAM_LUONG_POLICIES_2023, outputs=CAM_LUONG_OUTPUTS_2023,
+             program=program)  # fmt: skip
+    _records(officer, commune, 2022, mobilised=CAM_LUONG_MOBILISED_2022)
     return created

@@ -2,15 +2,18 @@
 
 budget_overview(unit, year) answers one year: each project and sub-project with its stages,
 by source and capital type, and the disbursement rate; the policy results, activity outputs
-and mobilised funds. budget_by_year(unit, program) answers the multi-year table (seed 004:
-assigned funds per year, central / local). A project's figures are always the sum of its
+and mobilised funds. budget_overview(unit, year, since=first) answers the years first..year
+summed (a phase report): funds carried over between two of those years are counted once, in
+the year they were allocated (docs/decisions.md D42). The multi-year table (seed 004: assigned
+funds per year, central / local) comes with it. A project's figures are always the sum of its
 sub-projects: nothing typed is ever a total.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 
 from budgets.models import (
     POLICY_BENEFICIARY,
@@ -101,6 +104,8 @@ class BudgetOverview:
     mobilised: list[dict]
     mobilised_total: int
     by_year: "YearTable | None"
+    first_year: int = 0  # == year for one year's figures
+    disbursed_as_of: "date | None" = None  # the latest date a disbursed figure is as of
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -132,7 +137,8 @@ def _lines(unit: AdministrativeUnit):
     return BudgetLine.objects.filter(unit__path__startswith=unit.path)
 
 
-def budget_overview(unit: AdministrativeUnit, year: int) -> BudgetOverview:
+def budget_overview(unit: AdministrativeUnit, year: int, since: int | None = None) -> BudgetOverview:
+    first = year if since is None else since
     try:
         program = Program.objects.for_year(year)
     except Program.DoesNotExist:
@@ -151,10 +157,15 @@ def budget_overview(unit: AdministrativeUnit, year: int) -> BudgetOverview:
         tree.append(node)
     total, by_source = Stages(), defaultdict(Stages)
     sums = _line_sums(unit, program) if projects else []
+    as_of = None
     for row in sums:
         leaf = figures.get(row["component_id"])
-        if row["year"] != year or leaf is None:
+        if not first <= row["year"] <= year or leaf is None:
             continue
+        if row["year"] > first:  # carried over from a year already summed: counted there
+            row = {**row, "carried_over": 0}
+        if row["disbursed"] and row["disbursed_as_of"]:
+            as_of = max(as_of or row["disbursed_as_of"], row["disbursed_as_of"])
         targets = [leaf] + ([figures[leaf.component.parent_id]] if leaf.component.parent_id else [])
         for target in targets:
             target.total.add(row)
@@ -169,11 +180,13 @@ def budget_overview(unit: AdministrativeUnit, year: int) -> BudgetOverview:
         projects=[node for node in tree if node.shown],
         total=total,
         by_source={source: by_source[source] for source in Source.values if source in by_source},
-        policies=policy_results(unit, year),
-        outputs=activity_outputs(unit, year, program),
-        mobilised=(mobilised := mobilisations(unit, year)),
+        policies=policy_results(unit, year, since=first),
+        outputs=activity_outputs(unit, year, program, since=first),
+        mobilised=(mobilised := mobilisations(unit, year, since=first)),
         mobilised_total=sum(row["amount"] for row in mobilised),
         by_year=_year_table(program, projects, sums) if projects else None,
+        first_year=first,
+        disbursed_as_of=as_of,
     )
 
 
@@ -184,15 +197,18 @@ def _line_sums(unit: AdministrativeUnit, program: Program) -> list[dict]:
         _lines(unit)
         .filter(component__program=program, year__gte=program.first_year, year__lte=program.last_year)
         .values("component_id", "year", "source", "capital_type")
-        .annotate(**{name: Sum(name) for name in STAGE_FIELDS})
+        .annotate(**{name: Sum(name) for name in STAGE_FIELDS}, disbursed_as_of=Max("disbursed_as_of"))
     )
 
 
-def policy_results(unit: AdministrativeUnit, year: int) -> list[dict]:
-    """One row per policy (all of them, in the order reports list them), summed over the subtree."""
+def policy_results(unit: AdministrativeUnit, year: int, since: int | None = None) -> list[dict]:
+    """One row per policy (all of them, in the order reports list them), summed over the subtree
+    and the years since..year."""
     sums = {
         row["policy"]: row
-        for row in PolicyResult.objects.filter(unit__path__startswith=unit.path, year=year)
+        for row in PolicyResult.objects.filter(
+            unit__path__startswith=unit.path, year__gte=since or year, year__lte=year
+        )
         .values("policy")
         .annotate(
             beneficiaries=Sum("beneficiaries"),
@@ -209,13 +225,17 @@ def policy_results(unit: AdministrativeUnit, year: int) -> list[dict]:
     ]  # fmt: skip
 
 
-def activity_outputs(unit: AdministrativeUnit, year: int, program: Program | None) -> list[dict]:
-    """One row per output kind of the program's components, summed over the subtree."""
+def activity_outputs(
+    unit: AdministrativeUnit, year: int, program: Program | None, since: int | None = None
+) -> list[dict]:
+    """One row per output kind of the program's components, summed over the subtree and years."""
     if program is None:
         return []
     sums = {
         row["kind_id"]: row
-        for row in ActivityOutput.objects.filter(unit__path__startswith=unit.path, year=year)
+        for row in ActivityOutput.objects.filter(
+            unit__path__startswith=unit.path, year__gte=since or year, year__lte=year
+        )
         .values("kind_id")
         .annotate(quantity=Sum("quantity"), **{name: Sum(name) for name in BREAKDOWN_FIELDS})
     }
@@ -243,20 +263,29 @@ def _component_label(component: Component) -> str:
     return component.label
 
 
-def mobilisations(unit: AdministrativeUnit, year: int) -> list[dict]:
+def mobilisations(unit: AdministrativeUnit, year: int, since: int | None = None) -> list[dict]:
+    """Mobilised funds per kind of contributor, with each contributor's own sum (seed 004: "nguồn
+    của Quân khu: 200.000.000đ; …"); summed in the database per contributor."""
     labels = dict(Contributor.choices)
-    return [
-        {
-            "contributor_kind": row["contributor_kind"],
-            "name": labels[row["contributor_kind"]],
-            "amount": row["amount"],
-            "covers_from": row["covers_from"],
-        }
-        for row in Mobilisation.objects.filter(unit__path__startswith=unit.path, year=year)
-        .values("contributor_kind")
+    kinds: dict[str, dict] = {}
+    rows = (
+        Mobilisation.objects.filter(unit__path__startswith=unit.path, year__gte=since or year, year__lte=year)
+        .values("contributor_kind", "contributor")
         .annotate(amount=Sum("amount"), covers_from=Min("covers_from"))
-        .order_by("contributor_kind")
-    ]
+        .order_by("contributor_kind", "-amount", "contributor")
+    )
+    for row in rows:
+        kind = kinds.setdefault(
+            row["contributor_kind"],
+            {"contributor_kind": row["contributor_kind"], "name": labels[row["contributor_kind"]],
+             "amount": 0, "covers_from": None, "contributors": []},
+        )  # fmt: skip
+        kind["amount"] += row["amount"]
+        if row["covers_from"]:
+            kind["covers_from"] = min(kind["covers_from"] or row["covers_from"], row["covers_from"])
+        kind["contributors"].append({"name": row["contributor"], "amount": row["amount"]})
+    order = list(Contributor.values)
+    return sorted(kinds.values(), key=lambda kind: order.index(kind["contributor_kind"]))
 
 
 @dataclass
@@ -319,6 +348,8 @@ def overview_as_dict(overview: BudgetOverview) -> dict:
     return {
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "year": overview.year,
+        "first_year": overview.first_year,
+        "disbursed_as_of": overview.disbursed_as_of.isoformat() if overview.disbursed_as_of else None,
         "program": {"code": overview.program.code, "name": overview.program.name}
         if overview.program
         else None,

@@ -4,6 +4,8 @@ Bắc Kạn city: reviews 2022, 2023 and 2024. The 2023 review (the lists "at th
 2024") reproduces seed 002's appendix exactly: households and poor households per commune
 (city total 12,281 / 241); 2024 achieves the planned reduction. Near-poor and other counts
 are plausible inventions.
+Huyện Chợ Mới (the same province): two communes with reviews 2023 and 2024, invented but
+plausible, so that the province's documents sum more than one district.
 Cẩm Lương: the 2022 review with 31 poor and 23 near-poor households and exactly the
 deprivation rates seed 001 prints (employment 35,48% / 47,83%, latrine 48,39% / 17,39% …).
 """
@@ -46,6 +48,11 @@ BACKAN_CITY_2024 = [
     ("01846", 1382, 73, 3),  # Phường Huyền Tụng
     ("01852", 916, 34, 2),  # Xã Nông Thượng
     ("01849", 863, 29, 1),  # Xã Dương Quang
+]
+# Huyện Chợ Mới (invented): commune code, households at the start of 2024, poor, planned reduction.
+CHO_MOI_2024 = [
+    ("02086", 1120, 41, 3),  # Thị trấn Đồng Tâm
+    ("02101", 610, 96, 6),  # Xã Thanh Mai
 ]
 BACKAN_ETHNICITIES = (["02", "01", "07", "09", "08", "04"], [50, 30, 10, 7, 2, 1])
 CAM_LUONG_ETHNICITIES = (["06", "01"], [70, 30])
@@ -232,4 +239,9 @@ def demo_registry_load(seed: int = 2024) -> int:
     cam_luong = AdministrativeUnit.objects.get(code="15139", valid_from=THREE_TIER)
     if not Household.objects.filter(commune=cam_luong).exists():
         created += households_bulk_create(_cam_luong_specs(rng, cam_luong))
+    rng = random.Random(seed + 65)  # Chợ Mới's own draw: the figures above stay as they were
+    for code, total, poor, reduction in CHO_MOI_2024:
+        commune = AdministrativeUnit.objects.get(code=code, valid_from=THREE_TIER)
+        if not Household.objects.filter(commune=commune).exists():
+            created += households_bulk_create(_backan_commune_specs(rng, commune, total, poor, reduction))
     return created

@@ -8,10 +8,13 @@ import html
 import re
 from datetime import date
 
+from django.db.models import Q
+
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import rate, registry_stats
 from povertyprog.units.models import AdministrativeUnit, Level
+from reports.goals import poverty_goal
 from reports.models import (
     SYMBOLS,
     Document,
@@ -42,12 +45,14 @@ SECTIONS = {
         ("results", "II. KẾT QUẢ THỰC HIỆN"),
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
         ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {next_year}"),
+        ("proposal", "V. KIẾN NGHỊ, ĐỀ XUẤT"),
     ],
     DocumentKind.COMMUNE_REPORT: [
         ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
         ("results", "II. KẾT QUẢ THỰC HIỆN"),
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
         ("next_year", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {next_year}"),
+        ("proposal", "V. KIẾN NGHỊ, ĐỀ XUẤT"),
     ],
     DocumentKind.PHASE_REPORT: [
         ("direction", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
@@ -63,6 +68,14 @@ SECTIONS = {
         ("solutions", "V. GIẢI PHÁP"),
         ("organisation", "VI. TỔ CHỨC THỰC HIỆN"),
     ],
+}
+# Sections whose computed parts carry numbered headings (templates/documents/_computed.html): the
+# officer's text there follows them under the next number, so that one numbering runs through.
+COMPUTED_PARTS = {
+    DocumentKind.ANNUAL_REPORT: ("results",),
+    DocumentKind.COMMUNE_REPORT: ("results",),
+    DocumentKind.PHASE_REPORT: ("results",),
+    DocumentKind.PLAN: ("targets",),
 }
 # Titles name the program of the document's year (budgets.Program: dated data), without its phase.
 TITLES = {
@@ -184,26 +197,51 @@ def new_document(unit: AdministrativeUnit, kind: str, year: int) -> Document:
 def compose(document: Document) -> dict:
     """Everything the templates print, as JSON-able data (frozen as the snapshot on issuing)."""
     unit, year, kind = document.unit, document.year, document.kind
-    figures = {"registry": _registry(unit, year), "budget": _budget(unit, year)}
-    unapproved = [] if kind == DocumentKind.PLAN else unapproved_units(unit, year)
+    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    phase_start = program.first_year if program else year
     if kind == DocumentKind.PLAN:
+        # A plan starts from the lists of the year before (seed 003: causes and deprivations of
+        # the poor and near-poor households it plans for) and is not subject to approval.
+        situation = registry_stats(unit, year - 1)
+        figures = {"registry": situation["households"], "budget": _budget(unit, year)}
         figures["targets"] = targets_table(unit, year)
-        figures["registry_start"] = _registry(unit, year - 1)
-    if kind == DocumentKind.COMMUNE_REPORT:
-        figures["indicators"] = registry_stats(unit, year)["indicators"]
+        unapproved = []
+    else:
+        situation = registry_stats(unit, year)
+        first = phase_start if kind == DocumentKind.PHASE_REPORT else year
+        period_kind = PeriodKind.PHASE if kind == DocumentKind.PHASE_REPORT else PeriodKind.ANNUAL
+        figures = {
+            "registry": situation["households"],
+            "budget": _budget(unit, year, since=first),
+            "goal": poverty_goal(unit, first, year, period_kind),
+        }
+        unapproved = unapproved_units(unit, year)
+    dimensions = {d["key"]: d["name"] for d in situation["dimensions"]}
+    figures["indicators"] = [
+        {**i, "dimension_name": dimensions[i["dimension"]]} for i in situation["indicators"]
+    ]
+    figures["causes"] = situation["causes"]
+    figures["deprived_recorded"] = any(i["poor"] or i["near_poor"] for i in situation["indicators"])
+    figures["causes_recorded"] = any(c["poor"] or c["near_poor"] for c in situation["causes"])
     return {
         "kind": kind,
         "kind_label": "KẾ HOẠCH" if kind == DocumentKind.PLAN else "BÁO CÁO",
         "symbol": document.symbol,
         "title": document.title,
         "year": year,
+        "first_year": phase_start,
         "unit_name": unit.name,
         "committee": committee_of(unit.name),
         "fields": document.fields,
         "sections": [
-            {"key": key, "heading": heading, "html": narrative_html(document.narrative.get(key, ""))}
+            {
+                "key": key,
+                "heading": heading,
+                "html": narrative_html(document.narrative.get(key, "")),
+                "computed": key in COMPUTED_PARTS.get(kind, ()),
+            }
             for key, heading in section_headings(document)
-        ],
+        ],  # fmt: skip
         "figures": figures,
         # A plan is not subject to the approval of the year it plans; a report is, for the units
         # whose figures it sums.
@@ -212,12 +250,8 @@ def compose(document: Document) -> dict:
     }
 
 
-def _registry(unit: AdministrativeUnit, year: int) -> dict:
-    return registry_stats(unit, year)["households"]
-
-
-def _budget(unit: AdministrativeUnit, year: int) -> dict:
-    overview = budget_overview(unit, year)
+def _budget(unit: AdministrativeUnit, year: int, since: int | None = None) -> dict:
+    overview = budget_overview(unit, year, since=since)
     data = overview_as_dict(overview)
     data["by_year"] = _years_up_to(overview.by_year, year)
     data["source_labels"] = dict(Source.choices)
@@ -248,11 +282,12 @@ def _years_up_to(table, year: int) -> dict | None:
 
 def targets_table(unit: AdministrativeUnit, year: int) -> dict:
     """Seed 002's appendix: per unit below, households and poor at the start, the rate, the planned
-    reduction and the end rate; the total row is the sum of the rows (rates recomputed)."""
+    reduction and the end rate; the total row is the sum of the rows (rates recomputed). A unit
+    with no targets below it (a commune) plans with its own target, and no appendix."""
     targets = {
         t.unit_id: t
         for t in Target.objects.filter(
-            unit__parent=unit, period__kind=PeriodKind.ANNUAL, period__last_year=year
+            Q(unit__parent=unit) | Q(unit=unit), period__kind=PeriodKind.ANNUAL, period__last_year=year
         )
     }
     rows = []
@@ -263,7 +298,13 @@ def targets_table(unit: AdministrativeUnit, year: int) -> dict:
         rows.append(
             _target_row(child.name, target.households_start, target.poor_start, target.planned_reduction)
         )
-    total = _target_row("Tổng cộng", *(sum(r[k] for r in rows) for k in ("households", "poor", "reduction")))
+    if not rows and unit.pk in targets:
+        own = targets[unit.pk]
+        total = _target_row(unit.name, own.households_start, own.poor_start, own.planned_reduction)
+    else:
+        total = _target_row(
+            "Tổng cộng", *(sum(r[k] for r in rows) for k in ("households", "poor", "reduction"))
+        )
     return {"rows": rows, "total": total}
 
 
@@ -293,18 +334,33 @@ _ITALIC = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)")
 
 def narrative_html(text: str) -> str:
     """The officer's text -> safe HTML: blank lines separate paragraphs, lines starting "- " are
-    bullets, **bold** and *italic*. Everything else is escaped: no tag, link or image gets through."""
+    bullets, lines starting "|" a table (its first line the heading: "| Số, ký hiệu | Ngày | Trích
+    yếu |"), **bold** and *italic*. Everything else is escaped: no tag, link or image gets through."""
     blocks = []
     for block in re.split(r"\n\s*\n", (text or "").strip()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
         if not lines:
             continue
-        if all(line.startswith("- ") for line in lines):
+        if all(line.startswith("|") for line in lines):
+            blocks.append(_table(lines))
+        elif all(line.startswith("- ") for line in lines):
             items = "".join(f"<li>{_inline(line[2:])}</li>" for line in lines)
             blocks.append(f'<ul class="dash">{items}</ul>')
         else:
             blocks.extend(f"<p>{_inline(line)}</p>" for line in lines)
     return "".join(blocks)
+
+
+def _table(lines: list[str]) -> str:
+    """'| a | b |' lines -> a bordered table; a '|---|---|' line (Markdown's) is skipped."""
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    rows = [row for row in rows if not all(re.fullmatch(r":?-{3,}:?", cell) for cell in row if cell)]
+    if not rows:
+        return ""
+    head, *body = rows
+    heading = "".join(f"<th>{_inline(cell)}</th>" for cell in head)
+    cells = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in body)
+    return f'<table class="data narrative"><thead><tr>{heading}</tr></thead><tbody>{cells}</tbody></table>'
 
 
 def _inline(text: str) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from households.demo import BACKAN_CITY_2024
+from households.demo import BACKAN_CITY_2024, CHO_MOI_2024
 from povertyprog.accounts.models import User
 from povertyprog.units.models import AdministrativeUnit
 from reports.cycle import snapshot
@@ -19,6 +19,27 @@ from reports.models import Action, PeriodKind, ReportingPeriod, State, Submissio
 
 THREE_TIER = date(2021, 1, 1)
 PERIODS = [
+    # The phase (seed 004: 2,76% of the 2021 review, to "dưới 1,83%") and seed 001's 2022.
+    (
+        "2021-2025",
+        "Giai đoạn 2021 - 2025",
+        PeriodKind.PHASE,
+        2021,
+        2025,
+        date(2024, 5, 1),
+        date(2024, 6, 15),
+        date(2024, 7, 31),
+    ),
+    (
+        "2022",
+        "Báo cáo năm 2022",
+        PeriodKind.ANNUAL,
+        2022,
+        2022,
+        date(2022, 10, 1),
+        date(2022, 12, 15),
+        date(2023, 1, 31),
+    ),
     (
         "2024",
         "Báo cáo năm 2024",
@@ -55,6 +76,15 @@ CYCLE_2024 = {
     "01855": (State.RETURNED, date(2024, 12, 13), date(2024, 12, 17)),
     # 01849 Dương Quang: still a draft
 }
+# Huyện Chợ Mới (households.demo.CHO_MOI_2024): both approved by its district.
+CHO_MOI_CYCLE_2024 = {
+    "02086": (State.APPROVED, date(2024, 12, 9), date(2024, 12, 13)),
+    "02101": (State.APPROVED, date(2024, 12, 11), date(2024, 12, 16)),
+}
+# Phase targets (seed 004): Bắc Kạn city from 359 poor of ~13.000 households (2,76%) to below
+# 1,83%; seed 001: Cẩm Lương to reduce 10 of its 44 poor households in 2022 (achieved 13).
+PHASE_TARGETS = [("058", 13_000, 359, 121)]
+TARGETS_2022 = [("15139", 1_320, 44, 10)]
 
 
 def _at(day: date, hour: int = 9) -> datetime:
@@ -80,16 +110,23 @@ def demo_cycle_load() -> int:
     period = ReportingPeriod.objects.get(code="2024")
     if Submission.objects.filter(period=period).exists():
         return 0
-    city = AdministrativeUnit.objects.get(code="058", valid_from=THREE_TIER)
-    district_user = User.objects.get(username="tp.backan")
-    communes = {u.code: u for u in city.children.all()}
-    for code, households, poor, reduction in BACKAN_CITY_2024:
-        Target.objects.get_or_create(
-            unit=communes[code],
-            period=period,
-            defaults={"households_start": households, "poor_start": poor, "planned_reduction": reduction},
-        )
-    for code, (state, sent, decided) in CYCLE_2024.items():
+    for code, targets in (("2021-2025", PHASE_TARGETS), ("2022", TARGETS_2022), ("2024", BACKAN_CITY_2024),
+                          ("2024", CHO_MOI_2024)):  # fmt: skip
+        for unit_code, households, poor, reduction in targets:
+            Target.objects.get_or_create(
+                unit=AdministrativeUnit.objects.get(code=unit_code, valid_from=THREE_TIER),
+                period=ReportingPeriod.objects.get(code=code),
+                defaults={"households_start": households, "poor_start": poor, "planned_reduction": reduction},
+            )
+    count = _cycle(period, "058", "tp.backan", CYCLE_2024)
+    return count + _cycle(period, "065", "huyen.chomoi", CHO_MOI_CYCLE_2024)
+
+
+def _cycle(period: ReportingPeriod, district_code: str, username: str, states: dict) -> int:
+    district = AdministrativeUnit.objects.get(code=district_code, valid_from=THREE_TIER)
+    district_user = User.objects.get(username=username)
+    communes = {u.code: u for u in district.children.all()}
+    for code, (state, sent, decided) in states.items():
         commune = communes[code]
         officer = User.objects.filter(unit=commune).first()
         submission = Submission.objects.create(
@@ -110,7 +147,7 @@ def demo_cycle_load() -> int:
             _event(submission, Action.APPROVE, district_user, _at(decided, 15), figures)
         elif state == State.RETURNED:
             _event(submission, Action.RETURN, district_user, _at(decided, 15), figures, RETURN_REASON)
-    return len(CYCLE_2024)
+    return len(states)
 
 
 def _event(submission, action, user, at, figures, reason="") -> None:

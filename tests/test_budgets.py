@@ -255,13 +255,17 @@ class RollupTests(BaseTestCase):
         out = StringIO()
         call_command("budget_overview", "--unit", "058", "--year", "2023", "--json", stdout=out)
         data = json.loads(out.getvalue())
-        keys = {"unit", "year", "program", "total", "by_source", "projects", "policies", "outputs",
-                "mobilised", "mobilised_total", "mobilised_from"}  # fmt: skip
+        keys = {"unit", "year", "first_year", "disbursed_as_of", "program", "total", "by_source", "projects",
+                "policies", "outputs", "mobilised", "mobilised_total", "mobilised_from"}  # fmt: skip
         self.assertEqual(set(data), keys)
+        self.assertEqual(data["first_year"], 2023)
         project3 = next(p for p in data["projects"] if p["number"] == 3)
         self.assertEqual(project3["assigned"], 1_136_521_000 + 34_184_000 + 678 * M)
         self.assertEqual([s["number"] for s in project3["subprojects"]], [1, 2])
         self.assertEqual(data["total"]["carried_over"], 50 * M + 41_880_000)
+        out = StringIO()
+        call_command("budget_overview", "--unit", "058", "--year", "2023", "--since", "2022", stdout=out)
+        self.assertIn("2022 - 2023: giao", out.getvalue())
 
 
 class BudgetPageTests(BaseTestCase):
@@ -514,3 +518,33 @@ class CumulativePolicyTests(BaseTestCase):
         self.assertContains(saved, "Đã lưu kết quả thực hiện chính sách")
         self.assertEqual(PolicyResult.objects.get().covers_from, 2021)
         self.assertContains(self.client.get("/ngan-sach/chinh-sach/?nam=2024"), 'value="2021"')
+
+
+class PhaseSumTests(BaseTestCase):
+    def test_the_phase_sum_equals_the_years_added_up_with_carried_over_counted_once(self):
+        """D42: budget_overview(since=) against its simple twin, the yearly overviews added up."""
+        lines = {
+            2022: {"assigned": 160_000_000, "allocated": 160_000_000, "disbursed": 118_120_000},
+            2023: {"assigned": 250_000_000, "allocated": 250_000_000, "carried_over": 41_880_000,
+                   "disbursed": 291_880_000},
+            2024: {"assigned": 306_000_000, "allocated": 100_000_000, "disbursed": 5_000_000},
+        }  # fmt: skip
+        for year, stages in lines.items():
+            rows = {("su_nghiep", "central"): stages}
+            budget_grid_save(
+                user=self.district,
+                unit=self.backan_city,
+                year=year,
+                opened="",
+                component=component(7, 1, year),
+                rows=rows,
+            )
+        phase = budget_overview(self.backan_city, 2024, since=2022)
+        yearly = [budget_overview(self.backan_city, year) for year in (2022, 2023, 2024)]
+        for stage in ("assigned", "allocated", "disbursed"):
+            self.assertEqual(getattr(phase.total, stage), sum(getattr(y.total, stage) for y in yearly))
+        self.assertEqual(phase.total.carried_over, 0)  # 41,88 is part of 2022's allocation
+        self.assertEqual(round(phase.total.disbursement_rate, 2), round(415_000_000 * 100 / 510_000_000, 2))
+        self.assertEqual(budget_overview(self.backan_city, 2023, since=2023).total, yearly[1].total)
+        self.assertEqual(budget_overview(self.backan_city, 2024, since=2023).total.carried_over, 41_880_000)
+        self.assertEqual(budget_overview(self.backan_city, 2024, since=2022).first_year, 2022)

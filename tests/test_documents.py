@@ -562,10 +562,10 @@ class OneTermTests(DocumentTestCase):
         text = " ".join(" ".join(pdf_text(documents.document_pdf(self.plan()))).split())
         contents = text.split("III. NỘI DUNG THỰC HIỆN", 1)[1].split("IV.", 1)[0]
         self.assertIn("Kế hoạch vốn giao", contents)
-        self.assertIn("Tổng cộng 6.187", contents)
+        self.assertIn("Tổng cộng 6.187,000", contents)
         self.assertNotIn("4.881", contents)
         funding = text.split("IV.", 1)[1]
-        self.assertIn("Tổng cộng 6.187 4.881", funding)  # giao, then đã phân bổ
+        self.assertIn("Tổng cộng 6.187,000 4.881,000", funding)  # giao, then đã phân bổ
 
 
 class LevelDefaultsTests(DocumentTestCase):
@@ -634,7 +634,7 @@ class PhaseTests(DocumentTestCase):
         self.assertEqual(table["totals"]["total"]["total"], 3_000_000_000)
         text = " ".join(" ".join(pdf_text(documents.document_pdf(phase))).split())
         self.assertNotIn("3.360", text)
-        self.assertIn("3.000", text)
+        self.assertIn("3.000,000", text)
 
 
 class CreditUnitTests(DocumentTestCase):
@@ -648,7 +648,7 @@ class CreditUnitTests(DocumentTestCase):
         )  # fmt: skip
         report = new_document(self.backan_city, "annual_report", 2024)
         text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
-        self.assertIn("lượt hộ 114 60 54 5.510", text)
+        self.assertIn("lượt hộ 114 60 54 5.510,000", text)
         self.assertNotIn("lũy kế", text)  # a figure of the year alone
 
     def test_a_cumulative_figure_says_the_period_it_covers(self):
@@ -669,3 +669,62 @@ class CreditUnitTests(DocumentTestCase):
         text = " ".join(" ".join(pdf_text(documents.document_pdf(report))).split())
         self.assertIn("(lũy kế 2021 - 2024)", text)
         self.assertIn("Nguồn lực huy động, xã hội hóa (lũy kế 2021 - 2024)", text)
+
+
+class GoalTests(DocumentTestCase):
+    """Issue 14: start and end of the year, the reduction, the target and the share achieved."""
+
+    def _poor_households(self, commune, count: int, year: int, poor: bool = True):
+        deprived = ("d_water", "d_latrine", "d_telecom") if poor else ()
+        for _ in range(count):
+            make_review(
+                make_household(commune), year, income=1_200_000 if poor else 9_000_000, deprived=deprived
+            )
+
+    def test_achievement_counts_from_the_targets_base_and_hits_its_boundaries(self):
+        from reports.goals import poverty_goal
+
+        # Seed 002's targets for 2024 (setUpTestData): Sông Cầu 2.347 households, 27 poor, reduce 2.
+        self._poor_households(self.song_cau, 25, 2024)
+        goal = poverty_goal(self.song_cau, 2024, 2024, "annual")
+        self.assertEqual((goal["start"]["poor"], goal["start"]["poor_rate"]), (27, 1.15))
+        self.assertEqual((goal["reduction"], goal["planned_reduction"], goal["achievement"]), (2, 2, 100.0))
+        self._poor_households(self.song_cau, 1, 2024)  # 26 poor: one of two
+        self.assertEqual(poverty_goal(self.song_cau, 2024, 2024, "annual")["achievement"], 50.0)
+        # The city: its communes' targets summed (13), no target counted twice when it has its own.
+        city_goal = poverty_goal(self.backan_city, 2024, 2024, "annual")
+        self.assertEqual((city_goal["planned_reduction"], city_goal["start"]["poor"]), (13, 241))
+        Target.objects.create(unit=self.backan_city, period=Target.objects.first().period,
+                              households_start=12_281, poor_start=241, planned_reduction=15)  # fmt: skip
+        self.assertEqual(poverty_goal(self.backan_city, 2024, 2024, "annual")["planned_reduction"], 15)
+
+    def test_without_a_target_the_start_is_the_review_of_the_year_before(self):
+        from reports.goals import poverty_goal
+
+        self._poor_households(self.duong_quang, 4, 2022)
+        self._poor_households(self.duong_quang, 1, 2022, poor=False)
+        goal = poverty_goal(self.duong_quang, 2023, 2023, "annual")
+        self.assertEqual((goal["start"]["poor"], goal["start"]["households"]), (4, 5))
+        self.assertNotIn("planned_reduction", goal)
+        self.assertNotIn("reduction", goal)  # no 2023 review: nothing to compare
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(
+            new_document(self.duong_quang, "commune_report", 2023)))).split())  # fmt: skip
+        self.assertIn("Đầu năm 2023: tổng số hộ 5 hộ; số hộ nghèo 4 hộ, chiếm 80,00%", text)
+        self.assertIn("Chưa có kết quả rà soát hộ nghèo, hộ cận nghèo năm 2023 trên địa bàn.", text)
+
+    def test_a_commune_report_prints_kiến_nghị_and_the_officers_table_after_the_figures(self):
+        self._poor_households(self.song_cau, 2, 2024)
+        document = new_document(self.song_cau, "commune_report", 2024)
+        table = "| Số, ký hiệu | Trích yếu |\n|---|---|\n| 30/KH-UBND | Kế hoạch giảm nghèo năm 2024 |"
+        document.narrative = {"results": f"Các văn bản đã ban hành:\n\n{table}"}
+        html = documents.render_html(document)
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertIn("V. KIẾN NGHỊ, ĐỀ XUẤT", text)
+        self.assertIn("10 Thiếu hụt về nhà tiêu hợp vệ sinh 2 100,00", text)
+        self.assertIn("tỷ lệ hộ nghèo tăng 98,85% (từ 1,15% lên 100,00%)", text)
+        # The officer's text follows the computed parts under the next number: one numbering.
+        self.assertIn("5. Nội dung khác Các văn bản đã ban hành:", text)
+        self.assertIn("Số, ký hiệu Trích yếu 30/KH-UBND Kế hoạch giảm nghèo năm 2024", text)
+        self.assertLess(text.index("4. Nguồn vốn"), text.index("5. Nội dung khác"))
+        self.assertIn("<th>Số, ký hiệu</th>", html)
+        self.assertIn("<td>30/KH-UBND</td>", html)

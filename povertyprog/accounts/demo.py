@@ -19,6 +19,9 @@ DEMO_USERS = [
     ("tinh.backan", "Cán bộ Sở LĐ-TB&XH Bắc Kạn", Role.PROVINCE_STAFF, "06", THREE_TIER),
     ("tp.backan", "Cán bộ Phòng LĐ-TB&XH TP Bắc Kạn", Role.DISTRICT_STAFF, "058", THREE_TIER),
     ("xem.backan", "Người xem TP Bắc Kạn", Role.VIEWER, "058", THREE_TIER),
+    ("huyen.chomoi", "Cán bộ Phòng LĐ-TB&XH Chợ Mới", Role.DISTRICT_STAFF, "065", THREE_TIER),
+    ("tt.dongtam", "Cán bộ TT Đồng Tâm", Role.COMMUNE_OFFICER, "02086", THREE_TIER),
+    ("xa.thanhmai", "Cán bộ xã Thanh Mai", Role.COMMUNE_OFFICER, "02101", THREE_TIER),
     (
         "phuong.nguyenthiminhkhai",
         "Cán bộ P. Nguyễn Thị Minh Khai",

@@ -1,10 +1,11 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 
 from povertyprog.lib.formatting import format_number, format_percent
-from povertyprog.lib.money import format_million
+from povertyprog.lib.money import MILLION, format_million
 
 register = template.Library()
 
@@ -22,8 +23,11 @@ def phantram(value, decimals: int = 2):
 
 
 @register.filter
-def trieu(dong):
-    """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals)"""
+def trieu(dong, fixed=None):
+    """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals); {{ 8854000000|trieu:3 }}
+    -> 8.854,000 (a fixed precision: every figure of a printed column alike)."""
+    if fixed is not None and dong not in (None, ""):
+        return format_number(Decimal(dong) / MILLION, int(fixed))
     return format_million(dong)
 
 

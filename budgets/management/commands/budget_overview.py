@@ -18,20 +18,26 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="mã đơn vị (xã 5 số, huyện 3 số, tỉnh 2 số)")
         parser.add_argument("--year", type=int, required=True, help="năm ngân sách")
         parser.add_argument(
+            "--since", type=int, help="cộng dồn từ năm này đến --year (báo cáo giai đoạn); mặc định: một năm"
+        )
+        parser.add_argument(
             "--tree", help="ngày hiệu lực của cây đơn vị (YYYY-MM-DD), khi mã có trong cả hai cây"
         )
         parser.add_argument("--json", action="store_true", dest="as_json", help="in JSON (mặc định: tóm tắt)")
 
-    def handle(self, *args, unit, year, tree, as_json: bool, **options):
+    def handle(self, *args, unit, year, tree, as_json: bool, since=None, **options):
         target = AdministrativeUnit.objects.for_code(unit, year, tree)
         if target is None:
             raise CommandError(f"Không có đơn vị mã {unit}.")
-        data = overview_as_dict(budget_overview(target, year))
+        if since is not None and since > year:
+            raise CommandError(f"--since ({since}) phải không lớn hơn --year ({year}).")
+        data = overview_as_dict(budget_overview(target, year, since=since))
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         total = data["total"]
+        period = f"năm {year}" if since in (None, year) else f"{since} - {year}"
         self.stdout.write(
-            f"{target.name} – năm {year}: giao {format_million(total['assigned'])} triệu đồng, giải ngân "
+            f"{target.name} – {period}: giao {format_million(total['assigned'])} triệu đồng, giải ngân "
             f"{format_million(total['disbursed'])} triệu đồng ({format_percent(total['disbursement_rate'])})"
         )

@@ -23,11 +23,13 @@ class Command(BaseCommand):
         )
         lines = demo_budgets_load()
         self.stdout.write(
-            f"Ngân sách mẫu TP Bắc Kạn 2022-2024: {lines} dòng" if lines else "Ngân sách mẫu: đã có."
+            f"Ngân sách mẫu (TP Bắc Kạn 2022-2024, huyện Chợ Mới 2024, xã Cẩm Lương 2023): {lines} dòng"
+            if lines
+            else "Ngân sách mẫu: đã có."
         )
         submissions = demo_cycle_load()
         self.stdout.write(
-            f"Kỳ báo cáo năm 2024 của TP Bắc Kạn: {submissions} hồ sơ"
+            f"Kỳ báo cáo năm 2024 (TP Bắc Kạn, huyện Chợ Mới): {submissions} hồ sơ"
             if submissions
             else "Kỳ báo cáo mẫu: đã có."
         )
