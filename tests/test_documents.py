@@ -168,6 +168,10 @@ class LayoutTests(DocumentTestCase):
         )
         self.assertNotRegex(first_page[0].strip(), r"^\d+$")
         self.assertEqual(second_page[0].strip(), "2")
+        last = len(PdfReader(io.BytesIO(content)).pages)  # the appendix page is numbered too
+        appendix = poppler("pdftotext", "-f", str(last), "-l", str(last), "-layout", str(path), "-")
+        self.assertIn("Phụ lục", appendix)
+        self.assertEqual(appendix.strip().splitlines()[0].strip(), str(last))
 
     def test_margins_and_header_positions_are_within_decree_30(self):
         first, second = page_images(documents.document_pdf(self.plan()), 1, 2, keep_as="plan-page-1")
