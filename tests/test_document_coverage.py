@@ -3,6 +3,9 @@ value it states, in the PDF of the demo document it names (slow: loads the whole
 
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 from django.test import TestCase
@@ -17,6 +20,19 @@ from reports.demo import demo_cycle_load
 from tests.base import unit
 
 COVERAGE = Path(__file__).resolve().parent.parent / "docs" / "document-coverage.md"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "documents"
+
+
+def keep_pages(pdf: bytes, name: str) -> None:
+    """Every page of a demo document as test-artifacts/documents/<name>-<n>.png, to put beside
+    the seed it imitates (pdftoppm, 60 dpi)."""
+    if shutil.which("pdftoppm") is None:
+        return  # CI installs poppler-utils; the PDF text checks below run regardless
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "doc.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(source), str(ARTIFACTS / name)], check=True)
 
 
 def coverage_rows() -> list[dict]:
@@ -46,6 +62,7 @@ class DocumentCoverageTests(TestCase):
             code, kind, year = spec.split()
             document = new_document(unit(code), kind, int(year))
             pdf = documents.document_pdf(document)
+            keep_pages(pdf, spec.replace(" ", "-"))
             self.texts[spec] = " ".join(
                 " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split()
             )
