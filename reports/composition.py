@@ -213,7 +213,7 @@ def compose(document: Document) -> dict:
         figures = {
             "registry": situation["households"],
             "budget": _budget(unit, year, since=first),
-            "goal": poverty_goal(unit, first, year, period_kind),
+            "goal": poverty_goal(unit, first, year, period_kind, end_figures=situation["households"]),
         }
         unapproved = unapproved_units(unit, year)
     dimensions = {d["key"]: d["name"] for d in situation["dimensions"]}
@@ -241,7 +241,7 @@ def compose(document: Document) -> dict:
                 "computed": key in COMPUTED_PARTS.get(kind, ()),
             }
             for key, heading in section_headings(document)
-        ],  # fmt: skip
+        ],
         "figures": figures,
         # A plan is not subject to the approval of the year it plans; a report is, for the units
         # whose figures it sums.

@@ -18,8 +18,17 @@ from reports.cycle import snapshot
 from reports.models import Action, PeriodKind, ReportingPeriod, State, Submission, SubmissionEvent, Target
 
 THREE_TIER = date(2021, 1, 1)
+
+
+def _annual(year: int) -> tuple:
+    """An annual period as the demo's provinces run it: opens 1/10, due 15/12, closes 31/01."""
+    return (str(year), f"Báo cáo năm {year}", PeriodKind.ANNUAL, year, year,
+            date(year, 10, 1), date(year, 12, 15), date(year + 1, 1, 31))  # fmt: skip
+
+
 PERIODS = [
-    # The phase (seed 004: 2,76% of the 2021 review, to "dưới 1,83%") and seed 001's 2022.
+    # The phase (seed 004: 2,76% of the 2021 review, to "dưới 1,83%"), whose mid-term report was
+    # due in mid-2024; seed 001's 2022; the 2024 cycle as it went; the open 2026 period.
     (
         "2021-2025",
         "Giai đoạn 2021 - 2025",
@@ -29,37 +38,10 @@ PERIODS = [
         date(2024, 5, 1),
         date(2024, 6, 15),
         date(2024, 7, 31),
-    ),
-    (
-        "2022",
-        "Báo cáo năm 2022",
-        PeriodKind.ANNUAL,
-        2022,
-        2022,
-        date(2022, 10, 1),
-        date(2022, 12, 15),
-        date(2023, 1, 31),
-    ),
-    (
-        "2024",
-        "Báo cáo năm 2024",
-        PeriodKind.ANNUAL,
-        2024,
-        2024,
-        date(2024, 10, 1),
-        date(2024, 12, 15),
-        date(2025, 1, 31),
-    ),
-    (
-        "2026",
-        "Báo cáo năm 2026",
-        PeriodKind.ANNUAL,
-        2026,
-        2026,
-        date(2026, 10, 1),
-        date(2026, 12, 15),
-        date(2027, 1, 31),
-    ),
+    ),  # fmt: skip
+    _annual(2022),
+    _annual(2024),
+    _annual(2026),
 ]
 RETURN_REASON = (
     "Số hộ nghèo thiếu hụt chỉ số bảo hiểm y tế chưa khớp với danh sách cấp thẻ BHYT của phường; "

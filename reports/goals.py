@@ -53,12 +53,16 @@ def _state(figures: dict) -> dict:
     }
 
 
-def poverty_goal(unit: AdministrativeUnit, first_year: int, last_year: int, kind: str) -> dict:
+def poverty_goal(
+    unit: AdministrativeUnit, first_year: int, last_year: int, kind: str, end_figures: dict | None = None
+) -> dict:
     """Start, end, reduction and achievement of the period first_year..last_year; a phase report
-    measures against the target of the phase that starts in first_year."""
+    measures against the target of the phase that starts in first_year. end_figures: the
+    registry_stats()["households"] of last_year when the caller already has them."""
     target = period_target(unit, kind, first_year, None if kind == PeriodKind.PHASE else last_year)
     before = registry_stats(unit, first_year - 1)["households"]
-    end_figures = registry_stats(unit, last_year)["households"]
+    if end_figures is None:
+        end_figures = registry_stats(unit, last_year)["households"]
     end = {
         **_state(end_figures),
         "recently_escaped": end_figures["recently_escaped"],

@@ -732,3 +732,27 @@ class GoalTests(DocumentTestCase):
         self.assertLess(text.index("4. Nguồn vốn"), text.index("5. Nội dung khác"))
         self.assertIn("<th>Số, ký hiệu</th>", html)
         self.assertIn("<td>30/KH-UBND</td>", html)
+
+    def test_a_document_issued_before_the_goal_block_keeps_its_own_figures_in_the_preview(self):
+        """A snapshot frozen before issue 14 has no "goal": its HTML shows the registry sentence it
+        was issued with, not a "no review" sentence that contradicts its stored PDF."""
+        self._poor_households(self.song_cau, 2, 2024)
+        draft = new_document(self.song_cau, "commune_report", 2024)
+        draft.fields["signer_name"] = "Nguyễn Văn An"
+        report = documents.document_save(
+            user=self.officer,
+            document=draft,
+            title=draft.title,
+            fields=draft.fields,
+            narrative={},
+            expected_version=None,
+        )
+        issued = documents.document_issue(
+            user=self.officer, document=report, day=date(2025, 1, 5), provisional_ok=True
+        )
+        snapshot = dict(issued.snapshot)
+        snapshot["figures"] = {k: v for k, v in snapshot["figures"].items() if k != "goal"}
+        Document.objects.filter(pk=issued.pk).update(snapshot=snapshot)
+        html = " ".join(documents.render_html(Document.objects.get(pk=issued.pk)).split())
+        self.assertIn("Tổng số hộ dân cư 2 hộ; số hộ nghèo 2 hộ, chiếm 100,00%", html)
+        self.assertNotIn("Chưa có kết quả rà soát", html)
