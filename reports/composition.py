@@ -84,6 +84,8 @@ TITLES = {
     DocumentKind.PHASE_REPORT: "Kết quả thực hiện {program} giai đoạn {first} - {year}",
     DocumentKind.PLAN: "Thực hiện {program} năm {year}",
 }
+PLAN_OVER_YEARS = "Thực hiện {program} giai đoạn {year} - {last}"  # seed 003: 2024 - 2025
+MAX_PLAN_YEARS = 5  # a plan runs up to five years (a phase of the program)
 
 
 def section_headings(document: Document) -> list[tuple[str, str]]:
@@ -172,18 +174,37 @@ def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
     }
 
 
-def new_document(unit: AdministrativeUnit, kind: str, year: int) -> Document:
+def plan_years(document: Document) -> list[int]:
+    """The years a document plans or reports on one by one: one year, or a plan's span."""
+    return list(range(document.year, (document.last_year or document.year) + 1))
+
+
+def span_words(first: int, last: int | None) -> str:
+    """'năm 2024' or 'giai đoạn 2024 - 2025'."""
+    return f"giai đoạn {first} - {last}" if last and last > first else f"năm {first}"
+
+
+def new_document(unit: AdministrativeUnit, kind: str, year: int, last_year: int | None = None) -> Document:
     """An unsaved draft with default fields, and the narrative of the unit's previous document of
-    this kind as a starting point."""
+    this kind as a starting point. last_year: the end of a plan over several years (seed 003)."""
+    if last_year == year:
+        last_year = None
+    if last_year is not None and (kind != DocumentKind.PLAN or not year < last_year < year + MAX_PLAN_YEARS):
+        raise ValueError(f"Kế hoạch nhiều năm: đến năm sau năm {year}, tối đa {MAX_PLAN_YEARS} năm.")
     previous = Document.objects.filter(unit=unit, kind=kind).order_by("-year", "-created_at").first()
     program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
-    title = TITLES[kind].format(
-        program=program_title(program), year=year, first=program.first_year if program else year
+    template = PLAN_OVER_YEARS if last_year else TITLES[kind]
+    title = template.format(
+        program=program_title(program),
+        year=year,
+        last=last_year,
+        first=program.first_year if program else year,
     )
     return Document(
         unit=unit,
         kind=kind,
         year=year,
+        last_year=last_year,
         title=title,
         symbol=SYMBOLS[kind],
         fields=default_fields(unit, kind, year),
@@ -201,10 +222,18 @@ def compose(document: Document) -> dict:
     phase_start = program.first_year if program else year
     if kind == DocumentKind.PLAN:
         # A plan starts from the lists of the year before (seed 003: causes and deprivations of
-        # the poor and near-poor households it plans for) and is not subject to approval.
+        # the poor and near-poor households it plans for) and is not subject to approval. A plan
+        # over several years has each year's targets (seed 003's "phụ lục phân kỳ") and the
+        # capital of all its years.
+        years = plan_years(document)
         situation = registry_stats(unit, year - 1)
-        figures = {"registry": situation["households"], "budget": _budget(unit, year)}
-        figures["targets"] = targets_table(unit, year)
+        figures = {
+            "registry": situation["households"],
+            "budget": _budget(unit, years[-1], since=year if len(years) > 1 else None),
+        }
+        # The first year's table stays under "targets" (the shape issued snapshots keep).
+        figures["targets"], *later = (targets_table(unit, y) for y in years)
+        figures["targets_later"] = later
         unapproved = []
     else:
         situation = registry_stats(unit, year)
@@ -229,6 +258,8 @@ def compose(document: Document) -> dict:
         "symbol": document.symbol,
         "title": document.title,
         "year": year,
+        "last_year": document.last_year,
+        "span": span_words(year, document.last_year),
         "first_year": phase_start,
         "unit_name": unit.name,
         "committee": committee_of(unit.name),
@@ -256,7 +287,18 @@ def _budget(unit: AdministrativeUnit, year: int, since: int | None = None) -> di
     data["by_year"] = _years_up_to(overview.by_year, year)
     data["source_labels"] = dict(Source.choices)
     data["policies_recorded"] = any(p["beneficiaries"] or p["amount"] for p in data["policies"])
+    # Empty tables are not printed (a sentence says there was none), nor projects without a figure.
+    data["projects"] = [
+        {**p, "subprojects": [c for c in p["subprojects"] if _has_figures(c)]}
+        for p in data["projects"]
+        if _has_figures(p)
+    ]
+    data["budget_empty"] = not data["projects"] and not _has_figures(data["total"])
     return data
+
+
+def _has_figures(row: dict) -> bool:
+    return any(row.get(stage) for stage in ("assigned", "allocated", "carried_over", "disbursed"))
 
 
 def _years_up_to(table, year: int) -> dict | None:
@@ -295,35 +337,47 @@ def targets_table(unit: AdministrativeUnit, year: int) -> dict:
         target = targets.get(child.pk)
         if target is None:
             continue
-        rows.append(
-            _target_row(child.name, target.households_start, target.poor_start, target.planned_reduction)
-        )
+        rows.append(_target_row(child.name, target))
     if not rows and unit.pk in targets:
-        own = targets[unit.pk]
-        total = _target_row(unit.name, own.households_start, own.poor_start, own.planned_reduction)
+        total = _target_row(unit.name, targets[unit.pk])
     else:
-        total = _target_row(
-            "Tổng cộng", *(sum(r[k] for r in rows) for k in ("households", "poor", "reduction"))
-        )
-    return {"rows": rows, "total": total}
+        sums = {k: sum(r[k] for r in rows) for k in ("households", "poor", "reduction")}
+        near = [r for r in rows if r["near_poor_target"]]
+        if rows and len(near) == len(rows):
+            sums["near_poor"] = sum(r["near_poor"] for r in rows)
+            sums["near_poor_reduction"] = sum(r["near_poor_reduction"] for r in rows)
+        total = _target_row("Tổng cộng", Target(**{TARGET_FIELDS[k]: v for k, v in sums.items()}))
+    return {"year": year, "rows": rows, "total": total, "near_poor_target": total["near_poor_target"]}
 
 
-def _target_row(name: str, households: int, poor: int, reduction: int) -> dict:
+TARGET_FIELDS = {
+    "households": "households_start",
+    "poor": "poor_start",
+    "reduction": "planned_reduction",
+    "near_poor": "near_poor_start",
+    "near_poor_reduction": "planned_near_poor_reduction",
+}
+
+
+def _target_row(name: str, target: Target) -> dict:
     """Rates as printed (two decimals, half up), so that the columns' formulas hold on the printed
-    values: (5) = (4)/(3)×100, (8) = [(4)-(6)]/(3)×100, (7) = (5)-(8) (seed 002: 1,96 - 1,86 = 0,10)."""
-    if not households:
-        return {"name": name, "households": households, "poor": poor, "rate": None,
-                "reduction": reduction, "rate_reduction": None, "end_rate": None}  # fmt: skip
-    start, end = rate(poor, households), rate(poor - reduction, households)
-    return {
-        "name": name,
-        "households": households,
-        "poor": poor,
-        "rate": start,
-        "reduction": reduction,
-        "rate_reduction": round(start - end, 2),
-        "end_rate": end,
-    }
+    values: (5) = (4)/(3)×100, (8) = [(4)-(6)]/(3)×100, (7) = (5)-(8) (seed 002: 1,96 - 1,86 = 0,10);
+    the near-poor columns alike, when the target has them (seed 003: "giảm tỷ lệ hộ cận nghèo 0,02%")."""
+    row = {key: getattr(target, field) for key, field in TARGET_FIELDS.items()}
+    row["name"] = name
+    row["near_poor_target"] = row["near_poor_reduction"] is not None and row["near_poor"] is not None
+    households = row["households"]
+    for prefix, count, reduction in (
+        ("", "poor", "reduction"),
+        ("near_poor_", "near_poor", "near_poor_reduction"),
+    ):
+        known = households and (prefix == "" or row["near_poor_target"])
+        start = rate(row[count], households) if known else None
+        end = rate(row[count] - row[reduction], households) if known else None
+        row[f"{prefix}rate"] = start
+        row[f"{prefix}end_rate"] = end
+        row[f"{prefix}rate_reduction"] = round(start - end, 2) if known else None
+    return row
 
 
 # --- Narrative text --------------------------------------------------------------------------

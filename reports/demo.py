@@ -1,6 +1,7 @@
 """Demo reporting cycle: the 2024 annual period in Bắc Kạn city as it went (5 communes approved,
 one sent and waiting, one returned with a reason, one still in draft), seed 002's targets for
-2024, and the open 2026 period for trying the workflow.
+2024, Huyện Chợ Mới's targets for 2024 and 2025 with near-poor ones (a plan over 2024 - 2025, as
+seed 003), and the open 2026 period for trying the workflow.
 
 The 2024 cycle closed on 31/01/2025, so its events are recorded with the dates they happened
 rather than replayed through reports.cycle (which refuses sending after the close date).
@@ -41,6 +42,7 @@ PERIODS = [
     ),  # fmt: skip
     _annual(2022),
     _annual(2024),
+    _annual(2025),
     _annual(2026),
 ]
 RETURN_REASON = (
@@ -67,6 +69,11 @@ CHO_MOI_CYCLE_2024 = {
 # 1,83%; seed 001: Cẩm Lương to reduce 10 of its 44 poor households in 2022 (achieved 13).
 PHASE_TARGETS = [("058", 13_000, 359, 121)]
 TARGETS_2022 = [("15139", 1_320, 44, 10)]
+# Huyện Chợ Mới (invented): near-poor targets as seed 003 sets them, and the 2025 year of a plan
+# over 2024 - 2025, on the registry of the year before: code -> (near-poor start, reduction).
+CHO_MOI_NEAR_POOR_2024 = {"02086": (59, 2), "02101": (136, 3)}
+CHO_MOI_2025 = [("02086", 1120, 38, 3), ("02101", 610, 90, 6)]
+CHO_MOI_NEAR_POOR_2025 = {"02086": (62, 2), "02101": (139, 4)}
 
 
 def _at(day: date, hour: int = 9) -> datetime:
@@ -92,13 +99,25 @@ def demo_cycle_load() -> int:
     period = ReportingPeriod.objects.get(code="2024")
     if Submission.objects.filter(period=period).exists():
         return 0
-    for code, targets in (("2021-2025", PHASE_TARGETS), ("2022", TARGETS_2022), ("2024", BACKAN_CITY_2024),
-                          ("2024", CHO_MOI_2024)):  # fmt: skip
+    for code, targets, near_poor in (
+        ("2021-2025", PHASE_TARGETS, {}),
+        ("2022", TARGETS_2022, {}),
+        ("2024", BACKAN_CITY_2024, {}),
+        ("2024", CHO_MOI_2024, CHO_MOI_NEAR_POOR_2024),
+        ("2025", CHO_MOI_2025, CHO_MOI_NEAR_POOR_2025),
+    ):
         for unit_code, households, poor, reduction in targets:
+            near_start, near_reduction = near_poor.get(unit_code, (None, None))
             Target.objects.get_or_create(
                 unit=AdministrativeUnit.objects.get(code=unit_code, valid_from=THREE_TIER),
                 period=ReportingPeriod.objects.get(code=code),
-                defaults={"households_start": households, "poor_start": poor, "planned_reduction": reduction},
+                defaults={
+                    "households_start": households,
+                    "poor_start": poor,
+                    "planned_reduction": reduction,
+                    "near_poor_start": near_start,
+                    "planned_near_poor_reduction": near_reduction,
+                },
             )
     count = _cycle(period, "058", "tp.backan", CYCLE_2024)
     return count + _cycle(period, "065", "huyen.chomoi", CHO_MOI_CYCLE_2024)

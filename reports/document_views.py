@@ -73,7 +73,15 @@ def document_create(request):
     if unit is None or kind not in DocumentKind.values or not 2021 <= year <= 2035:
         messages.error(request, "Chọn loại văn bản và năm (2021-2035).")
         return redirect("documents:list")
-    document = new_document(unit, kind, year)
+    to_year = request.POST.get("last_year", "").strip()
+    if to_year and not to_year.isdigit():
+        messages.error(request, "“Đến năm” phải là một năm, ví dụ 2025.")
+        return redirect("documents:list")
+    try:
+        document = new_document(unit, kind, year, last_year=int(to_year) if to_year else None)
+    except ValueError as error:  # not a plan's span
+        messages.error(request, str(error))
+        return redirect("documents:list")
     documents.document_save(
         user=request.user,
         document=document,

@@ -177,6 +177,7 @@ def document_correct(*, user: User, document: Document) -> Document:
         unit=document.unit,
         kind=document.kind,
         year=document.year,
+        last_year=document.last_year,
         title=document.title,
         symbol=document.symbol,
         fields=document.fields,

@@ -27,7 +27,12 @@ def period_target(unit: AdministrativeUnit, kind: str, first_year: int, last_yea
     # communes, a province's districts or communes): no target counted twice.
     rows = sorted(
         Target.objects.filter(period=period, unit__path__startswith=unit.path).values_list(
-            "unit__path", "households_start", "poor_start", "planned_reduction"
+            "unit__path",
+            "households_start",
+            "poor_start",
+            "planned_reduction",
+            "near_poor_start",
+            "planned_near_poor_reduction",
         ),
         key=lambda row: len(row[0]),
     )
@@ -37,9 +42,10 @@ def period_target(unit: AdministrativeUnit, kind: str, first_year: int, last_yea
     for row in rows:
         if not any(row[0].startswith(other[0]) for other in counted):
             counted.append(row)
-    sums = {
-        key: sum(row[i] for row in counted) for i, key in enumerate(("households", "poor", "reduction"), 1)
-    }
+    keys = ("households", "poor", "reduction", "near_poor", "near_poor_reduction")
+    sums = {key: sum(row[i] or 0 for row in counted) for i, key in enumerate(keys, 1)}
+    if any(row[5] is None for row in counted):  # a near-poor target only when every unit has one
+        sums["near_poor"] = sums["near_poor_reduction"] = None
     return {**sums, "first_year": period.first_year, "last_year": period.last_year}
 
 
@@ -74,7 +80,10 @@ def poverty_goal(
         start = {"households": target["households"], "poor": target["poor"],
                  "poor_rate": rate(target["poor"], target["households"]),
                  "near_poor": None, "near_poor_rate": None, "from_target": True}  # fmt: skip
-        if before["total"]:
+        if target["near_poor"] is not None:
+            start["near_poor"] = target["near_poor"]
+            start["near_poor_rate"] = rate(target["near_poor"], target["households"])
+        elif before["total"]:
             start["near_poor"], start["near_poor_rate"] = before["near_poor"], before["near_poor_rate"]
     elif before["total"]:
         start = {**_state(before), "from_target": False}
@@ -97,6 +106,15 @@ def poverty_goal(
         goal["planned_end_rate"] = rate(target["poor"] - target["reduction"], target["households"])
         if "reduction" in goal and target["reduction"] > 0:
             goal["achievement"] = round(goal["reduction"] * 100 / target["reduction"], 1)
+        if target["near_poor_reduction"] is not None:
+            goal["planned_near_poor_reduction"] = target["near_poor_reduction"]
+            goal["planned_near_poor_end_rate"] = rate(
+                target["near_poor"] - target["near_poor_reduction"], target["households"]
+            )
+            if "near_poor_change" in goal and target["near_poor_reduction"] > 0:
+                goal["near_poor_achievement"] = round(
+                    -goal["near_poor_change"] * 100 / target["near_poor_reduction"], 1
+                )
     if kind == PeriodKind.ANNUAL:
         following = period_target(unit, PeriodKind.ANNUAL, last_year + 1, last_year + 1)
         if following is not None:
@@ -104,5 +122,9 @@ def poverty_goal(
                 "year": last_year + 1,
                 "reduction": following["reduction"],
                 "end_rate": rate(following["poor"] - following["reduction"], following["households"]),
+                "near_poor_reduction": following["near_poor_reduction"],
+                "near_poor_end_rate": None
+                if following["near_poor"] is None
+                else rate(following["near_poor"] - following["near_poor_reduction"], following["households"]),
             }
     return goal

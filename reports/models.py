@@ -128,6 +128,9 @@ class Target(models.Model):
     households_start = models.PositiveIntegerField("tổng số hộ đầu kỳ")
     poor_start = models.PositiveIntegerField("số hộ nghèo đầu kỳ")
     planned_reduction = models.IntegerField("số hộ nghèo phấn đấu giảm")
+    # Near-poor targets are optional (seed 003: "giảm tỷ lệ hộ cận nghèo 0,02%"); both or neither.
+    near_poor_start = models.PositiveIntegerField("số hộ cận nghèo đầu kỳ", null=True, blank=True)
+    planned_near_poor_reduction = models.IntegerField("số hộ cận nghèo phấn đấu giảm", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
@@ -153,6 +156,18 @@ class Target(models.Model):
     def planned_rate_reduction(self) -> float | None:
         start, end = self.poor_rate_start, self.planned_end_rate
         return None if start is None else start - end
+
+    @property
+    def near_poor_rate_start(self) -> float | None:
+        if self.near_poor_start is None or not self.households_start:
+            return None
+        return self.near_poor_start * 100 / self.households_start
+
+    @property
+    def planned_near_poor_end_rate(self) -> float | None:
+        if self.planned_near_poor_reduction is None or self.near_poor_rate_start is None:
+            return None
+        return (self.near_poor_start - self.planned_near_poor_reduction) * 100 / self.households_start
 
 
 class IndicatorTarget(models.Model):
@@ -222,6 +237,9 @@ class Document(models.Model):
     )
     kind = models.CharField("loại văn bản", max_length=20, choices=DocumentKind)
     year = models.PositiveSmallIntegerField("năm")
+    # A plan may span years (seed 003: 2024 - 2025): `year` is its first year, `last_year` its last;
+    # null for a document of one year (and for reports, whose phase is read from the program).
+    last_year = models.PositiveSmallIntegerField("đến năm", null=True, blank=True)
     title = models.CharField("trích yếu", max_length=300)
     fields = models.JSONField(
         "thể thức", default=dict

@@ -15,6 +15,7 @@ from reports.cycle import can_decide
 from reports.models import IndicatorTarget, ReportingPeriod, Target
 
 FIELDS = ("households_start", "poor_start", "planned_reduction")
+NEAR_POOR_FIELDS = ("near_poor_start", "planned_near_poor_reduction")  # optional, both or neither
 
 
 def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]:
@@ -31,23 +32,29 @@ def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]
         .annotate(
             households_n=Sum("households"),
             poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
+            near_poor_n=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
         )
     }
     rows = []
     for child in children:
         target = existing.get(child.pk)
         if target is not None:
-            initial = {name: getattr(target, name) for name in FIELDS}
+            initial = {name: getattr(target, name) for name in FIELDS + NEAR_POOR_FIELDS}
         else:
             found = start.get(child.pk, {})
-            initial = {"households_start": found.get("households_n"), "poor_start": found.get("poor_n")}
+            initial = {
+                "households_start": found.get("households_n"),
+                "poor_start": found.get("poor_n"),
+                "near_poor_start": found.get("near_poor_n") if found else None,
+            }
         rows.append({"unit": child, "target": target, "initial": initial})
     return rows
 
 
 @transaction.atomic
 def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]) -> int:
-    """values {child unit id: {households_start, poor_start, planned_reduction}}; returns rows saved."""
+    """values {child unit id: {households_start, poor_start, planned_reduction[, near_poor_start,
+    planned_near_poor_reduction]}}; returns rows saved."""
     units = AdministrativeUnit.objects.in_bulk(list(values))
     existing = {
         t.unit_id: t
@@ -67,13 +74,23 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
             errors.append(f"{unit.name}: số hộ nghèo lớn hơn tổng số hộ.")
         if data["planned_reduction"] > data["poor_start"]:
             errors.append(f"{unit.name}: số hộ phấn đấu giảm lớn hơn số hộ nghèo.")
+        near = [data.get(name) for name in NEAR_POOR_FIELDS]
+        if near[1] is None:
+            near = [None, None]  # no near-poor target: the pre-filled start alone is not one
+        elif near[0] is None:
+            errors.append(f"{unit.name}: ghi số hộ cận nghèo đầu kỳ cùng số hộ cận nghèo phấn đấu giảm.")
+        elif near[1] > near[0]:
+            errors.append(f"{unit.name}: số hộ cận nghèo phấn đấu giảm lớn hơn số hộ cận nghèo.")
+        elif data["poor_start"] + near[0] > data["households_start"]:
+            errors.append(f"{unit.name}: số hộ nghèo và cận nghèo lớn hơn tổng số hộ.")
+        record = {**{n: data[n] for n in FIELDS}, **dict(zip(NEAR_POOR_FIELDS, near, strict=True))}
         target = existing.get(unit_id)
-        if target is not None and all(getattr(target, n) == data[n] for n in FIELDS):
+        if target is not None and all(getattr(target, n) == v for n, v in record.items()):
             continue
         ensure_unlocked(unit, period.year, sent_too=False)  # the approver's own figures for the unit
         target = target or Target(unit=unit, period=period)
-        for name in FIELDS:
-            setattr(target, name, data[name])
+        for name, value in record.items():
+            setattr(target, name, value)
         if target.pk:
             target.version += 1
         target._history_user, target._change_reason = user, audit.PAGE

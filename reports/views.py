@@ -167,6 +167,8 @@ class TargetForm(forms.Form):
     households_start = forms.IntegerField(min_value=0, required=False, label="Tổng số hộ đầu kỳ")
     poor_start = forms.IntegerField(min_value=0, required=False, label="Hộ nghèo đầu kỳ")
     planned_reduction = forms.IntegerField(required=False, label="Phấn đấu giảm (hộ)")
+    near_poor_start = forms.IntegerField(min_value=0, required=False, label="Hộ cận nghèo đầu kỳ")
+    planned_near_poor_reduction = forms.IntegerField(required=False, label="Phấn đấu giảm hộ cận nghèo")
 
 
 @login_required

@@ -59,8 +59,9 @@ class DocumentCoverageTests(TestCase):
 
     def text_of(self, spec: str) -> str:
         if spec not in self.texts:
-            code, kind, year = spec.split()
-            document = new_document(unit(code), kind, int(year))
+            code, kind, years = spec.split()
+            first, _, last = years.partition("-")  # "2024" or a plan's "2024-2025"
+            document = new_document(unit(code), kind, int(first), last_year=int(last) if last else None)
             pdf = documents.document_pdf(document)
             keep_pages(pdf, spec.replace(" ", "-"))
             self.texts[spec] = " ".join(

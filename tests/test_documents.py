@@ -756,3 +756,175 @@ class GoalTests(DocumentTestCase):
         html = " ".join(documents.render_html(Document.objects.get(pk=issued.pk)).split())
         self.assertIn("Tổng số hộ dân cư 2 hộ; số hộ nghèo 2 hộ, chiếm 100,00%", html)
         self.assertNotIn("Chưa có kết quả rà soát", html)
+
+
+class PlanOverYearsTests(DocumentTestCase):
+    """Issue 14 (seed 003): a plan over 2024 - 2025 with each year's targets, near-poor targets
+    beside the poor ones, their columns' formulas holding on the printed values."""
+
+    NEAR_POOR = {"01837": (40, 3), "01846": (61, 4)}  # code -> near-poor start, planned reduction
+
+    def _targets(self, period, near_poor: dict, reduction_2025: int = 1) -> None:
+        from reports.targets import targets_save
+
+        values = {}
+        for code, (households, poor, reduction) in APPENDIX.items():
+            start, near_reduction = near_poor.get(code, (None, None))
+            values[unit(code).pk] = {
+                "households_start": households,
+                "poor_start": poor - (reduction if period.year == 2025 else 0),
+                "planned_reduction": reduction if period.year == 2024 else reduction_2025,
+                "near_poor_start": start,
+                "planned_near_poor_reduction": near_reduction,
+            }
+        targets_save(user=self.district, period=period, values=values)
+
+    def _period_2025(self):
+        from reports.models import PeriodKind, ReportingPeriod
+
+        return ReportingPeriod.objects.create(
+            code="2025",
+            name="Báo cáo năm 2025",
+            kind=PeriodKind.ANNUAL,
+            first_year=2025,
+            last_year=2025,
+            opens_on=date(2025, 10, 1),
+            due_on=date(2025, 12, 15),
+            closes_on=date(2026, 1, 31),
+        )
+
+    def test_near_poor_targets_are_checked_and_nothing_is_half_saved(self):
+        from reports.targets import targets_save
+
+        period = Target.objects.first().period
+        song_cau, huyen_tung = unit("01837"), unit("01846")
+        base = {"households_start": 2347, "poor_start": 27, "planned_reduction": 2}
+        cases = [
+            ({"near_poor_start": None, "planned_near_poor_reduction": 3}, "ghi số hộ cận nghèo đầu kỳ"),
+            ({"near_poor_start": 2, "planned_near_poor_reduction": 3}, "lớn hơn số hộ cận nghèo"),
+            (
+                {"near_poor_start": 2321, "planned_near_poor_reduction": 3},
+                "nghèo và cận nghèo lớn hơn tổng số hộ",
+            ),
+        ]
+        for near, message in cases:
+            with self.subTest(message), self.assertRaisesMessage(ValidationError, "Phường Sông Cầu: "):
+                try:
+                    targets_save(
+                        user=self.district,
+                        period=period,
+                        values={
+                            huyen_tung.pk: {
+                                "households_start": 1382,
+                                "poor_start": 73,
+                                "planned_reduction": 3,
+                                "near_poor_start": 61,
+                                "planned_near_poor_reduction": 4,
+                            },
+                            song_cau.pk: {**base, **near},
+                        },
+                    )
+                except ValidationError as error:
+                    self.assertIn(message, " ".join(error.messages))
+                    raise
+            self.assertIsNone(Target.objects.get(unit=huyen_tung, period=period).near_poor_start)
+        # A start without a planned reduction is the pre-filled figure, not a target.
+        targets_save(
+            user=self.district,
+            period=period,
+            values={song_cau.pk: {**base, "near_poor_start": 40, "planned_near_poor_reduction": None}},
+        )
+        self.assertIsNone(Target.objects.get(unit=song_cau, period=period).near_poor_start)
+
+    def test_the_goal_counts_near_poor_achievement_from_the_targets_base(self):
+        from reports.goals import poverty_goal
+
+        self._targets(Target.objects.first().period, {"01837": (30, 3)})
+        for _ in range(27):  # 30 near-poor households at the start, 27 at the end: 3 of 3
+            make_review(make_household(self.song_cau), 2024, income=1_200_000)
+        goal = poverty_goal(self.song_cau, 2024, 2024, "annual")
+        self.assertEqual(goal["start"]["near_poor"], 30)
+        self.assertEqual((goal["planned_near_poor_reduction"], goal["near_poor_achievement"]), (3, 100.0))
+        make_review(make_household(self.song_cau), 2024, income=1_200_000)  # 28: 2 of 3
+        goal = poverty_goal(self.song_cau, 2024, 2024, "annual")
+        self.assertEqual(goal["near_poor_achievement"], 66.7)
+        text = " ".join(
+            " ".join(
+                pdf_text(documents.document_pdf(new_document(self.song_cau, "commune_report", 2024)))
+            ).split()
+        )
+        self.assertIn(
+            "Chỉ tiêu giảm hộ cận nghèo là giảm 3 hộ (tỷ lệ hộ cận nghèo còn 1,15%); "
+            "đã giảm 2 hộ, đạt 67% chỉ tiêu.",
+            text,
+        )
+        for _ in range(3):  # 31: one more than at the start, no negative share
+            make_review(make_household(self.song_cau), 2024, income=1_200_000)
+        text = " ".join(
+            " ".join(
+                pdf_text(documents.document_pdf(new_document(self.song_cau, "commune_report", 2024)))
+            ).split()
+        )
+        self.assertIn("(tỷ lệ hộ cận nghèo còn 1,15%); tăng 1 hộ, không đạt chỉ tiêu.", text)
+        self.assertNotIn("đạt -", text)
+        # The city sums near-poor targets only when every commune has one.
+        self.assertNotIn("planned_near_poor_reduction", poverty_goal(self.backan_city, 2024, 2024, "annual"))
+
+    def test_a_plan_over_two_years_prints_each_years_targets_and_appendix(self):
+        every = {code: (APPENDIX[code][1] + 10, 2) for code in APPENDIX}
+        self._targets(Target.objects.first().period, every)
+        self._targets(self._period_2025(), {code: (start - 2, 1) for code, (start, _) in every.items()})
+        plan = new_document(self.backan_city, "plan", 2024, last_year=2025)
+        self.assertIn("giai đoạn 2024 - 2025", plan.title)
+        pages = pdf_text(documents.document_pdf(plan))
+        text = " ".join(" ".join(pages).split())
+        self.assertIn("2. Chỉ tiêu giảm nghèo giai đoạn 2024 - 2025", text)
+        self.assertIn(
+            "- Năm 2024: phấn đấu giảm 13 hộ nghèo; tỷ lệ hộ nghèo giảm từ 1,96% xuống còn 1,86% "
+            "(giảm 0,10%); giảm 16 hộ cận nghèo, tỷ lệ hộ cận nghèo giảm từ 2,61%",
+            text,
+        )
+        self.assertIn(
+            "- Năm 2025: phấn đấu giảm 8 hộ nghèo; tỷ lệ hộ nghèo giảm từ 1,86% xuống còn 1,79%", text
+        )
+        self.assertIn("Thời gian thực hiện: năm 2024 và năm 2025.", text)
+        # No capital recorded: a sentence says so, no table of zeros (issue 14, 8).
+        self.assertIn("Chưa có số liệu kế hoạch vốn các dự án, tiểu dự án giai đoạn 2024 - 2025.", text)
+        self.assertNotIn("0,000", text)
+        for label, year in (("Phụ lục 01", 2024), ("Phụ lục 02", 2025)):
+            self.assertIn(f"{label} CHỈ TIÊU GIẢM NGHÈO NĂM {year} CỦA CÁC ĐƠN VỊ", text)
+        # Every formula of the near-poor columns on the values as printed, both appendices.
+        number = lambda v: float(v.replace(".", "").replace(",", "."))  # noqa: E731
+        row = re.compile(
+            r"(\d{1,3}(?:\.\d{3})*) (\d+) (\d+,\d\d) (\d+) (-?\d+,\d\d) (\d+,\d\d) "
+            r"(\d+) (\d+,\d\d) (\d+) (-?\d+,\d\d) (\d+,\d\d)$"
+        )
+        rows = [
+            m.groups() for line in "\n".join(pages).splitlines() if (m := row.search(" ".join(line.split())))
+        ]
+        self.assertEqual(len(rows), 18)  # 8 communes and the total, twice
+        for households, *_, near, near_rate, near_reduction, down, end in rows:
+            h, n, r = number(households), number(near), number(near_reduction)
+            self.assertAlmostEqual(number(near_rate), round(n * 100 / h + 1e-9, 2))  # (10)
+            self.assertAlmostEqual(number(end), round((n - r) * 100 / h + 1e-9, 2))  # (13)
+            self.assertAlmostEqual(number(down), round(number(near_rate) - number(end), 2))  # (12)
+
+    def test_the_documents_page_makes_a_plan_over_years_and_refuses_a_span_that_is_not_one(self):
+        self.client.force_login(self.district)
+        before = Document.objects.count()
+        for kind, last_year, message in (
+            ("annual_report", "2025", "Kế hoạch nhiều năm"),
+            ("plan", "2030", "tối đa 5 năm"),
+            ("plan", "2023", "đến năm sau năm 2024"),
+            ("plan", "hai năm", "“Đến năm” phải là một năm"),
+        ):
+            with self.subTest(kind=kind, last_year=last_year):
+                response = self.client.post(
+                    "/van-ban/moi/", {"kind": kind, "year": 2024, "last_year": last_year}, follow=True
+                )
+                self.assertContains(response, message)
+        self.assertEqual(Document.objects.count(), before)
+        response = self.client.post("/van-ban/moi/", {"kind": "plan", "year": 2024, "last_year": "2025"})
+        document = Document.objects.get(pk=int(response["Location"].strip("/").split("/")[-2]))
+        self.assertEqual((document.year, document.last_year), (2024, 2025))
+        self.assertContains(self.client.get(response["Location"]), "Soạn kế hoạch giai đoạn 2024 - 2025")
