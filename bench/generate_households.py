@@ -128,13 +128,12 @@ def deprivations(rng: random.Random, cls: str) -> set[str]:
     return set(rng.sample(INDICATOR_FIELDS, count))
 
 
-def generate(total: int, seed: int) -> dict:
+def generate(total: int, seed: int, provinces: list[str] | None = None) -> dict:
     rng = random.Random(seed)
-    communes = list(
-        AdministrativeUnit.objects.filter(level=Level.COMMUNE, valid_from=THREE_TIER).values_list(
-            "id", "code", "division_type"
-        )
-    )
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, valid_from=THREE_TIER)
+    if provinces:
+        communes = communes.filter(parent__parent__code__in=provinces)
+    communes = list(communes.order_by("path").values_list("id", "code", "division_type"))
     standards = {y: PovertyStandard.objects.for_year(y) for y in YEARS}
     values = {(y, a): standards[y].values(a) for y in YEARS for a in ("urban", "rural")}
     now = "2026-01-01 00:00:00+07"
@@ -290,12 +289,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--provinces", help="only the communes of these provinces (three-tier codes, e.g. 06,19)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the generator writes with COPY.")
     units_load_all()
     started = time.perf_counter()
-    counts = generate(args.households, args.seed)
+    counts = generate(args.households, args.seed, args.provinces.split(",") if args.provinces else None)
     elapsed = time.perf_counter() - started
     print(
         f"generated {counts['households']:,} households, {counts['members']:,} members, "

@@ -575,3 +575,28 @@ class PersonalDataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_kind_display()} {self.unit} {self.year} ({self.rows} hộ)"
+
+
+class VillagePlacement(models.Model):
+    """Where the households of one village (thôn, tổ dân phố) of an old commune split by the 2025
+    arrangement go: the new commune, assigned by an officer before the registry is carried."""
+
+    old_commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã cũ", on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.CharField("thôn, tổ dân phố", max_length=100)
+    new_commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã mới", on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "phân thôn về xã mới"
+        verbose_name_plural = "phân thôn về xã mới"
+        constraints = [
+            models.UniqueConstraint(fields=["old_commune", "village"], name="village_placement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} ({self.old_commune}) → {self.new_commune}"

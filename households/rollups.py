@@ -3,19 +3,24 @@
 The only aggregation over review rows lives here; households.selectors sums rollup rows.
 Every write path calls rollups_refresh() with the (commune, year) pairs it touched, inside its
 transaction, so the rollups are always exact (tests compare them with a full rebuild).
+
+A review counts in the commune where it was recorded. A household carried into a commune of
+another tree (the communes of 1/7/2025, households.carrying) also counts its earlier reviews in
+its commune of today, so that a year before the move can be asked for in either tree: the old
+units as they were, the new units as the same households re-aggregated (D45).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from households.classification import HouseholdClass
 from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of
 from households.models import Cause, EthnicityRollup, HouseholdReview, RegistryRollup
-from povertyprog.units.models import AdministrativeUnit, Level
+from povertyprog.units.models import AdministrativeUnit, Level, UnitSuccession
 
 GROUP_KEYS = ["classification", "prev_class", "arrived", "was_poor_earlier", "was_near_poor_earlier"]
 
@@ -67,33 +72,40 @@ def _ancestors(commune_ids: set[int]) -> dict[int, tuple[int | None, int]]:
     }
 
 
-def _build(year: int, reviews) -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
+def _mirrored(reviews: QuerySet) -> QuerySet:
+    """Reviews recorded in a commune of another tree than their household's commune of today."""
+    return reviews.exclude(commune__valid_from=F("household__commune__valid_from"))
+
+
+def _build(year: int, reviews, key: str = "commune_id") -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
+    """Rollup rows of these reviews grouped by `key`: the commune recorded ("commune_id") or the
+    household's commune of today ("household__commune_id", for reviews of another tree)."""
     # Ordered by commune: a province's rows lie together on disk.
-    groups = list(reviews.values("commune_id", *GROUP_KEYS).annotate(**_measures()).order_by("commune_id"))
-    places = _ancestors({row["commune_id"] for row in groups})
+    groups = list(reviews.values(key, *GROUP_KEYS).annotate(**_measures()).order_by(key))
+    places = _ancestors({row[key] for row in groups})
     rollups = [
         RegistryRollup(
             year=year,
-            commune_id=row["commune_id"],
-            district_id=places[row["commune_id"]][0],
-            province_id=places[row["commune_id"]][1],
-            **{key: row[key] for key in GROUP_KEYS},
+            commune_id=row[key],
+            district_id=places[row[key]][0],
+            province_id=places[row[key]][1],
+            **{group: row[group] for group in GROUP_KEYS},
             **{field: row[f"{field}_n"] for field in MEASURE_FIELDS},
         )
         for row in groups
     ]
     ethnic = (
         reviews.filter(classification__in=[HouseholdClass.POOR, HouseholdClass.NEAR_POOR])
-        .values("commune_id", "classification", "ethnicity")
+        .values(key, "classification", "ethnicity")
         .annotate(n=Count("id"))
-        .order_by("commune_id")
+        .order_by(key)
     )
     ethnicities = [
         EthnicityRollup(
             year=year,
-            commune_id=row["commune_id"],
-            district_id=places[row["commune_id"]][0],
-            province_id=places[row["commune_id"]][1],
+            commune_id=row[key],
+            district_id=places[row[key]][0],
+            province_id=places[row[key]][1],
             classification=row["classification"],
             ethnicity=row["ethnicity"],
             households=row["n"],
@@ -103,18 +115,57 @@ def _build(year: int, reviews) -> tuple[list[RegistryRollup], list[EthnicityRoll
     return rollups, ethnicities
 
 
+def _build_both(year: int, reviews_recorded, reviews_of_households) -> tuple[list, list]:
+    recorded = _build(year, reviews_recorded)
+    mirrored = _build(year, _mirrored(reviews_of_households), key="household__commune_id")
+    return recorded[0] + mirrored[0], recorded[1] + mirrored[1]
+
+
+def _receiving(communes: list[int]) -> list[int]:
+    """The communes among these that households can have been carried into (new communes of an
+    arrangement): only their reviews need the join to the household's tree."""
+    return list(
+        UnitSuccession.objects.filter(new_id__in=communes).values_list("new_id", flat=True).distinct()
+    )
+
+
+def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
+    """Add the communes of today of households whose reviews of these old-tree communes changed."""
+    old_tree = set(
+        AdministrativeUnit.objects.filter(
+            pk__in=set().union(*communes_by_year.values()), valid_to__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    if not old_tree:
+        return
+    for year, communes in communes_by_year.items():
+        touched = communes & old_tree
+        if touched:
+            communes |= set(
+                _mirrored(HouseholdReview.objects.filter(year=year, commune_id__in=touched))
+                .values_list("household__commune_id", flat=True)
+                .distinct()
+            )
+
+
 @transaction.atomic
 def rollups_refresh(pairs: Iterable[tuple[int, int]]) -> None:
-    """Recompute the rollups of these (commune id, year) pairs from their reviews."""
+    """Recompute the rollups of these (commune id, year) pairs from their reviews (and those of
+    the households' communes of today in the other tree)."""
     communes_by_year = defaultdict(set)
     for commune_id, year in pairs:
         communes_by_year[year].add(commune_id)
+    if not communes_by_year:
+        return
+    _with_mirrors(communes_by_year)
     for year, communes in communes_by_year.items():
         for chunk in _chunks(sorted(communes), 500):
             RegistryRollup.objects.filter(year=year, commune_id__in=chunk).delete()
             EthnicityRollup.objects.filter(year=year, commune_id__in=chunk).delete()
-            rollups, ethnicities = _build(
-                year, HouseholdReview.objects.filter(year=year, commune_id__in=chunk)
+            rollups, ethnicities = _build_both(
+                year,
+                HouseholdReview.objects.filter(year=year, commune_id__in=chunk),
+                HouseholdReview.objects.filter(year=year, household__commune_id__in=_receiving(chunk)),
             )
             RegistryRollup.objects.bulk_create(rollups, batch_size=1000)
             EthnicityRollup.objects.bulk_create(ethnicities, batch_size=1000)
@@ -127,7 +178,8 @@ def rollups_rebuild() -> int:
     EthnicityRollup.objects.all().delete()
     created = 0
     for year in HouseholdReview.objects.values_list("year", flat=True).distinct().order_by():
-        rollups, ethnicities = _build(year, HouseholdReview.objects.filter(year=year))
+        reviews = HouseholdReview.objects.filter(year=year)
+        rollups, ethnicities = _build_both(year, reviews, reviews)
         RegistryRollup.objects.bulk_create(rollups, batch_size=2000)
         EthnicityRollup.objects.bulk_create(ethnicities, batch_size=2000)
         created += len(rollups)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("niem-yet.xlsx", views.posting_download, name="posting_download"),
     path("nhat-ky-xuat/", views.export_log, name="export_log"),
     path("thong-ke/tai-ve/", views.statistics_download, name="stats_download"),
+    path("chuyen-don-vi-moi/", views.registry_carry_page, name="carry"),
     path("nhap/", views.import_upload, name="import"),
     path("nhap/mau.xlsx", views.import_template_download, name="import_template"),
     path("nhap/<int:pk>/", views.import_job_detail, name="import_job"),

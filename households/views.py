@@ -465,3 +465,42 @@ def statistics_download(request):
     unit, year = requested_unit(request), _year(request)
     content = statistics_export(unit, year, unapproved_units(unit, year))
     return _download(content, f"bieu-tong-hop-{unit.code}-{year}.xlsx")
+
+
+@login_required
+def registry_carry_page(request):
+    """The 2025 arrangement for the user's province or commune of the new tree: households per
+    old -> new commune, villages of split communes to place, then one confirmed carry."""
+    from households.carrying import can_carry, carry_plan, registry_carry, village_placements_save
+    from povertyprog.units.loading import ARRANGEMENT_DAY
+    from povertyprog.units.models import AdministrativeUnit
+
+    scope = request.user.unit
+    if scope is None or scope.valid_from != ARRANGEMENT_DAY or not can_carry(request.user, scope):
+        raise PermissionDenied(
+            "Chỉ cán bộ cấp tỉnh, cấp xã của cây đơn vị từ 01/7/2025 được chuyển sổ hộ sang đơn vị mới."
+        )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "carry":
+                plan = registry_carry(user=request.user, scope=scope)
+                if plan.households:
+                    messages.success(request, f"Đã chuyển {plan.households:n} hộ sang các xã mới.")
+                else:
+                    messages.info(request, "Không còn hộ nào cần chuyển.")
+            else:
+                by_old: dict[int, dict[str, int]] = {}
+                for value in request.POST.getlist("place"):
+                    old_id, new_id, village = value.split("|", 2)
+                    if new_id:
+                        by_old.setdefault(int(old_id), {})[village] = int(new_id)
+                for old_id, placements in by_old.items():
+                    old = get_object_or_404(AdministrativeUnit, pk=old_id, level=Level.COMMUNE)
+                    village_placements_save(user=request.user, old=old, placements=placements)
+                messages.success(request, "Đã lưu phân thôn về xã mới.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except ValueError:
+            messages.error(request, "Lựa chọn không hợp lệ: tải lại trang và chọn lại.")
+        return redirect("households:carry")
+    return render(request, "households/carry.html", {"scope": scope, "plan": carry_plan(scope)})

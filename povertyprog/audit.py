@@ -9,3 +9,8 @@ DERIVED = "Tính lại diễn biến từ năm khác"
 
 def from_file(name: str) -> str:
     return f"Nhập tệp {name}"[:100]
+
+
+def carried(resolution: str) -> str:
+    """The audit reason of a household carried into a commune of the 2025 arrangement."""
+    return f"Sắp xếp đơn vị hành chính: {resolution}"[:100]

@@ -41,6 +41,7 @@ OWN_ONLY = {
     "units:index",
     "units:search",
     "households:create",
+    "households:carry",
     "households:import",
     "households:import_template",
     "households:posting_download",

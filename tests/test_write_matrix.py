@@ -26,6 +26,7 @@ WRITE_ROUTES = {
     "households:review": None,
     "households:import": None,
     "households:import_confirm": None,
+    "households:carry": None,
     "budgets:grid": None,
     "budgets:policies": None,
     "budgets:outputs": None,
@@ -69,6 +70,8 @@ EXPECTED = {
     "households:review": OFFICER,
     "households:import": COMMUNE_OFFICERS,
     "households:import_confirm": OFFICER,
+    # The users here work in the three-tier tree: carrying is the new tree's (tests/test_succession.py).
+    "households:carry": set(),
     "households:download": {"own:officer", "own:district", "own:province"},
     "households:posting_download": COMMUNE_OFFICERS,
     "households:export_log": {"own:province", "own:admin", "foreign:province"},

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from povertyprog.lib.vietnamese import fold
-from povertyprog.units.models import AdministrativeUnit
+from povertyprog.units.models import AdministrativeUnit, ArrangementResolution, UnitSuccession
 
 UNIT_FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "units"
 _FIELDS = ["name", "division_type", "level", "parent", "path", "search_name", "valid_to"]
@@ -97,4 +97,44 @@ def units_load_tree(*, tree: Tree) -> LoadResult:
 
 
 def units_load_all() -> list[LoadResult]:
-    return [units_load_tree(tree=tree) for tree in unit_trees()]
+    results = [units_load_tree(tree=tree) for tree in unit_trees()]
+    successions_load()
+    return results
+
+
+# The 2025 arrangement: old -> new communes (scripts/generate_unit_succession.py) and the
+# resolution of each new province.
+ARRANGEMENT_DAY = date(2025, 7, 1)
+THREE_TIER_DAY = date(2021, 1, 1)
+
+
+@transaction.atomic
+def successions_load() -> int:
+    """Create the rows of fixtures/units/succession-2025-07-01.csv and resolutions-2025-07-01.csv
+    that are missing (both trees must be loaded); returns how many succession rows were created."""
+    old = dict(
+        AdministrativeUnit.objects.filter(valid_from=THREE_TIER_DAY, level=3).values_list("code", "pk")
+    )
+    new = dict(AdministrativeUnit.objects.filter(valid_from=ARRANGEMENT_DAY).values_list("code", "pk"))
+    if not old or not new:
+        return 0
+    with (UNIT_FIXTURES / "resolutions-2025-07-01.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            ArrangementResolution.objects.update_or_create(
+                province_id=new[row["province_code"]],
+                defaults={
+                    "number": row["number"],
+                    "adopted_on": date.fromisoformat(row["adopted_on"]),
+                    "effective_on": ARRANGEMENT_DAY,
+                },
+            )
+    existing = set(UnitSuccession.objects.values_list("old_id", "new_id"))
+    with (UNIT_FIXTURES / "succession-2025-07-01.csv").open(encoding="utf-8", newline="") as handle:
+        wanted = [(old[row["old_code"]], new[row["new_code"]]) for row in csv.DictReader(handle)]
+    missing = [
+        UnitSuccession(old_id=o, new_id=n, effective_on=ARRANGEMENT_DAY)
+        for o, n in wanted
+        if (o, n) not in existing
+    ]
+    UnitSuccession.objects.bulk_create(missing, batch_size=2000)
+    return len(missing)

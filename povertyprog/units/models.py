@@ -173,3 +173,47 @@ class AdministrativeUnit(models.Model):
         for depth in range(2, len(parts) + 1):
             prefixes.append("/".join(parts[:depth]) + "/")
         return list(AdministrativeUnit.objects.filter(path__in=prefixes).order_by("level"))
+
+
+class ArrangementResolution(models.Model):
+    """The National Assembly Standing Committee's resolution that arranged a province's communes
+    (2025: one per new province, in force 1/7/2025). Dated data from fixtures/units/."""
+
+    province = models.OneToOneField(
+        AdministrativeUnit, verbose_name="tỉnh", on_delete=models.CASCADE, related_name="arrangement"
+    )
+    number = models.CharField("số", max_length=40)  # "1683/NQ-UBTVQH15"
+    adopted_on = models.DateField("ngày thông qua")
+    effective_on = models.DateField("có hiệu lực từ ngày")
+
+    class Meta:
+        verbose_name = "nghị quyết sắp xếp đơn vị hành chính cấp xã"
+        verbose_name_plural = "nghị quyết sắp xếp đơn vị hành chính cấp xã"
+
+    def __str__(self) -> str:
+        return (
+            f"Nghị quyết số {self.number} ngày {self.adopted_on:%d/%m/%Y} của Ủy ban Thường vụ Quốc hội "
+            f"về việc sắp xếp các đơn vị hành chính cấp xã của {self.province.name[0].lower()}"
+            f"{self.province.name[1:]} năm {self.adopted_on.year}"
+        )
+
+
+class UnitSuccession(models.Model):
+    """A commune of the old tree and a commune of the new tree it became, wholly or in part (an
+    old commune with several rows was split: its households are placed village by village)."""
+
+    old = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã cũ", on_delete=models.CASCADE, related_name="successions"
+    )
+    new = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã mới", on_delete=models.CASCADE, related_name="sources"
+    )
+    effective_on = models.DateField("có hiệu lực từ ngày")
+
+    class Meta:
+        verbose_name = "sắp xếp đơn vị cấp xã"
+        verbose_name_plural = "sắp xếp đơn vị cấp xã"
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="succession_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from povertyprog.units.loading import units_load_all
+from povertyprog.units.models import UnitSuccession
 
 
 class Command(BaseCommand):
@@ -16,4 +17,5 @@ class Command(BaseCommand):
                 f"(tạo mới {result.created}, cập nhật {result.updated}, "
                 f"không đổi {result.unchanged})"
             )
+        self.stdout.write(f"Sắp xếp đơn vị cấp xã 2025: {UnitSuccession.objects.count()} cặp xã cũ → xã mới")
         self.stdout.write(f"Thời gian: {time.perf_counter() - started:.2f} s")

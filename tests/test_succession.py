@@ -1,0 +1,226 @@
+"""Issue 15: the 2025 arrangement as dated data (old -> new communes, resolutions), and carrying
+the registry into the new communes with its history whole and its figures conserved."""
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from households.carrying import carry_plan, registry_carry, village_placements_save
+from households.models import Household, HouseholdReview
+from households.rollups import rollups_rebuild
+from households.selectors import registry_stats
+from povertyprog.accounts.models import Role
+from povertyprog.units.models import AdministrativeUnit, ArrangementResolution, UnitSuccession
+from reports.models import State, Submission
+from tests.base import THREE_TIER, TWO_TIER, BaseTestCase, make_user, unit
+from tests.factory import make_household, make_review, period_2024
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "units"
+POOR = {"income": 1_000_000, "deprived": ("d_water", "d_latrine", "d_telecom")}
+NEAR_POOR = {"income": 1_000_000}
+ABOVE = {"income": 9_000_000}
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+class ArrangementDataTests(BaseTestCase):
+    def test_every_old_commune_goes_to_one_new_province_and_every_new_commune_has_a_source(self):
+        successors = defaultdict(set)
+        for old_id, province_id in UnitSuccession.objects.values_list("old_id", "new__parent_id"):
+            successors[old_id].add(province_id)
+        self.assertGreater(len(successors), 10_000)
+        self.assertEqual([old for old, provinces in successors.items() if len(provinces) > 1], [])
+        # The communes without a row are exactly those the generator listed (and explained).
+        with (FIXTURES / "succession-gaps.csv").open(encoding="utf-8") as handle:
+            gaps = {(row["tree"], row["code"]) for row in csv.DictReader(handle)}
+        old_communes = AdministrativeUnit.objects.filter(valid_from=THREE_TIER, level=3)
+        new_communes = AdministrativeUnit.objects.filter(valid_from=TWO_TIER, level=3)
+        found = {
+            ("2021-01-01", c) for c in old_communes.filter(successions=None).values_list("code", flat=True)
+        }
+        found |= {("2025-07-01", c) for c in new_communes.filter(sources=None).values_list("code", flat=True)}
+        self.assertEqual(found, gaps)
+        self.assertLess(len(gaps), 60)
+        self.assertEqual(ArrangementResolution.objects.count(), 34)
+        per_province = Counter(
+            UnitSuccession.objects.values_list("new__parent__name", flat=True)
+        )  # the closing note's count per province
+        self.assertEqual(len(per_province), 34)
+
+    def test_map_units_names_the_new_ward_and_the_resolution_both_ways(self):
+        text = run("map_units", "--old", "01837")
+        self.assertIn("→ 01843 Phường Bắc Kạn (Tỉnh Thái Nguyên)", text)
+        self.assertIn("Nghị quyết số 1683/NQ-UBTVQH15 ngày 16/06/2025", text)
+        data = json.loads(run("map_units", "--new", "01843", "--json"))
+        self.assertEqual(
+            [o["name"] for o in data["old"]],
+            ["Phường Sông Cầu", "Phường Phùng Chí Kiên", "Xã Nông Thượng", "Phường Xuất Hóa"],
+        )
+        self.assertEqual(data["new"]["province"]["name"], "Tỉnh Thái Nguyên")
+        with self.assertRaisesMessage(CommandError, "Không có xã mã 99999"):
+            run("map_units", "--old", "99999")
+
+
+class CarryTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.thai_nguyen = unit("19", TWO_TIER)
+        cls.bac_kan_ward = unit("01843", TWO_TIER)  # Sông Cầu, Phùng Chí Kiên, Nông Thượng, Xuất Hóa
+        cls.phong_quang = unit("01849", TWO_TIER)  # Dương Quang
+        cls.new_province_staff = make_user("tinhthainguyen", Role.PROVINCE_STAFF, "19", TWO_TIER)
+
+    def _registry(self):
+        """Sông Cầu and Dương Quang with 2023 and 2024 reviews, classes changing."""
+        for commune, classes in (
+            (self.song_cau, [(POOR, NEAR_POOR), (POOR, POOR), (NEAR_POOR, ABOVE), (ABOVE, ABOVE)]),
+            (self.duong_quang, [(POOR, ABOVE), (NEAR_POOR, NEAR_POOR), (ABOVE, POOR)]),
+        ):
+            for first, second in classes:
+                household = make_household(commune)
+                make_review(household, 2023, **first)
+                make_review(household, 2024, **second)
+
+    def _totals(self, unit, year):
+        h = registry_stats(unit, year)["households"]
+        return h["total"], h["poor"], h["near_poor"]
+
+    def test_carrying_moves_households_keeps_history_and_conserves_every_year(self):
+        self._registry()
+        before = {
+            y: (self._totals(self.song_cau, y), self._totals(self.duong_quang, y)) for y in (2023, 2024)
+        }
+        plan = carry_plan(self.thai_nguyen)
+        self.assertEqual(
+            [(line.old.code, line.new.code, line.households) for line in plan.lines],
+            [("01837", "01843", 4), ("01849", "01849", 3)],
+        )
+        self.assertEqual(Household.objects.filter(commune__valid_from=TWO_TIER).count(), 0)  # a preview
+        registry_carry(user=self.new_province_staff, scope=self.thai_nguyen)
+        self.assertEqual(Household.objects.filter(commune=self.bac_kan_ward).count(), 4)
+        # Reviews say where they were recorded; the old units' figures are as they were.
+        self.assertEqual(HouseholdReview.objects.filter(commune=self.song_cau).count(), 8)
+        for year, (song_cau, duong_quang) in before.items():
+            self.assertEqual(self._totals(self.song_cau, year), song_cau)
+            self.assertEqual(self._totals(self.duong_quang, year), duong_quang)
+            # The new units: the same households re-aggregated; the province sums both.
+            self.assertEqual(self._totals(self.bac_kan_ward, year), song_cau)
+            self.assertEqual(self._totals(self.phong_quang, year), duong_quang)
+            summed = tuple(a + b for a, b in zip(song_cau, duong_quang, strict=True))
+            self.assertEqual(self._totals(self.thai_nguyen, year), summed)
+            self.assertEqual(self._totals(unit("06"), year), summed)  # old Bắc Kạn province
+        # The change tables of the new ward are those of the old commune: start 2, one escaped, end 1.
+        changes = registry_stats(self.bac_kan_ward, 2024)["changes"]
+        self.assertEqual(changes, registry_stats(self.song_cau, 2024)["changes"])
+        self.assertEqual(
+            (changes["poor"]["households"]["start"], changes["poor"]["households"]["end"]), (2, 1)
+        )
+        # Audit: one row per household, who and which resolution; the maintained rollups equal a rebuild.
+        household = Household.objects.filter(commune=self.bac_kan_ward).first()
+        last = household.history.order_by("-history_date", "-history_id").first()
+        self.assertEqual(
+            (last.commune_id, last.history_user_id), (self.bac_kan_ward.pk, self.new_province_staff.pk)
+        )
+        self.assertIn("1683/NQ-UBTVQH15", last.history_change_reason)
+        self.assertEqual(household.history.count(), 2)
+        maintained = {y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}
+        rollups_rebuild()
+        self.assertEqual({y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}, maintained)
+
+    def test_an_approved_year_stays_and_years_before_the_move_are_not_written_in_the_new_commune(self):
+        self._registry()
+        period = period_2024()
+        Submission.objects.create(unit=self.song_cau, period=period, state=State.APPROVED)
+        approved = self._totals(self.song_cau, 2024)
+        registry_carry(user=self.new_province_staff, scope=self.thai_nguyen)
+        self.assertEqual(self._totals(self.song_cau, 2024), approved)
+        # A year before the new ward existed is read in both trees and written in neither: not even
+        # an unapproved one (Dương Quang 2023) through the new commune.
+        household = Household.objects.filter(commune=self.phong_quang).order_by("pk").last()
+        with self.assertRaisesMessage(ValidationError, "Năm 2023 có trước khi Xã Phong Quang được thành lập"):
+            make_review(household, 2023, **POOR)
+        self.assertEqual(self._totals(self.phong_quang, 2023), self._totals(self.duong_quang, 2023))
+        make_review(household, 2025, **POOR)  # the 2025 review is the new commune's
+        self.assertEqual(self._totals(self.phong_quang, 2025)[:2], (1, 1))
+
+    def test_a_split_commune_is_refused_until_every_village_is_placed(self):
+        old_id = (
+            UnitSuccession.objects.values("old_id")
+            .annotate(n=Count("new"))
+            .filter(n=2)
+            .values_list("old_id", flat=True)[0]
+        )
+        old = AdministrativeUnit.objects.get(pk=old_id)
+        first, second = [s.new for s in UnitSuccession.objects.filter(old=old).order_by("new__code")]
+        province = first.parent
+        staff = make_user("tinhkhac", Role.PROVINCE_STAFF, province.code, TWO_TIER)
+        for village in ("Thôn 1", "Thôn 1", "Thôn 2"):
+            make_household(old, village=village)
+        plan = carry_plan(province)
+        self.assertEqual(
+            sorted(
+                (w.village, w.households, [c.pk for c in w.choices]) for w in plan.waiting if w.old == old
+            ),
+            [("Thôn 1", 2, [first.pk, second.pk]), ("Thôn 2", 1, [first.pk, second.pk])],
+        )
+        village_placements_save(user=staff, old=old, placements={"Thôn 1": first.pk})
+        with self.assertRaisesMessage(ValidationError, "Thôn 2 (1 hộ)"):
+            registry_carry(user=staff, scope=province)
+        self.assertEqual(Household.objects.filter(commune=old).count(), 3)  # nothing moved
+        with self.assertRaisesMessage(ValidationError, "không thuộc các xã"):
+            village_placements_save(user=staff, old=old, placements={"Thôn 2": self.bac_kan_ward.pk})
+        village_placements_save(user=staff, old=old, placements={"Thôn 2": second.pk})
+        registry_carry(user=staff, scope=province)
+        self.assertEqual(Household.objects.filter(commune=first).count(), 2)
+        self.assertEqual(Household.objects.filter(commune=second).count(), 1)
+
+    def test_carry_registry_command_previews_then_carries(self):
+        self._registry()
+        text = run("carry_registry", "--province", "19", "--dry-run")
+        self.assertIn("01837 Phường Sông Cầu → 01843 Phường Bắc Kạn: 4 hộ", text)
+        self.assertIn("Sẽ chuyển households=7 waiting=0", text)
+        self.assertEqual(Household.objects.filter(commune=self.song_cau).count(), 4)
+        with self.assertRaisesMessage(CommandError, "--user"):
+            run("carry_registry", "--province", "19")
+        data = json.loads(run("carry_registry", "--province", "19", "--user", "tinhthainguyen", "--json"))
+        self.assertEqual((data["carried"], data["households"]), (True, 7))
+        self.assertEqual(Household.objects.filter(commune=self.song_cau).count(), 0)
+        with self.assertRaisesMessage(CommandError, "Chỉ cán bộ cấp tỉnh"):
+            run("carry_registry", "--province", "19", "--user", "songcau")
+
+
+class CarryPageTests(BaseTestCase):
+    def test_the_province_of_today_places_villages_and_carries_once(self):
+        old_id = (
+            UnitSuccession.objects.filter(new__parent__code="01", new__valid_from=TWO_TIER)
+            .values("old_id").annotate(n=Count("new")).filter(n=2).values_list("old_id", flat=True)[0]
+        )  # fmt: skip
+        old = AdministrativeUnit.objects.get(pk=old_id)
+        first = UnitSuccession.objects.filter(old=old).order_by("new__code").first().new
+        staff = make_user("hanoi", Role.PROVINCE_STAFF, "01", TWO_TIER)
+        make_household(old, village="Tổ 7")
+        self.client.force_login(staff)
+        page = self.client.get("/ho-gia-dinh/chuyen-don-vi-moi/")
+        self.assertContains(page, "Thôn, tổ dân phố chưa được phân (1 hộ)")
+        self.assertContains(page, "disabled")
+        refused = self.client.post("/ho-gia-dinh/chuyen-don-vi-moi/", {"action": "carry"}, follow=True)
+        self.assertContains(refused, "Chưa chuyển: 1 hộ")
+        self.client.post("/ho-gia-dinh/chuyen-don-vi-moi/", {"place": f"{old.pk}|{first.pk}|Tổ 7"})
+        done = self.client.post("/ho-gia-dinh/chuyen-don-vi-moi/", {"action": "carry"}, follow=True)
+        self.assertContains(done, "Đã chuyển 1 hộ sang các xã mới.")
+        again = self.client.post("/ho-gia-dinh/chuyen-don-vi-moi/", {"action": "carry"}, follow=True)
+        self.assertContains(again, "Không còn hộ nào cần chuyển.")
+        self.assertEqual(Household.objects.get().commune, first)
+        # An officer of the old tree has no such page.
+        self.client.force_login(self.officer)
+        self.assertEqual(self.client.get("/ho-gia-dinh/chuyen-don-vi-moi/").status_code, 403)
