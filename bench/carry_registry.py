@@ -4,7 +4,8 @@
 
 Creates (drops first) the database povertyprog_bench_carry, loads the unit trees and the 2025
 arrangement, generates N households with two years of reviews in the old communes of Bắc Kạn
-and Thái Nguyên (bench/generate_households.py --provinces 06,19), then times what the province
+and Thái Nguyên (bench/generate_households.py --provinces 06,19), places the villages of split communes, then
+times what the province
 officer waits for after confirming: households.carrying.registry_carry for the new Tỉnh Thái
 Nguyên (move, one audit row per household, rollups of both years in the new communes). Prints
 the time, the households moved, the peak resident memory of this process before and after,
@@ -15,6 +16,7 @@ Target: ≤ 60 s for 500,000 households; memory not growing with the households.
 import argparse
 import os
 import resource
+import secrets
 import subprocess
 import sys
 import time
@@ -34,7 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=500_000)
     args = parser.parse_args()
-    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("DEBUG", "0")  # as in production
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     url = recreate_database(NAME)
     env = {**os.environ, "DATABASE_URL": url}
     generator = [sys.executable, str(ROOT / "bench" / "generate_households.py")]
@@ -43,7 +46,7 @@ def main() -> None:
     )
     setup_django(url)
 
-    from households.carrying import carry_plan, registry_carry
+    from households.carrying import carry_plan, registry_carry, village_placements_save
     from households.selectors import registry_stats
     from povertyprog.accounts.models import Role, User
     from povertyprog.units.models import AdministrativeUnit
@@ -52,6 +55,10 @@ def main() -> None:
     old_provinces = [AdministrativeUnit.objects.get(code=c, valid_from="2021-01-01") for c in ("06", "19")]
     admin = User.objects.create_user(username="bench", password="x", role=Role.ADMIN)
     before = {y: sum(registry_stats(p, y)["households"]["poor"] for p in old_provinces) for y in (2023, 2024)}
+    # The villages of split communes, placed as an officer would (alternately) before confirming.
+    for index, waiting in enumerate(carry_plan(new_province).waiting):
+        choice = waiting.choices[index % len(waiting.choices)]
+        village_placements_save(user=admin, old=waiting.old, placements={waiting.village: choice.pk})
     memory_before = peak_mb()
     started = time.perf_counter()
     plan = carry_plan(new_province)
