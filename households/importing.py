@@ -48,6 +48,7 @@ from households.services import (
     household_codes_next,
     member_facts,
     review_figures,
+    year_before_commune,
 )
 from povertyprog import audit
 from povertyprog.accounts.models import User
@@ -405,6 +406,8 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
         commune = communes.get(code)
         if commune is not None and commune.pk in locked:
             sheet.problem(row.number, "commune_code", code, locked[commune.pk])
+        elif commune is not None and year_before_commune(commune, year):
+            sheet.problem(row.number, "commune_code", code, year_before_commune(commune, year))
         elif code and commune is None:
             sheet.problem(row.number, "commune_code", code,
                           f"Mã xã {code} không thuộc {unit.name} (hoặc không phải mã xã).")  # fmt: skip
@@ -735,6 +738,8 @@ def household_import(
         PovertyStandard.objects.for_year(year)
     except PovertyStandard.DoesNotExist:
         raise RefusedFile(f"Chưa có chuẩn nghèo áp dụng cho năm {year}.") from None
+    if year_before_commune(unit, year):  # a unit of the new tree, a year of the old one (D45)
+        raise RefusedFile(year_before_commune(unit, year))
     kind = Path(name).suffix.lower().lstrip(".")
     problems: list[Problem] = []
     household_sheet, member_sheet = _sheets(path, kind, problems)

@@ -177,18 +177,25 @@ def review_figures(
     }
 
 
+def year_before_commune(commune: AdministrativeUnit, year: int) -> str | None:
+    """Why a review of `year` cannot be written in `commune`: a year before the commune existed
+    (the 2025 arrangement) belongs to the old commune where it was recorded; its figures are read
+    in both trees, written in neither (D45). None when it can."""
+    if year >= commune.valid_from.year:
+        return None
+    return (
+        f"Năm {year} có trước khi {commune.name} được thành lập ({commune.valid_from:%d/%m/%Y}): "
+        f"kết quả rà soát năm đó thuộc đơn vị hành chính cũ, không ghi ở đơn vị mới."
+    )
+
+
 def review_fill(
     review: HouseholdReview, *, household: Household, standard: PovertyStandard, members_count: int
 ) -> None:
     """review_figures() set on a review instance (the form, the bulk writers)."""
-    commune = household.commune
-    if review.year < commune.valid_from.year:
-        # A year before the commune existed (the 2025 arrangement) belongs to the old commune where
-        # it was recorded; its figures are read in both trees, written in neither (D45).
-        raise ValueError(
-            f"Năm {review.year} có trước khi {commune.name} được thành lập ({commune.valid_from:%d/%m/%Y}): "
-            f"kết quả rà soát năm đó thuộc đơn vị hành chính cũ, không ghi ở đơn vị mới."
-        )
+    refused = year_before_commune(household.commune, review.year)
+    if refused:
+        raise ValueError(refused)
     figures = review_figures(
         vars(review), household=vars(household), commune=household.commune, standard=standard,
         members_count=members_count,

@@ -58,20 +58,25 @@ CYCLE_DAY = datetime(2024, 12, 5, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 in_the_2024_cycle = time_machine.travel(CYCLE_DAY, tick=True)
 
 
-def period_2024(**dates) -> ReportingPeriod:
-    """The annual reporting period of 2024 as it ran (open on CYCLE_DAY), unless `dates`
-    (opens_on, due_on, closes_on) say otherwise."""
+def annual_period(year: int, **dates) -> ReportingPeriod:
+    """The annual reporting period of `year` as the demo provinces run it (opens 1/10, due 15/12,
+    closes 31/01), unless `dates` (opens_on, due_on, closes_on) say otherwise."""
     values = {
-        "opens_on": date(2024, 10, 1),
-        "due_on": date(2024, 12, 15),
-        "closes_on": date(2025, 1, 31),
+        "opens_on": date(year, 10, 1),
+        "due_on": date(year, 12, 15),
+        "closes_on": date(year + 1, 1, 31),
     }
     values.update(dates)
     return ReportingPeriod.objects.create(
-        code="2024",
-        name="Báo cáo năm 2024",
+        code=str(year),
+        name=f"Báo cáo năm {year}",
         kind=PeriodKind.ANNUAL,
-        first_year=2024,
-        last_year=2024,
+        first_year=year,
+        last_year=year,
         **values,
     )
+
+
+def period_2024(**dates) -> ReportingPeriod:
+    """The annual reporting period of 2024 as it ran (open on CYCLE_DAY)."""
+    return annual_period(2024, **dates)

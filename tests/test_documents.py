@@ -24,7 +24,7 @@ from reports.composition import narrative_html, new_document, section_headings
 from reports.models import Document, Target
 from reports.rendering import BundledOnly
 from tests.base import TWO_TIER, BaseTestCase, make_user, unit
-from tests.factory import make_household, make_review, period_2024
+from tests.factory import annual_period, make_household, make_review, period_2024
 from tests.support.certificates import make_pkcs12
 
 APPENDIX = {code: figures for code, *figures in BACKAN_CITY_2024}  # seed 002's appendix
@@ -779,20 +779,6 @@ class PlanOverYearsTests(DocumentTestCase):
             }
         targets_save(user=self.district, period=period, values=values)
 
-    def _period_2025(self):
-        from reports.models import PeriodKind, ReportingPeriod
-
-        return ReportingPeriod.objects.create(
-            code="2025",
-            name="Báo cáo năm 2025",
-            kind=PeriodKind.ANNUAL,
-            first_year=2025,
-            last_year=2025,
-            opens_on=date(2025, 10, 1),
-            due_on=date(2025, 12, 15),
-            closes_on=date(2026, 1, 31),
-        )
-
     def test_near_poor_targets_are_checked_and_nothing_is_half_saved(self):
         from reports.targets import targets_save
 
@@ -873,7 +859,7 @@ class PlanOverYearsTests(DocumentTestCase):
     def test_a_plan_over_two_years_prints_each_years_targets_and_appendix(self):
         every = {code: (APPENDIX[code][1] + 10, 2) for code in APPENDIX}
         self._targets(Target.objects.first().period, every)
-        self._targets(self._period_2025(), {code: (start - 2, 1) for code, (start, _) in every.items()})
+        self._targets(annual_period(2025), {code: (start - 2, 1) for code, (start, _) in every.items()})
         plan = new_document(self.backan_city, "plan", 2024, last_year=2025)
         self.assertIn("giai đoạn 2024 - 2025", plan.title)
         pages = pdf_text(documents.document_pdf(plan))

@@ -224,3 +224,27 @@ class CarryPageTests(BaseTestCase):
         # An officer of the old tree has no such page.
         self.client.force_login(self.officer)
         self.assertEqual(self.client.get("/ho-gia-dinh/chuyen-don-vi-moi/").status_code, 403)
+
+
+class YearsBeforeTheMoveTests(BaseTestCase):
+    def test_an_import_of_2024_into_a_commune_of_the_new_tree_is_refused_with_its_reason(self):
+        import tempfile
+
+        from households.importing import household_import
+        from povertyprog.lib.spreadsheets import RefusedFile
+        from tests.test_import import household_row, workbook_bytes
+
+        ward = unit("01843", TWO_TIER)
+        officer = make_user("phuongbackan", Role.COMMUNE_OFFICER, "01843", TWO_TIER)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "ds.xlsx"
+            path.write_bytes(
+                workbook_bytes([household_row("BK-1", commune="01843", review_date="15/11/2025")])
+            )
+            with self.assertRaisesMessage(RefusedFile, "Năm 2024 có trước khi Phường Bắc Kạn được thành lập"):
+                household_import(user=officer, unit=ward, year=2024, path=path, name="ds.xlsx")
+            result = household_import(
+                user=officer, unit=ward, year=2025, path=path, name="ds.xlsx", dry_run=False
+            )
+        self.assertEqual(result.problems, [])
+        self.assertEqual((result.created, Household.objects.get().commune), (1, ward))
