@@ -149,6 +149,10 @@ def registry_carry(*, user: User, scope: AdministrativeUnit) -> CarryPlan:
     nothing moved, while a village of a split commune has no placement."""
     if not can_carry(user, scope):
         raise PermissionDenied("Chỉ cán bộ cấp tỉnh (hoặc của xã mới) được chuyển sổ hộ sang đơn vị mới.")
+    # Carries of one province wait for each other (a double submit, two officers): the second
+    # plans after the first has committed and finds nothing left to move.
+    province = scope if scope.level == Level.PROVINCE else scope.parent
+    AdministrativeUnit.objects.select_for_update().filter(pk=province.pk).first()
     plan = carry_plan(scope)
     if plan.waiting:
         listed = "; ".join(f"{w.old.name} – {w.village} ({w.households} hộ)" for w in plan.waiting[:20])

@@ -4,12 +4,15 @@ the registry into the new communes with its history whole and its figures conser
 import csv
 import io
 import json
+import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
+from django.test import TransactionTestCase
 
 from households.carrying import carry_plan, registry_carry, village_placements_save
 from households.models import Household, HouseholdReview
@@ -248,3 +251,40 @@ class YearsBeforeTheMoveTests(BaseTestCase):
             )
         self.assertEqual(result.problems, [])
         self.assertEqual((result.created, Household.objects.get().commune), (1, ward))
+
+
+class ConcurrentCarryTests(TransactionTestCase):
+    """Two confirmations of the same carry at once (a double submit, two officers): every household
+    moves once, with one audit row (PostgreSQL)."""
+
+    def setUp(self):
+        from households.standards import standards_load
+        from povertyprog.units.loading import units_load_all
+
+        units_load_all()
+        standards_load()
+
+    def test_two_carries_at_once_move_each_household_once(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("row locks are PostgreSQL's; SQLite serialises writers anyway")
+        staff = make_user("tinhthainguyen", Role.PROVINCE_STAFF, "19", TWO_TIER)
+        for _ in range(20):
+            make_household(unit("01837"))
+        province, errors = unit("19", TWO_TIER), []
+
+        def carry():
+            try:
+                registry_carry(user=staff, scope=province)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=carry) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(Household.objects.filter(commune=unit("01843", TWO_TIER)).count(), 20)
+        self.assertEqual(Household.history.filter(history_type="~").count(), 20)
