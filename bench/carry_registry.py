@@ -56,9 +56,11 @@ def main() -> None:
     admin = User.objects.create_user(username="bench", password="x", role=Role.ADMIN)
     before = {y: sum(registry_stats(p, y)["households"]["poor"] for p in old_provinces) for y in (2023, 2024)}
     # The villages of split communes, placed as an officer would (alternately) before confirming.
-    for index, waiting in enumerate(carry_plan(new_province).waiting):
-        choice = waiting.choices[index % len(waiting.choices)]
-        village_placements_save(user=admin, old=waiting.old, placements={waiting.village: choice.pk})
+    waiting = carry_plan(new_province).waiting
+    village_placements_save(
+        user=admin,
+        choices=[(w.old.pk, w.choices[i % len(w.choices)].pk, w.village) for i, w in enumerate(waiting)],
+    )
     memory_before = peak_mb()
     started = time.perf_counter()
     plan = carry_plan(new_province)

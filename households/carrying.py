@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -20,6 +20,8 @@ from households.models import Household, HouseholdReview, VillagePlacement
 from households.rollups import rollups_refresh
 from povertyprog import audit
 from povertyprog.accounts.models import Role, User
+from povertyprog.accounts.scoping import is_visible
+from povertyprog.lib.copyinsert import history_insert_select
 from povertyprog.units.models import AdministrativeUnit, ArrangementResolution, Level, UnitSuccession
 
 
@@ -43,7 +45,6 @@ class Waiting:
 
 @dataclass
 class CarryPlan:
-    scope: AdministrativeUnit
     lines: list[CarryLine]
     waiting: list[Waiting]
 
@@ -105,35 +106,52 @@ def carry_plan(scope: AdministrativeUnit) -> CarryPlan:
         if len(news) > 1:
             line.villages.append(row["village"])
     ordered = sorted(lines.values(), key=lambda line: (line.new.code, line.old.code))
-    return CarryPlan(scope, ordered, waiting)
+    return CarryPlan(ordered, waiting)
+
+
+CARRIERS = {Role.PROVINCE_STAFF, Role.COMMUNE_OFFICER}
 
 
 def can_carry(user: User, scope: AdministrativeUnit) -> bool:
-    """The province's staff (or a system administrator) carry a province; a commune's officers
-    their own commune."""
-    if user.role == Role.ADMIN:
-        return True
-    if user.unit_id is None:
+    """A province's staff carry their province, a new commune's officers their commune (a system
+    administrator any): only units of a tree that communes were arranged into."""
+    if not (user.is_system_admin or user.role in CARRIERS) or not is_visible(user, scope):
         return False
-    return scope.path.startswith(user.unit.path) and user.role in (Role.PROVINCE_STAFF, Role.COMMUNE_OFFICER)
+    return UnitSuccession.objects.filter(new__path__startswith=scope.path).exists()
 
 
 @transaction.atomic
-def village_placements_save(*, user: User, old: AdministrativeUnit, placements: dict[str, int]) -> int:
-    """placements {village: new commune id}; each new commune must be one the old commune became."""
-    allowed = set(UnitSuccession.objects.filter(old=old).values_list("new_id", flat=True))
-    if len(allowed) < 2:
-        raise ValidationError(f"{old.name} không bị chia cho nhiều xã mới: không cần phân thôn.")
-    if not any(can_carry(user, new) for new in AdministrativeUnit.objects.filter(pk__in=allowed)):
-        raise PermissionDenied("Chỉ cán bộ của tỉnh (hoặc xã mới) được phân thôn về xã mới.")
+def village_placements_save(*, user: User, choices: list[tuple[int, int, str]]) -> int:
+    """choices [(old commune id, new commune id, village)]: where villages of split communes go,
+    all saved or none. The new commune must be one the old commune became, and one the user may
+    carry into, as must the commune a village was placed in before (a new commune's officer
+    places villages into their own commune only). Returns how many placements changed."""
+    olds = {old_id for old_id, _, _ in choices}
+    allowed = defaultdict(set)
+    for old_id, new_id in UnitSuccession.objects.filter(old_id__in=olds).values_list("old_id", "new_id"):
+        allowed[old_id].add(new_id)
+    units = AdministrativeUnit.objects.in_bulk(olds.union(*allowed.values()))
+    existing = {
+        (p.old_commune_id, p.village): p for p in VillagePlacement.objects.filter(old_commune_id__in=olds)
+    }
     saved = 0
-    for village, new_id in placements.items():
-        if new_id not in allowed:
+    for old_id, new_id, village in choices:
+        old = units.get(old_id)
+        if old is None or len(allowed[old_id]) < 2:
+            raise ValidationError(
+                f"{old.name if old else 'Xã đã chọn'} không bị chia cho nhiều xã mới: không cần phân thôn."
+            )
+        if new_id not in allowed[old_id]:
             raise ValidationError(
                 f"{village}: xã mới được chọn không thuộc các xã mà {old.name} được sắp xếp vào."
             )
-        placement = VillagePlacement.objects.filter(old_commune=old, village=village).first()
-        if placement is not None and placement.new_commune_id == new_id:
+        placement = existing.get((old_id, village))
+        before = placement.new_commune_id if placement else new_id
+        if not (can_carry(user, units[new_id]) and can_carry(user, units[before])):
+            raise PermissionDenied(
+                "Chỉ cán bộ của tỉnh, hoặc của xã mới nhận thôn, được phân thôn về xã mới."
+            )
+        if before == new_id and placement is not None:
             continue
         placement = placement or VillagePlacement(old_commune=old, village=village)
         placement.new_commune_id = new_id
@@ -161,50 +179,37 @@ def registry_carry(*, user: User, scope: AdministrativeUnit) -> CarryPlan:
             f"Chưa chuyển: {plan.waiting_households} hộ ở {len(plan.waiting)} thôn, tổ dân phố của xã "
             f"bị chia chưa được phân về xã mới: {listed}{more}."
         )
-    resolutions = {
-        r.province_id: r.number
-        for r in ArrangementResolution.objects.filter(
+    resolutions = dict(
+        ArrangementResolution.objects.filter(
             province__in={line.new.parent_id for line in plan.lines}
-        )
-    }
+        ).values_list("province_id", "number")
+    )
     now = timezone.now()
-    years = set()
     for line in plan.lines:
-        reason = audit.carried(resolutions.get(line.new.parent_id, "01/7/2025"))
-        where, params = "commune_id = %s", [line.old.pk]
-        if line.villages:
-            where += f" AND village IN ({', '.join(['%s'] * len(line.villages))})"
-            params += line.villages
-        _record_history(where, params, line.new.pk, now, reason, user)
-        Household.objects.filter(
+        reason = audit.carried(resolutions.get(line.new.parent_id))
+        households = Household.objects.filter(
             commune=line.old, **({"village__in": line.villages} if line.villages else {})
-        ).update(commune=line.new, updated_at=now, version=F("version") + 1)
-        years |= {(line.new.pk, y) for y in _years(line)}
-    rollups_refresh(years)
+        )
+        # The audit rows first, saying what the rows become, then the rows (one statement each).
+        overrides = {
+            "commune_id": ("%s", [line.new.pk]),
+            "version": ("version + 1", []),
+            "updated_at": ("%s", [now]),
+        }
+        history_insert_select(
+            Household,
+            rows=households,
+            history_type="~",
+            user=user,
+            now=now,
+            reason=reason,
+            overrides=overrides,
+        )
+        households.update(commune=line.new, updated_at=now, version=F("version") + 1)
+    # Rollups of the years the carried households were reviewed in, in their new communes.
+    moved = HouseholdReview.objects.filter(
+        household__commune_id__in={line.new.pk for line in plan.lines},
+        commune_id__in={line.old.pk for line in plan.lines},
+    )
+    rollups_refresh(set(moved.values_list("household__commune_id", "year").order_by().distinct()))
     return plan
-
-
-def _years(line: CarryLine) -> set[int]:
-    return set(
-        HouseholdReview.objects.filter(household__commune=line.new, commune=line.old)
-        .values_list("year", flat=True)
-        .distinct()
-    )
-
-
-def _record_history(where: str, params: list, new_commune_id: int, now, reason: str, user: User) -> None:
-    """One audit row per household about to move, its commune already the new one (what the row
-    will be), written by the database in one statement: nothing held in memory per household."""
-    history = Household.history.model
-    kept = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    source = {column: column for column in kept}
-    source |= {"commune_id": "%s", "version": "version + 1", "updated_at": "%s"}
-    columns = kept + ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    selected = [source[c] for c in kept] + ["%s", "%s", "'~'", "%s"]
-    sql = (
-        f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selected)} FROM {Household._meta.db_table} WHERE {where}"
-    )
-    values = [new_commune_id if c == "commune_id" else now for c in kept if source[c] == "%s"]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, now, reason, user.pk, *params])

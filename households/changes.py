@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from households.models import Household, HouseholdReview, Member
+from povertyprog.lib.formatting import format_number
 
 ACTIONS = {"+": "Thêm mới", "~": "Sửa", "-": "Xóa"}
-# Bookkeeping, not information: never listed.
-HIDDEN = {"id", "version", "updated_at", "created_at", "search_text", "head_sort_key", "household", "commune",
+# Bookkeeping, not information: never listed. A review's commune follows its household; the
+# household's commune is listed (a move into a commune of the 2025 arrangement).
+HIDDEN = {"id", "version", "updated_at", "created_at", "search_text", "head_sort_key", "household",
           "standard", "overrides"}  # fmt: skip
+HIDDEN_OF = {Household: HIDDEN, HouseholdReview: HIDDEN | {"commune"}, Member: HIDDEN}
 
 
 @dataclass
@@ -35,8 +38,10 @@ def shown(model_field, value) -> str:
         return "Có" if value else "Không"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:  # a commune: its name (rare: a move)
+        return str(model_field.related_model.objects.filter(pk=value).first() or value)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return format_number(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -68,7 +73,7 @@ def _changes_of(model, records: list) -> list[Change]:
             )
             if previous is not None and record.history_type == "~":
                 for delta in record.diff_against(previous).changes:
-                    if delta.field in HIDDEN:
+                    if delta.field in HIDDEN_OF[model]:
                         continue
                     model_field = model._meta.get_field(delta.field)
                     change.fields.append(

@@ -596,18 +596,18 @@ _REVIEW_COMPUTED = [
 
 
 def _write(
-    plans: list[_Plan], year: int, user: User, source: str, server: ServerWork
+    plans: list[_Plan], year: int, user: User, source: str, server: ServerWork, taken=frozenset()
 ) -> set[tuple[int, int]]:
     """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
     refreshed. The caller holds the transaction: any error leaves nothing written. The audit
     rows of new records and the foreign-key checks go to `server` (done while the next batch
-    is read).
+    is read). `taken`: the codes the file gives (new rows without a code never get one of them).
 
     New households and reviews (most rows of a first import) are written from plain dicts
     by COPY; households and reviews that exist are updated as instances, with their history."""
     standard = PovertyStandard.objects.for_year(year)
     new = [p for p in plans if p.is_new]
-    _assign_codes([p for p in new if not p.row.values["code"]])
+    _assign_codes([p for p in new if not p.row.values["code"]], taken)
     new_rows = [_household_values(p) for p in new]
     copy_insert(Household, new_rows, history_user=user, change_reason=source, server=server)
     changed = [p.household for p in plans if not p.is_new and p.household_changed]
@@ -664,13 +664,14 @@ def _write(
     return pairs | {(p.commune.pk, year) for p in plans}
 
 
-def _assign_codes(plans: list[_Plan]) -> None:
-    """Rows without a code are new households: each gets its commune's next free code."""
+def _assign_codes(plans: list[_Plan], taken) -> None:
+    """Rows without a code are new households: each gets its commune's next free code, neither in
+    the registry nor given to another row of the file (`taken`)."""
     by_commune = defaultdict(list)
     for plan in plans:
         by_commune[plan.commune].append(plan)
     for commune, waiting in by_commune.items():
-        for plan, code in zip(waiting, household_codes_next(commune, len(waiting)), strict=True):
+        for plan, code in zip(waiting, household_codes_next(commune, len(waiting), taken), strict=True):
             plan.row.values["code"] = code
 
 
@@ -766,7 +767,7 @@ def household_import(
                 result.updated += sum(1 for p in changed if not p.is_new)
                 result.unchanged += len(plans) - len(changed)
                 if not dry_run and not problems:
-                    pairs |= _write(changed, year, user, audit.from_file(name), server)
+                    pairs |= _write(changed, year, user, audit.from_file(name), server, taken=seen.keys())
                 if progress:
                     progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
             if not result.total_rows:

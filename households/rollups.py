@@ -144,6 +144,7 @@ def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
             communes |= set(
                 _mirrored(HouseholdReview.objects.filter(year=year, commune_id__in=touched))
                 .values_list("household__commune_id", flat=True)
+                .order_by()  # the reviews' default ordering would make DISTINCT per household
                 .distinct()
             )
 

@@ -91,11 +91,13 @@ def household_code_next(commune: AdministrativeUnit) -> str:
     return household_codes_next(commune, 1)[0]
 
 
-def household_codes_next(commune: AdministrativeUnit, how_many: int) -> list[str]:
+def household_codes_next(commune: AdministrativeUnit, how_many: int, also_taken=frozenset()) -> list[str]:
     """The next `how_many` free codes of the commune, in order (the web form and the import's
-    rows without a code number households the same way)."""
+    rows without a code number households the same way); `also_taken`: codes reserved elsewhere
+    (those an imported file gives its other rows)."""
     prefix = f"{commune.code}-"
     taken = set(Household.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    taken |= set(also_taken)
     number, codes = Household.objects.filter(commune=commune).count(), []
     while len(codes) < how_many:
         number += 1

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households import privacy
+from households.carrying import can_carry, carry_plan, registry_carry, village_placements_save
 from households.changes import household_changes
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
@@ -51,6 +52,7 @@ from povertyprog.accounts.scoping import (
 )
 from povertyprog.approvals import LockedError, lock_message, unapproved_units
 from povertyprog.lib.charts import bar_chart
+from povertyprog.lib.formatting import format_number
 from povertyprog.lib.spreadsheets import RefusedFile
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
@@ -471,12 +473,8 @@ def statistics_download(request):
 def registry_carry_page(request):
     """The 2025 arrangement for the user's province or commune of the new tree: households per
     old -> new commune, villages of split communes to place, then one confirmed carry."""
-    from households.carrying import can_carry, carry_plan, registry_carry, village_placements_save
-    from povertyprog.units.loading import ARRANGEMENT_DAY
-    from povertyprog.units.models import AdministrativeUnit
-
     scope = request.user.unit
-    if scope is None or scope.valid_from != ARRANGEMENT_DAY or not can_carry(request.user, scope):
+    if scope is None or not can_carry(request.user, scope):
         raise PermissionDenied(
             "Chỉ cán bộ cấp tỉnh, cấp xã của cây đơn vị từ 01/7/2025 được chuyển sổ hộ sang đơn vị mới."
         )
@@ -485,22 +483,25 @@ def registry_carry_page(request):
             if request.POST.get("action") == "carry":
                 plan = registry_carry(user=request.user, scope=scope)
                 if plan.households:
-                    messages.success(request, f"Đã chuyển {plan.households:n} hộ sang các xã mới.")
+                    messages.success(
+                        request, f"Đã chuyển {format_number(plan.households)} hộ sang các xã mới."
+                    )
                 else:
                     messages.info(request, "Không còn hộ nào cần chuyển.")
             else:
-                by_old: dict[int, dict[str, int]] = {}
-                for value in request.POST.getlist("place"):
-                    old_id, new_id, village = value.split("|", 2)
-                    if new_id:
-                        by_old.setdefault(int(old_id), {})[village] = int(new_id)
-                for old_id, placements in by_old.items():
-                    old = get_object_or_404(AdministrativeUnit, pk=old_id, level=Level.COMMUNE)
-                    village_placements_save(user=request.user, old=old, placements=placements)
+                village_placements_save(user=request.user, choices=_placement_choices(request.POST))
                 messages.success(request, "Đã lưu phân thôn về xã mới.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        except ValueError:
-            messages.error(request, "Lựa chọn không hợp lệ: tải lại trang và chọn lại.")
         return redirect("households:carry")
     return render(request, "households/carry.html", {"scope": scope, "plan": carry_plan(scope)})
+
+
+def _placement_choices(data) -> list[tuple[int, int, str]]:
+    """The page's selects "old id|new id|village" (new id empty: not chosen yet)."""
+    choices = []
+    for value in data.getlist("place"):
+        old_id, new_id, village = value.split("|", 2) if value.count("|") >= 2 else ("", "", "")
+        if old_id.isdigit() and new_id.isdigit():
+            choices.append((int(old_id), int(new_id), village))
+    return choices

@@ -11,6 +11,6 @@ def from_file(name: str) -> str:
     return f"Nhập tệp {name}"[:100]
 
 
-def carried(resolution: str) -> str:
+def carried(resolution: str | None) -> str:
     """The audit reason of a household carried into a commune of the 2025 arrangement."""
-    return f"Sắp xếp đơn vị hành chính: {resolution}"[:100]
+    return f"Sắp xếp đơn vị hành chính: {resolution or 'cấp xã từ 01/7/2025'}"[:100]

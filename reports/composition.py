@@ -8,13 +8,11 @@ import html
 import re
 from datetime import date
 
-from django.db.models import Q
-
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
 from households.selectors import rate, registry_stats
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.goals import poverty_goal
+from reports.goals import period_target, poverty_goal
 from reports.models import (
     SYMBOLS,
     Document,
@@ -91,10 +89,18 @@ MAX_PLAN_YEARS = 5  # a plan runs up to five years (a phase of the program)
 def section_headings(document: Document) -> list[tuple[str, str]]:
     """(key, heading) of the document's sections, each heading naming its year or phase
     ("PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025", "KẾT QUẢ THỰC HIỆN GIAI ĐOẠN 2021 - 2024")."""
-    program = Program.objects.filter(first_year__lte=document.year, last_year__gte=document.year).first()
+    program = program_of(document.year)
     first = program.first_year if program else document.year
     values = {"year": document.year, "next_year": document.year + 1, "first": first}
     return [(key, heading.format(**values)) for key, heading in SECTIONS[document.kind]]
+
+
+def program_of(year: int) -> Program | None:
+    """The program in force in `year`, or None (budgets.Program: dated data)."""
+    try:
+        return Program.objects.for_year(year)
+    except Program.DoesNotExist:
+        return None
 
 
 def program_title(program: Program | None) -> str:
@@ -141,8 +147,7 @@ def _addressee_and_offices(unit: AdministrativeUnit, year: int) -> tuple[str, li
         )  # fmt: skip
         ministry = OfficeName.for_year(OfficeName.Role.MINISTRY, year)
         return ministry, ["Các sở, ban, ngành liên quan", committees]
-    kind_of_parent, _, name_of_parent = unit.parent.name.partition(" ")
-    higher = f"Ủy ban nhân dân {kind_of_parent.lower()} {name_of_parent}"  # "… tỉnh Bắc Kạn"
+    higher = committee_of(unit.parent.name)  # "Ủy ban nhân dân tỉnh Bắc Kạn"
     offices = (
         "Các phòng, ban, đơn vị liên quan" if unit.level == Level.DISTRICT else "Các ban, ngành, đoàn thể xã"
     )
@@ -189,10 +194,12 @@ def new_document(unit: AdministrativeUnit, kind: str, year: int, last_year: int 
     this kind as a starting point. last_year: the end of a plan over several years (seed 003)."""
     if last_year == year:
         last_year = None
-    if last_year is not None and (kind != DocumentKind.PLAN or not year < last_year < year + MAX_PLAN_YEARS):
+    if last_year is not None and kind != DocumentKind.PLAN:
+        raise ValueError("Chỉ kế hoạch mới ghi “Đến năm”; báo cáo để trống ô này.")
+    if last_year is not None and not year < last_year < year + MAX_PLAN_YEARS:
         raise ValueError(f"Kế hoạch nhiều năm: đến năm sau năm {year}, tối đa {MAX_PLAN_YEARS} năm.")
     previous = Document.objects.filter(unit=unit, kind=kind).order_by("-year", "-created_at").first()
-    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    program = program_of(year)
     template = PLAN_OVER_YEARS if last_year else TITLES[kind]
     title = template.format(
         program=program_title(program),
@@ -218,7 +225,7 @@ def new_document(unit: AdministrativeUnit, kind: str, year: int, last_year: int 
 def compose(document: Document) -> dict:
     """Everything the templates print, as JSON-able data (frozen as the snapshot on issuing)."""
     unit, year, kind = document.unit, document.year, document.kind
-    program = Program.objects.filter(first_year__lte=year, last_year__gte=year).first()
+    program = program_of(year)
     phase_start = program.first_year if program else year
     if kind == DocumentKind.PLAN:
         # A plan starts from the lists of the year before (seed 003: causes and deprivations of
@@ -323,31 +330,39 @@ def _years_up_to(table, year: int) -> dict | None:
 
 
 def targets_table(unit: AdministrativeUnit, year: int) -> dict:
-    """Seed 002's appendix: per unit below, households and poor at the start, the rate, the planned
-    reduction and the end rate; the total row is the sum of the rows (rates recomputed). A unit
-    with no targets below it (a commune) plans with its own target, and no appendix."""
+    """The year's targets of a plan. "rows": the units directly below with a target and "total",
+    their sum (seed 002's appendix; rates recomputed from the sums). "target": the unit's target
+    as every document states it (reports.goals.period_target: its own, else the targets set
+    highest below it, summed), so that a plan and a report of the unit never disagree."""
     targets = {
         t.unit_id: t
         for t in Target.objects.filter(
-            Q(unit__parent=unit) | Q(unit=unit), period__kind=PeriodKind.ANNUAL, period__last_year=year
+            unit__parent=unit, period__kind=PeriodKind.ANNUAL, period__last_year=year
         )
     }
-    rows = []
-    for child in unit.children.order_by("code"):
-        target = targets.get(child.pk)
-        if target is None:
-            continue
-        rows.append(_target_row(child.name, target))
-    if not rows and unit.pk in targets:
-        total = _target_row(unit.name, targets[unit.pk])
-    else:
+    rows = [
+        _target_row(child.name, targets[child.pk])
+        for child in unit.children.order_by("code")
+        if child.pk in targets
+    ]
+    total = None
+    if rows:
         sums = {k: sum(r[k] for r in rows) for k in ("households", "poor", "reduction")}
-        near = [r for r in rows if r["near_poor_target"]]
-        if rows and len(near) == len(rows):
+        if all(r["near_poor_target"] for r in rows):
             sums["near_poor"] = sum(r["near_poor"] for r in rows)
             sums["near_poor_reduction"] = sum(r["near_poor_reduction"] for r in rows)
         total = _target_row("Tổng cộng", Target(**{TARGET_FIELDS[k]: v for k, v in sums.items()}))
-    return {"year": year, "rows": rows, "total": total, "near_poor_target": total["near_poor_target"]}
+    found = period_target(unit, PeriodKind.ANNUAL, year, year)
+    target = None
+    if found is not None:
+        target = _target_row(unit.name, Target(**{field: found[key] for key, field in TARGET_FIELDS.items()}))
+    return {
+        "year": year,
+        "rows": rows,
+        "total": total,
+        "target": target,
+        "near_poor_target": bool(total and total["near_poor_target"]),
+    }
 
 
 TARGET_FIELDS = {

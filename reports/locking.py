@@ -29,9 +29,11 @@ def locked_message(submission: Submission, year: int) -> str:
 
 def sent_message(submission: Submission, year: int) -> str:
     day = timezone.localtime(submission.submitted_at).strftime("%d/%m/%Y") if submission.submitted_at else ""
-    sender = submission.submitted_by
+    sent = f"đã được gửi ngày {day}" if day else "đã được gửi"
+    if submission.submitted_by is not None:
+        sent += f" bởi {submission.submitted_by}"
     return (
-        f"Số liệu năm {year} của {submission.unit.name} đã được gửi ngày {day} bởi {sender}, "
+        f"Số liệu năm {year} của {submission.unit.name} {sent}, "
         "đang chờ cấp trên phê duyệt: không thể thay đổi. Muốn sửa, hãy rút hồ sơ về (ghi lý do) "
         "hoặc chờ cấp trên trả lại."
     )

@@ -28,14 +28,13 @@ import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "units"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "units"
+sys.path.insert(0, str(ROOT))
+from povertyprog.lib.vietnamese import fold  # noqa: E402  (plain Python, no Django)
+
 PACKAGE, VERSION = "vietnam-address-converter", "1.0.5"
 TYPES = ("thanh pho", "thi xa", "thi tran", "quan", "huyen", "tinh", "phuong", "xa", "dac khu")
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
 
 
 def bare(name: str, accents: bool = True, typed: bool = False) -> str:

@@ -547,4 +547,3 @@ class PhaseSumTests(BaseTestCase):
         self.assertEqual(round(phase.total.disbursement_rate, 2), round(415_000_000 * 100 / 510_000_000, 2))
         self.assertEqual(budget_overview(self.backan_city, 2023, since=2023).total, yearly[1].total)
         self.assertEqual(budget_overview(self.backan_city, 2024, since=2023).total.carried_over, 41_880_000)
-        self.assertEqual(budget_overview(self.backan_city, 2024, since=2022).first_year, 2022)

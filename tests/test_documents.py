@@ -701,6 +701,13 @@ class GoalTests(DocumentTestCase):
         Target.objects.create(unit=self.backan_city, period=Target.objects.first().period,
                               households_start=12_281, poor_start=241, planned_reduction=15)  # fmt: skip
         self.assertEqual(poverty_goal(self.backan_city, 2024, 2024, "annual")["planned_reduction"], 15)
+        # The plan states the same target as the report; its appendix still sums the communes'.
+        from reports.composition import targets_table
+
+        table = targets_table(self.backan_city, 2024)
+        self.assertEqual((table["target"]["reduction"], table["total"]["reduction"]), (15, 13))
+        text = " ".join(" ".join(pdf_text(documents.document_pdf(self.plan()))).split())
+        self.assertIn("Phấn đấu giảm 15 hộ nghèo", text)
 
     def test_without_a_target_the_start_is_the_review_of_the_year_before(self):
         from reports.goals import poverty_goal
@@ -899,7 +906,7 @@ class PlanOverYearsTests(DocumentTestCase):
         self.client.force_login(self.district)
         before = Document.objects.count()
         for kind, last_year, message in (
-            ("annual_report", "2025", "Kế hoạch nhiều năm"),
+            ("annual_report", "2025", "Chỉ kế hoạch mới ghi “Đến năm”"),
             ("plan", "2030", "tối đa 5 năm"),
             ("plan", "2023", "đến năm sau năm 2024"),
             ("plan", "hai năm", "“Đến năm” phải là một năm"),

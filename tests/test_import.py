@@ -551,6 +551,21 @@ class OfficerTemplateTestCase(ImportTestCase):
             [("01837-00002", "Lò Văn Một"), ("01837-00003", "Lò Văn Hai")],
         )
 
+    def test_a_row_without_a_code_never_takes_a_code_another_row_of_the_file_gives(self):
+        from tests.factory import make_household
+
+        make_household(self.song_cau, code="01837-00001")
+        rows = [
+            household_row("01837-00002", head_name="Lò Văn Một"),
+            household_row("", head_name="Lò Văn Hai"),
+        ]
+        result = self.run_import(workbook_bytes(rows))
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(
+            dict(Household.objects.filter(head_name__startswith="Lò Văn").values_list("head_name", "code")),
+            {"Lò Văn Một": "01837-00002", "Lò Văn Hai": "01837-00003"},
+        )
+
     def test_a_wrong_choice_names_its_column_once(self):
         members = [{"code": "01837-90001", "full_name": "Lò Thị A", "sex": "không rõ", "birth_year": 1990,
                     "relation": "Chủ hộ"}]  # fmt: skip

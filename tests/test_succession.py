@@ -8,14 +8,14 @@ import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.test import TransactionTestCase
 
 from households.carrying import carry_plan, registry_carry, village_placements_save
-from households.models import Household, HouseholdReview
+from households.models import Household, HouseholdReview, VillagePlacement
 from households.rollups import rollups_rebuild
 from households.selectors import registry_stats
 from povertyprog.accounts.models import Role
@@ -135,7 +135,37 @@ class CarryTests(BaseTestCase):
             (last.commune_id, last.history_user_id), (self.bac_kan_ward.pk, self.new_province_staff.pk)
         )
         self.assertIn("1683/NQ-UBTVQH15", last.history_change_reason)
-        self.assertEqual(household.history.count(), 2)
+        self.assertEqual(
+            (household.history.count(), household.version), (2, 2)
+        )  # a form opened before: stale
+        # The audit row written by the database equals the one django-simple-history writes on save().
+        twin = Household.objects.get(pk=household.pk)
+        twin.commune, twin.version = self.song_cau, twin.version + 1
+        twin.save()
+        saved = twin.history.order_by("-history_id").first()
+        ignored = {
+            "history_id",
+            "history_date",
+            "history_change_reason",
+            "history_user",
+            "history_type",
+            "updated_at",
+        }
+        for model_field in Household.history.model._meta.concrete_fields:
+            if model_field.name in ignored:
+                continue
+            expected = getattr(last, model_field.attname)
+            if model_field.name == "commune":
+                expected = self.song_cau.pk
+            elif model_field.name == "version":
+                expected += 1
+            self.assertEqual(getattr(saved, model_field.attname), expected, model_field.name)
+        # The move stands in the household's history as its officers read it.
+        from households.changes import household_changes
+
+        moved = [c for c in household_changes(household) if "1683" in c.source]
+        self.assertEqual(moved[0].fields, [("xã, phường", "Phường Sông Cầu", "Phường Bắc Kạn")])
+        Household.objects.filter(pk=household.pk).update(commune=self.bac_kan_ward)
         maintained = {y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}
         rollups_rebuild()
         self.assertEqual({y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}, maintained)
@@ -176,13 +206,23 @@ class CarryTests(BaseTestCase):
             ),
             [("Thôn 1", 2, [first.pk, second.pk]), ("Thôn 2", 1, [first.pk, second.pk])],
         )
-        village_placements_save(user=staff, old=old, placements={"Thôn 1": first.pk})
+        village_placements_save(user=staff, choices=[(old.pk, first.pk, "Thôn 1")])
         with self.assertRaisesMessage(ValidationError, "Thôn 2 (1 hộ)"):
             registry_carry(user=staff, scope=province)
         self.assertEqual(Household.objects.filter(commune=old).count(), 3)  # nothing moved
         with self.assertRaisesMessage(ValidationError, "không thuộc các xã"):
-            village_placements_save(user=staff, old=old, placements={"Thôn 2": self.bac_kan_ward.pk})
-        village_placements_save(user=staff, old=old, placements={"Thôn 2": second.pk})
+            village_placements_save(user=staff, choices=[(old.pk, self.bac_kan_ward.pk, "Thôn 2")])
+        # The officer of the first new commune places villages into it only, and cannot take back
+        # one placed elsewhere; all or nothing.
+        officer = make_user("xamoi", Role.COMMUNE_OFFICER, first.code, TWO_TIER)
+        with self.assertRaises(PermissionDenied):
+            village_placements_save(
+                user=officer, choices=[(old.pk, first.pk, "Thôn 3"), (old.pk, second.pk, "Thôn 2")]
+            )
+        self.assertFalse(VillagePlacement.objects.filter(village="Thôn 3").exists())
+        village_placements_save(user=staff, choices=[(old.pk, second.pk, "Thôn 2")])
+        with self.assertRaises(PermissionDenied):
+            village_placements_save(user=officer, choices=[(old.pk, first.pk, "Thôn 2")])
         registry_carry(user=staff, scope=province)
         self.assertEqual(Household.objects.filter(commune=first).count(), 2)
         self.assertEqual(Household.objects.filter(commune=second).count(), 1)

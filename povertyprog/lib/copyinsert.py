@@ -138,18 +138,56 @@ def _copy(table: str, columns: list[str], rows) -> None:
 
 def _copy_history(model, ids: list[int], user, now, change_reason, server: ServerWork) -> None:
     """The "+" audit rows of the rows `ids`, copied from the table in the database."""
-    history = get_history_model_for_model(model)
-    own = [f'"{history._meta.get_field(name).column}"' for name in _HISTORY_OWN]
-    copied = ", ".join(
-        f'"{f.column}"'
-        for f in history._meta.concrete_fields
-        if f.name != "history_id" and f'"{f.column}"' not in own
-    )
-    source, pk = model._meta.db_table, model._meta.pk.column
-    server.execute(
-        f'INSERT INTO "{history._meta.db_table}" ({copied}, {", ".join(own)}) '
+    pk = model._meta.pk.column
+    history_insert_select(
+        model,
         # The range lets PostgreSQL walk the primary key once instead of probing it per id.
-        f'SELECT {copied}, %s, %s, %s, %s FROM "{source}" '
-        f'WHERE "{pk}" BETWEEN %s AND %s AND "{pk}" = ANY(%s)',
-        [now, "+", change_reason, user.pk if user else None, min(ids), max(ids), ids],
+        where=f'"{pk}" BETWEEN %s AND %s AND "{pk}" = ANY(%s)',
+        params=[min(ids), max(ids), ids],
+        history_type="+",
+        user=user,
+        now=now,
+        reason=change_reason,
+        execute=server.execute,
     )
+
+
+def history_insert_select(
+    model,
+    *,
+    where: str = "",
+    params: list | None = None,
+    rows: models.QuerySet | None = None,
+    history_type: str,
+    user,
+    now,
+    reason: str | None,
+    overrides: dict[str, tuple[str, list]] | None = None,
+    execute=None,
+) -> None:
+    """django-simple-history's audit rows of the rows of `model` matching `where` (SQL, with
+    `params`) or in the queryset `rows`, written by the database in one INSERT … SELECT: nothing
+    per row in Python, on any database. `overrides` {column: (SQL expression, params)}: the value
+    a column will have when the audit row describes a change about to be written."""
+    if rows is not None:
+        subquery, params = rows.values("pk").query.sql_with_params()
+        where = f'"{model._meta.pk.column}" IN ({subquery})'
+    history = get_history_model_for_model(model)
+    own = [history._meta.get_field(name).column for name in _HISTORY_OWN]
+    copied = [
+        f.column for f in history._meta.concrete_fields if f.name != "history_id" and f.column not in own
+    ]
+    overrides = overrides or {}
+    selected = [overrides[c][0] if c in overrides else f'"{c}"' for c in copied]
+    values = [value for c in copied if c in overrides for value in overrides[c][1]]
+    columns = ", ".join(f'"{c}"' for c in copied + own)
+    sql = (
+        f'INSERT INTO "{history._meta.db_table}" ({columns}) '
+        f'SELECT {", ".join(selected)}, %s, %s, %s, %s FROM "{model._meta.db_table}" WHERE {where}'
+    )
+    arguments = [*values, now, history_type, reason, user.pk if user else None, *(params or [])]
+    if execute is not None:
+        execute(sql, arguments)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
