@@ -193,6 +193,7 @@ def registry_carry(*, user: User, scope: AdministrativeUnit) -> CarryPlan:
         # The audit rows first, saying what the rows become, then the rows (one statement each).
         overrides = {
             "commune_id": ("%s", [line.new.pk]),
+            "carried_into_id": ("%s", [line.new.pk]),
             "version": ("version + 1", []),
             "updated_at": ("%s", [now]),
         }
@@ -205,11 +206,11 @@ def registry_carry(*, user: User, scope: AdministrativeUnit) -> CarryPlan:
             reason=reason,
             overrides=overrides,
         )
-        households.update(commune=line.new, updated_at=now, version=F("version") + 1)
+        households.update(commune=line.new, carried_into=line.new, updated_at=now, version=F("version") + 1)
     # Rollups of the years the carried households were reviewed in, in their new communes.
     moved = HouseholdReview.objects.filter(
-        household__commune_id__in={line.new.pk for line in plan.lines},
+        household__carried_into_id__in={line.new.pk for line in plan.lines},
         commune_id__in={line.old.pk for line in plan.lines},
     )
-    rollups_refresh(set(moved.values_list("household__commune_id", "year").order_by().distinct()))
+    rollups_refresh(set(moved.values_list("household__carried_into_id", "year").order_by().distinct()))
     return plan

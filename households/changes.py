@@ -17,7 +17,7 @@ ACTIONS = {"+": "Thêm mới", "~": "Sửa", "-": "Xóa"}
 # household's commune is listed (a move into a commune of the 2025 arrangement).
 HIDDEN = {"id", "version", "updated_at", "created_at", "search_text", "head_sort_key", "household",
           "standard", "overrides"}  # fmt: skip
-HIDDEN_OF = {Household: HIDDEN, HouseholdReview: HIDDEN | {"commune"}, Member: HIDDEN}
+HIDDEN_OF = {Household: HIDDEN | {"carried_into"}, HouseholdReview: HIDDEN | {"commune"}, Member: HIDDEN}
 
 
 @dataclass

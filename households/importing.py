@@ -21,9 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from households.citizen_ids import citizen_id_problem
 from households.classification import AssessmentMethod
 from households.ethnicities import ETHNICITY_CHOICES, is_minority
 from households.forms import MAX_INCOME
+from households.identity import registry_holders
 from households.indicators import INDICATORS, derive_from_members
 from households.models import (
     MEMBER_ENTRY_FIELDS,
@@ -351,8 +353,9 @@ def _parse_members(sheet: SheetReader) -> list[tuple[int, dict]]:
 
 def _citizen_id(value) -> str:
     text = parse_text(value)
-    if not text.isdigit() or len(text) != 12:
-        raise ValueError("phải gồm đúng 12 chữ số")
+    problem = citizen_id_problem(text)
+    if problem:
+        raise ValueError(problem)
     return text
 
 
@@ -425,15 +428,39 @@ def _members_by_code(sheet: SheetReader | None) -> dict[str, list[tuple[int, dic
     seen_ids = {}
     for number, values in _parse_members(sheet):
         citizen_id = values["citizen_id"]
-        if citizen_id and citizen_id in seen_ids:
+        problem = citizen_id and citizen_id_problem(
+            citizen_id, sex=values["sex"], birth_year=values["birth_year"]
+        )
+        if problem:
+            sheet.problem(number, "citizen_id", citizen_id, problem)
+        elif citizen_id and citizen_id in seen_ids:
             sheet.problem(
-                number, "citizen_id", citizen_id, f"Số định danh trùng với dòng {seen_ids[citizen_id]}."
+                number, "citizen_id", citizen_id, f"Số định danh trùng với dòng {seen_ids[citizen_id][0]}."
             )
         elif citizen_id:
-            seen_ids[citizen_id] = number
+            seen_ids[citizen_id] = (number, values["code"])
         if values["code"]:
             grouped[values["code"]].append((number, values))
+    _check_ids_in_registry(seen_ids, sheet)
     return grouped
+
+
+def _check_ids_in_registry(seen_ids: dict[str, tuple[int, str]], sheet: SheetReader) -> None:
+    """A number a member of another household holds (in any commune) is reported at its row: one
+    person, one record. The other household is named by its commune only (personal data)."""
+    numbers = list(seen_ids)
+    for start in range(0, len(numbers), 5000):
+        for citizen_id, holder in registry_holders(set(numbers[start : start + 5000])).items():
+            number, code = seen_ids[citizen_id]
+            if holder.household.code != code:
+                sheet.problem(
+                    number,
+                    "citizen_id",
+                    citizen_id,
+                    "Số định danh đã có trong sổ: thành viên của một hộ khác ở "
+                    f"{holder.household.commune.name}. Một người chỉ có trong một hộ; "
+                    "hai đơn vị thống nhất trước khi nhập.",
+                )
 
 
 def _attach_members(rows: list[Row], members: dict, sheet: SheetReader | None) -> None:
@@ -552,6 +579,11 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
                 "code",
                 v["code"],
                 f"Mã hộ đã có ở {household.commune.name}: một hộ không đổi xã (chuyển đi là hộ mới).",
+            )
+            continue
+        if household is not None and household.merged_into_id:
+            sheet.problem(
+                row.number, "code", v["code"], "Hộ này đã nhập vào hộ khác: không rà soát riêng nữa."
             )
             continue
         current = members.get(v["code"], [])

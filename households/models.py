@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from households.citizen_ids import citizen_id_problem
 from households.classification import AssessmentMethod, HouseholdClass, StandardValues
 from households.ethnicities import ETHNICITY_CHOICES, KINH
 from households.indicators import INDICATOR_BY_FIELD
@@ -113,6 +114,17 @@ class Household(models.Model):
     has_merit_person = models.BooleanField("hộ có người có công với cách mạng", default=False)
     no_labour_capacity = models.BooleanField("hộ không có khả năng lao động", default=False)
     origin = models.CharField("nguồn gốc", max_length=10, choices=Origin, default=Origin.RESIDENT)
+    # The commune of the 1/7/2025 tree the registry was carried into (households.carrying): the
+    # years before it are re-aggregated there, whatever moves the household makes later.
+    carried_into = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã mới khi sắp xếp 2025", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    # Set when the household's members joined another household (nhập hộ): it is reviewed no more.
+    merged_into = models.ForeignKey(
+        "self", verbose_name="đã nhập vào hộ", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     # Derived, for search and Vietnamese sort order on any database.
     search_text = models.CharField(max_length=160, editable=False)
     head_sort_key = models.CharField(max_length=255, editable=False)
@@ -236,6 +248,10 @@ class Member(models.Model):
     def clean(self):
         if self.birth_date and self.birth_date.year != self.birth_year:
             raise ValidationError({"birth_date": "Ngày sinh không khớp với năm sinh."})
+        if self.citizen_id:
+            problem = citizen_id_problem(self.citizen_id, sex=self.sex, birth_year=self.birth_year)
+            if problem:
+                raise ValidationError({"citizen_id": problem})
 
 
 # What an officer enters about a member, in the order forms, templates and import files show it.
@@ -600,3 +616,89 @@ class VillagePlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} ({self.old_commune}) → {self.new_commune}"
+
+
+class MoveKind(models.TextChoices):
+    MOVED = "moved", "Chuyển đi nơi khác"
+    SPLIT = "split", "Tách hộ"
+    MERGED = "merged", "Nhập hộ"
+
+
+class HouseholdMove(models.Model):
+    """A household leaving its commune (chuyển đi / chuyển đến), or members leaving it to form a
+    new household (tách hộ) or to join another (nhập hộ). The household and its members keep
+    their records and histories; the change tables count the move from the reviews."""
+
+    kind = models.CharField("loại", max_length=8, choices=MoveKind)
+    household = models.ForeignKey(
+        Household, verbose_name="hộ", on_delete=models.PROTECT, related_name="moves"
+    )
+    # Split: the new household; merge: the household joined.
+    other = models.ForeignKey(
+        Household,
+        verbose_name="hộ liên quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="từ xã", on_delete=models.PROTECT, related_name="+"
+    )
+    to_commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="đến xã", on_delete=models.PROTECT, related_name="+"
+    )
+    moved_on = models.DateField("ngày")
+    members = models.PositiveSmallIntegerField("số nhân khẩu chuyển", default=0)
+    note = models.CharField("ghi chú", max_length=200, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("lúc ghi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "biến động hộ"
+        verbose_name_plural = "biến động hộ"
+        ordering = ["-moved_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.household} {self.from_commune} → {self.to_commune}"
+
+
+class Resolution(models.TextChoices):
+    HOLDER_KEEPS = "holder", "Người này thuộc hộ đang giữ số: bỏ dòng nhập sau"
+    CLAIMANT_KEEPS = "claimant", "Người này đã chuyển sang hộ nhập sau: chuyển thành viên sang"
+    DIFFERENT = "different", "Hai người khác nhau, số nhập sau bị nhầm: giữ thành viên, bỏ số"
+
+
+class CitizenIdConflict(models.Model):
+    """One personal ID number entered for a member of a household while another household's
+    member holds it. The new member is saved without the number and waits here until one of
+    the units involved decides who keeps the person (Law 91/2025: one person, one record)."""
+
+    citizen_id = models.CharField("số định danh cá nhân", max_length=12)
+    holder = models.ForeignKey(
+        Member, verbose_name="thành viên đang giữ số", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimant = models.ForeignKey(
+        Member, verbose_name="thành viên nhập sau", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept for the record when a member row goes away with the resolution.
+    holder_household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    claimant_household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    claimant_name = models.CharField("họ tên nhập sau", max_length=100)
+    raised_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField("lúc phát hiện", auto_now_add=True)
+    resolution = models.CharField("cách giải quyết", max_length=10, choices=Resolution, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField("lúc giải quyết", null=True, blank=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "trùng số định danh"
+        verbose_name_plural = "trùng số định danh"
+        ordering = ["raised_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id}: {self.holder_household.code} / {self.claimant_household.code}"

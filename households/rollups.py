@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from households.classification import HouseholdClass
 from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of
 from households.models import Cause, EthnicityRollup, HouseholdReview, RegistryRollup
-from povertyprog.units.models import AdministrativeUnit, Level, UnitSuccession
+from povertyprog.units.models import AdministrativeUnit, Level
 
 GROUP_KEYS = ["classification", "prev_class", "arrived", "was_poor_earlier", "was_near_poor_earlier"]
 
@@ -72,14 +72,19 @@ def _ancestors(commune_ids: set[int]) -> dict[int, tuple[int | None, int]]:
     }
 
 
+MIRROR_KEY = "household__carried_into_id"
+
+
 def _mirrored(reviews: QuerySet) -> QuerySet:
-    """Reviews recorded in a commune of another tree than their household's commune of today."""
-    return reviews.exclude(commune__valid_from=F("household__commune__valid_from"))
+    """Reviews of carried households recorded in a commune of the tree before the carrying."""
+    return reviews.filter(household__carried_into__isnull=False).exclude(
+        commune__valid_from=F("household__carried_into__valid_from")
+    )
 
 
 def _build(year: int, reviews, key: str = "commune_id") -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
     """Rollup rows of these reviews grouped by `key`: the commune recorded ("commune_id") or the
-    household's commune of today ("household__commune_id", for reviews of another tree)."""
+    commune the household was carried into (MIRROR_KEY, for reviews of the tree before)."""
     # Ordered by commune: a province's rows lie together on disk.
     groups = list(reviews.values(key, *GROUP_KEYS).annotate(**_measures()).order_by(key))
     places = _ancestors({row[key] for row in groups})
@@ -117,20 +122,12 @@ def _build(year: int, reviews, key: str = "commune_id") -> tuple[list[RegistryRo
 
 def _build_both(year: int, reviews_recorded, reviews_of_households) -> tuple[list, list]:
     recorded = _build(year, reviews_recorded)
-    mirrored = _build(year, _mirrored(reviews_of_households), key="household__commune_id")
+    mirrored = _build(year, _mirrored(reviews_of_households), key=MIRROR_KEY)
     return recorded[0] + mirrored[0], recorded[1] + mirrored[1]
 
 
-def _receiving(communes: list[int]) -> list[int]:
-    """The communes among these that households can have been carried into (new communes of an
-    arrangement): only their reviews need the join to the household's tree."""
-    return list(
-        UnitSuccession.objects.filter(new_id__in=communes).values_list("new_id", flat=True).distinct()
-    )
-
-
 def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
-    """Add the communes of today of households whose reviews of these old-tree communes changed."""
+    """Add the communes carried into by households whose reviews of these old-tree communes changed."""
     old_tree = set(
         AdministrativeUnit.objects.filter(
             pk__in=set().union(*communes_by_year.values()), valid_to__isnull=False
@@ -143,7 +140,7 @@ def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
         if touched:
             communes |= set(
                 _mirrored(HouseholdReview.objects.filter(year=year, commune_id__in=touched))
-                .values_list("household__commune_id", flat=True)
+                .values_list(MIRROR_KEY, flat=True)
                 .order_by()  # the reviews' default ordering would make DISTINCT per household
                 .distinct()
             )
@@ -152,7 +149,7 @@ def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
 @transaction.atomic
 def rollups_refresh(pairs: Iterable[tuple[int, int]]) -> None:
     """Recompute the rollups of these (commune id, year) pairs from their reviews (and those of
-    the households' communes of today in the other tree)."""
+    the communes their households were carried into)."""
     communes_by_year = defaultdict(set)
     for commune_id, year in pairs:
         communes_by_year[year].add(commune_id)
@@ -166,7 +163,7 @@ def rollups_refresh(pairs: Iterable[tuple[int, int]]) -> None:
             rollups, ethnicities = _build_both(
                 year,
                 HouseholdReview.objects.filter(year=year, commune_id__in=chunk),
-                HouseholdReview.objects.filter(year=year, household__commune_id__in=_receiving(chunk)),
+                HouseholdReview.objects.filter(year=year, household__carried_into__in=chunk),
             )
             RegistryRollup.objects.bulk_create(rollups, batch_size=1000)
             EthnicityRollup.objects.bulk_create(ethnicities, batch_size=1000)

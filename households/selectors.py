@@ -16,8 +16,16 @@ from django.db.models import Q, QuerySet, Sum
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
 from households.indicators import DIMENSIONS, INDICATORS
-from households.models import Cause, EthnicityRollup, RegistryRollup
+from households.models import (
+    Cause,
+    CitizenIdConflict,
+    EthnicityRollup,
+    Household,
+    HouseholdMove,
+    RegistryRollup,
+)
 from households.rollups import GROUP_KEYS, MEASURE_FIELDS
+from povertyprog.accounts.scoping import scoped
 from povertyprog.units.models import AdministrativeUnit, Level
 
 POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
@@ -104,6 +112,9 @@ def _flat(by_class: dict) -> dict:
 # Change-table columns (households.transitions) as predicates on a group of year-Y reviews
 # sharing (classification, prev_class, arrived, was_poor_earlier, was_near_poor_earlier).
 def _change_columns(cls: str) -> dict:
+    """A household that arrived (moved in, split off) counts in (8) only, whatever its class was
+    where it came from: the unit it left counts it in (4)."""
+    stayed = lambda g: not g["arrived"]  # noqa: E731
     if cls == POOR:
         came_back = lambda g: g["prev_class"] in ABOVE and g["was_poor_earlier"]  # noqa: E731
         columns = {
@@ -121,9 +132,8 @@ def _change_columns(cls: str) -> dict:
     is_cls = lambda g: g["classification"] == cls  # noqa: E731
     columns["stays"] = lambda g: is_cls(g) and g["prev_class"] == cls
     columns["fell_back"] = lambda g: is_cls(g) and came_back(g)  # (6)
-    columns["new"] = lambda g: (  # (7)
-        is_cls(g) and not g["arrived"] and g["prev_class"] in ("", *ABOVE) and not came_back(g)
-    )
+    columns["new"] = lambda g: is_cls(g) and g["prev_class"] in ("", *ABOVE) and not came_back(g)  # (7)
+    columns = {name: (lambda g, p=predicate: stayed(g) and p(g)) for name, predicate in columns.items()}
     columns["other_increase"] = lambda g: is_cls(g) and g["arrived"]  # (8)
     return columns
 
@@ -365,3 +375,25 @@ def _by_class(row: dict, suffix: str) -> dict:
         result[key] = count
         result[f"{key}_rate"] = rate(count, row[key])
     return result
+
+
+def moves_of(household: Household) -> list[HouseholdMove]:
+    """The household's moves, splits and merges, on either side of them, newest first."""
+    return list(
+        HouseholdMove.objects.filter(Q(household=household) | Q(other=household))
+        .select_related("household", "other", "from_commune", "to_commune", "recorded_by")
+        .order_by("-moved_on", "-id")
+    )
+
+
+def citizen_id_conflicts(user) -> QuerySet:
+    """Open duplicates of personal ID numbers where either household is in the user's units."""
+    holder = scoped(CitizenIdConflict.objects.all(), user, "holder_household__commune")
+    claimant = scoped(CitizenIdConflict.objects.all(), user, "claimant_household__commune")
+    return (
+        CitizenIdConflict.objects.filter(Q(pk__in=holder.values("pk")) | Q(pk__in=claimant.values("pk")))
+        .filter(resolution="")
+        .select_related(
+            "holder", "claimant", "holder_household__commune", "claimant_household__commune", "raised_by"
+        )
+    )

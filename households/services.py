@@ -15,6 +15,7 @@ from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
 from households.classification import classify
+from households.identity import conflicts_open, hold_duplicates
 from households.indicators import (
     INDICATOR_BY_FIELD,
     INDICATOR_FIELDS,
@@ -80,9 +81,20 @@ def household_save(
         ) from None
     if members_formset is not None:
         members_formset.instance = household
+        kept = [
+            f.instance for f in members_formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
         for form in members_formset.forms:
             form.instance._history_user, form.instance._change_reason = user, source
-        members_formset.save()
+        held = hold_duplicates(kept, household)  # numbers of other households' members wait in a queue
+        try:
+            with transaction.atomic():
+                members_formset.save()
+        except IntegrityError:  # another officer saved the same number a moment ago
+            raise ValidationError(
+                "Một số định danh cá nhân vừa được lưu cho hộ khác. Hãy lưu lại để xem trường hợp trùng."
+            ) from None
+        conflicts_open(held, user)
     return household
 
 
@@ -252,6 +264,8 @@ def review_save(
 def review_record(*, household: Household, review: HouseholdReview) -> HouseholdReview:
     """Compute, save, and bring the household's history and the rollups up to date."""
     ensure_unlocked(household.commune, review.year)
+    if household.merged_into_id:
+        raise ValidationError(f"Hộ {household.code} đã nhập vào hộ khác: không rà soát riêng nữa.")
     review.household = household
     review_compute(review, household)
     review.save()
@@ -268,13 +282,15 @@ def histories_refresh(households: list[Household], user: User | None = None) -> 
     by_household = defaultdict(list)
     ids = list(origins)
     for start in range(0, len(ids), 2000):
-        for review in HouseholdReview.objects.filter(household_id__in=ids[start : start + 2000]).order_by(
-            "year"
-        ):
+        chunk = HouseholdReview.objects.filter(household_id__in=ids[start : start + 2000])
+        for review in chunk.annotate(tree=F("commune__valid_from")).order_by("year"):
             by_household[review.household_id].append(review)
     changed, pairs = [], set()
     for household_id, reviews in by_household.items():
-        results = [YearResult(r.year, r.classification, r.members_count) for r in reviews]
+        results = [
+            YearResult(r.year, r.classification, r.members_count, place=(r.tree, r.commune_id))
+            for r in reviews
+        ]
         histories = household_history(results, came_from_elsewhere=origins[household_id] != Origin.RESIDENT)
         for review, history in zip(reviews, histories, strict=True):
             pairs.add((review.commune_id, review.year))

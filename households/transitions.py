@@ -13,6 +13,11 @@ the database. The columns of those tables, for year Y (start = classes of year Y
   (7) new (phát sinh)                         (7) new (phát sinh)
   (8) other increases (moved in, split)       (8) other increases
   end (9) = 1 - 2 - 3 - 4 + 5 + 6 + 7 + 8
+
+A household that moves to another commune (chuyển đi / chuyển đến) keeps its reviews where
+they were recorded: the sending commune counts it in (4), the receiving one in (8) of the first
+year reviewed there ("arrived"). Carrying the registry into the communes of 1/7/2025 is not a
+move: it changes the tree, not the place (households.rollups re-aggregates the earlier years).
 """
 
 from dataclasses import dataclass, fields
@@ -31,6 +36,16 @@ class YearResult:
     year: int
     classification: str
     members_count: int
+    # Where the review was recorded: (first day of its unit tree, commune id); None: not known
+    # (a household's reviews recorded in one commune).
+    place: tuple | None = None
+
+
+def _moved_between(earlier: YearResult, later: YearResult) -> bool:
+    """Recorded in two communes of the same tree: the household moved."""
+    if earlier.place is None or later.place is None:
+        return False
+    return earlier.place[0] == later.place[0] and earlier.place[1] != later.place[1]
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,8 @@ def household_history(results: list[YearResult], *, came_from_elsewhere: bool) -
             History(
                 prev_class=prev.classification if prev else "",
                 prev_members_count=prev.members_count if prev else None,
-                arrived=index == 0 and came_from_elsewhere,
+                arrived=(index == 0 and came_from_elsewhere)
+                or (index > 0 and _moved_between(ordered[index - 1], result)),
                 was_poor_earlier=POOR in earlier,
                 was_near_poor_earlier=NEAR_POOR in earlier,
                 escaped_poverty_year=escaped_year,
