@@ -84,6 +84,14 @@ class MemberForm(forms.ModelForm):
         fields = list(MEMBER_ENTRY_FIELDS)
         widgets = {"birth_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
 
+    def _get_validation_exclusions(self):
+        # A number another household's member holds is not a form error: the service saves the
+        # member without it and opens a duplicate for the units to resolve (households.identity).
+        # Its digits are still checked, by Member.clean().
+        exclude = super()._get_validation_exclusions()
+        exclude.add("citizen_id")
+        return exclude
+
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]
         this_year = timezone.localdate().year
@@ -198,3 +206,43 @@ class ImportUploadForm(forms.Form):
         if year not in review_years():
             raise forms.ValidationError(f"Năm rà soát phải từ {FIRST_REVIEW_YEAR} đến {review_years()[-1]}.")
         return year
+
+
+class MoveForm(forms.Form):
+    """Chuyển đi: the household leaves for another commune of today's tree."""
+
+    to_commune = forms.CharField(label="Mã xã, phường nơi đến", max_length=10)
+    village = forms.CharField(label="Thôn, tổ dân phố nơi đến", max_length=100)
+    moved_on = forms.DateField(
+        label="Ngày chuyển", widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    note = forms.CharField(label="Ghi chú", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SplitForm(forms.Form):
+    """Tách hộ: the members ticked form a new household with the head chosen."""
+
+    members = forms.TypedMultipleChoiceField(label="Thành viên tách ra", coerce=int, choices=())
+    head = forms.TypedChoiceField(label="Chủ hộ mới", coerce=int, choices=())
+    village = forms.CharField(label="Thôn, tổ dân phố của hộ mới", max_length=100, required=False)
+    moved_on = forms.DateField(
+        label="Ngày tách hộ", widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(m.pk, f"{m.full_name} ({m.birth_year}, {m.get_relation_display()})") for m in members]
+        self.fields["members"].choices = choices
+        self.fields["head"].choices = choices
+
+
+class MergeForm(forms.Form):
+    """Nhập hộ: every member joins another household of a commune the officer enters data for."""
+
+    into = forms.CharField(label="Mã hộ nhập vào", max_length=24)
+    moved_on = forms.DateField(
+        label="Ngày nhập hộ", widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -58,7 +58,7 @@ def conflicts_open(held: list[tuple[Member, Member]], user: User) -> list[Citize
 
 
 def _deciding_side(user: User, conflict: CitizenIdConflict, resolution: str) -> None:
-    """The unit whose rows the decision changes takes it (or a unit above both)."""
+    """The officers of the unit whose rows the decision changes take it."""
     if resolution == Resolution.CLAIMANT_KEEPS:
         household, side = conflict.holder_household, "hộ đang giữ số"
     else:
@@ -81,6 +81,7 @@ def conflict_resolve(*, user: User, conflict_id: int, resolution: str) -> Citize
     if resolution == Resolution.HOLDER_KEEPS and claimant is not None:
         claimant._history_user, claimant._change_reason = user, RESOLVING
         claimant.delete()
+        conflict.claimant = None
     elif resolution == Resolution.CLAIMANT_KEEPS and holder is None:  # the holder's row is gone
         claimant.citizen_id = conflict.citizen_id
         claimant._history_user, claimant._change_reason = user, RESOLVING
@@ -95,6 +96,7 @@ def conflict_resolve(*, user: User, conflict_id: int, resolution: str) -> Citize
         if claimant is not None:
             claimant._history_user, claimant._change_reason = user, RESOLVING
             claimant.delete()
+            conflict.claimant = None
         holder.household = conflict.claimant_household
         holder._history_user, holder._change_reason = user, RESOLVING
         holder.save()

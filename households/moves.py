@@ -20,9 +20,8 @@ from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.units.models import AdministrativeUnit, Level
 
 
-def _check_household(user: User, household: Household, expected_version: int | None) -> None:
-    """The sending commune's officer (or a unit above it) records the move, on the version of the
-    household the form was opened on."""
+def _check_household(user: User, household: Household) -> None:
+    """The sending commune's officer records the move."""
     if not can_enter_data(user, household.commune):
         raise PermissionDenied("Bạn không có quyền nhập liệu cho đơn vị này.")
     if household.merged_into_id:
@@ -32,13 +31,18 @@ def _check_household(user: User, household: Household, expected_version: int | N
             f"Hộ {household.code} còn ở {household.commune.name} (đơn vị trước 01/7/2025): "
             "chuyển sổ hộ sang xã mới trước khi ghi biến động."
         )
-    if expected_version is not None:
-        bumped = Household.objects.filter(pk=household.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise StaleEditError(StaleEditError.message)
-        household.version = expected_version + 1
+
+
+def _bump(household: Household, expected_version: int | None) -> None:
+    """Written on the version of the household the form was opened on, or not at all (a second
+    submit of the same form, another officer's change in between)."""
+    if expected_version is None:
+        return
+    if not Household.objects.filter(pk=household.pk, version=expected_version).update(
+        version=F("version") + 1
+    ):
+        raise StaleEditError(StaleEditError.message)
+    household.version = expected_version + 1
 
 
 def _check_date(moved_on: date) -> None:
@@ -73,12 +77,13 @@ def household_move(
 ) -> HouseholdMove:
     """The household leaves its commune for `to_commune`: from now on it is that commune's, and
     its first review there counts as "chuyển đến" (8), its absence here as "giảm khác" (4)."""
-    _check_household(user, household, expected_version)
+    _check_household(user, household)
     _check_date(moved_on)
     if to_commune.pk == household.commune_id:
         raise ValidationError({"to_commune": "Xã đến trùng với xã đang ở."})
     if not village.strip():
         raise ValidationError({"village": "Nhập thôn, tổ dân phố nơi đến."})
+    _bump(household, expected_version)
     move = HouseholdMove.objects.create(
         kind=MoveKind.MOVED,
         household=household,
@@ -123,7 +128,7 @@ def household_split(
     expected_version: int | None,
 ) -> Household:
     """Some members leave to form a new household (origin "Tách hộ") in the same commune."""
-    _check_household(user, household, expected_version)
+    _check_household(user, household)
     _check_date(moved_on)
     members = {m.pk: m for m in household.members.all()}
     leaving = [members[pk] for pk in member_ids if pk in members]
@@ -136,6 +141,7 @@ def household_split(
     head = members.get(head_id)
     if head is None or head not in leaving:
         raise ValidationError({"head": "Chọn chủ hộ mới trong số thành viên tách ra."})
+    _bump(household, expected_version)
     new = Household(
         code=household_code_next(household.commune),
         commune=household.commune,
@@ -170,12 +176,13 @@ def household_merge(
 ) -> HouseholdMove:
     """Every member joins `into` (nhập hộ); the household is kept, marked merged, and is reviewed
     no more: its commune counts it in "giảm khác" (4) of the next year."""
-    _check_household(user, household, expected_version)
+    _check_household(user, household)
     _check_date(moved_on)
     if into.pk == household.pk or into.merged_into_id:
         raise ValidationError({"into": "Chọn một hộ khác, đang có trong sổ."})
     if not can_enter_data(user, into.commune):
         raise ValidationError({"into": f"Hộ {into.code} không thuộc đơn vị bạn được nhập liệu."})
+    _bump(household, expected_version)
     members = list(household.members.all())
     _move_members(members, into, user, f"Nhập hộ: từ hộ {household.code} vào hộ {into.code}", None)
     move = HouseholdMove.objects.create(

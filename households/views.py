@@ -27,7 +27,17 @@ from households.exporting import (
     posting_reviews,
     statistics_export,
 )
-from households.forms import HouseholdForm, ImportUploadForm, MemberFormSet, ReviewForm, review_years
+from households.forms import (
+    HouseholdForm,
+    ImportUploadForm,
+    MemberFormSet,
+    MergeForm,
+    MoveForm,
+    ReviewForm,
+    SplitForm,
+    review_years,
+)
+from households.identity import conflict_resolve
 from households.import_jobs import (
     import_job_check,
     import_job_claim,
@@ -39,10 +49,12 @@ from households.import_jobs import (
     runs_in_background,
 )
 from households.indicators import INDICATORS
-from households.models import Cause, Household, HouseholdReview, ImportJob, PersonalDataExport
-from households.selectors import registry_stats
+from households.models import Cause, Household, HouseholdReview, ImportJob, PersonalDataExport, Resolution
+from households.moves import destination_commune, household_merge, household_move, household_split
+from households.selectors import citizen_id_conflicts, moves_of, registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
 from households.tasks import check_import, commit_import
+from povertyprog.accounts.models import Role
 from povertyprog.accounts.scoping import (
     can_enter_data,
     get_scoped_or_404,
@@ -205,6 +217,7 @@ def household_create(request):
             if token:
                 request.session[SAVED_TOKENS] = dict([*saved.items(), (token, created.pk)][-20:])
             messages.success(request, f"Đã thêm hộ {created.head_name}.")
+            _warn_duplicates(request, created)
             return redirect("households:detail", pk=created.pk)
     return render(
         request,
@@ -224,6 +237,7 @@ def household_edit(request, pk: int):
         saved = _save_household(request, form, formset, form.cleaned_data.get("version"))
         if saved:
             messages.success(request, "Đã lưu thay đổi.")
+            _warn_duplicates(request, saved)
             return redirect("households:detail", pk=saved.pk)
     return render(
         request,
@@ -505,3 +519,103 @@ def _placement_choices(data) -> list[tuple[int, int, str]]:
         if old_id.isdigit() and new_id.isdigit():
             choices.append((int(old_id), int(new_id), village))
     return choices
+
+
+MOVE_FORMS = {"move": MoveForm, "split": SplitForm, "merge": MergeForm}
+
+
+@login_required
+def household_moves(request, pk: int):
+    """Chuyển đi, tách hộ, nhập hộ of one household, and the moves it took part in."""
+    household = _household_for_user(request, pk)
+    can_edit = can_enter_data(request.user, household.commune) and not household.merged_into_id
+    members = list(household.members.all())
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Bạn chỉ được xem hộ này.")
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms_ = {}
+    for name, form_class in MOVE_FORMS.items():
+        data = request.POST if action == name else None
+        extra = {"members": members} if form_class is SplitForm else {}
+        forms_[name] = form_class(data, initial={"version": household.version}, prefix=name, **extra)
+    if action in forms_ and forms_[action].is_valid():
+        form = forms_[action]
+        try:
+            message = _record_move(request.user, household, action, form.cleaned_data)
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, message)
+            if action == "move":  # the household is the other commune's now
+                return redirect("households:list")
+            return redirect("households:detail", pk=household.pk)
+    return render(
+        request,
+        "households/moves.html",
+        {"household": household, "forms": forms_, "moves": moves_of(household), "can_edit": can_edit},
+    )
+
+
+def _record_move(user, household: Household, action: str, data: dict) -> str:
+    if action == "move":
+        to = destination_commune(data["to_commune"], household)
+        household_move(
+            user=user, household=household, to_commune=to, village=data["village"],
+            moved_on=data["moved_on"], expected_version=data["version"], note=data["note"],
+        )  # fmt: skip
+        return f"Đã ghi hộ {household.code} chuyển đến {to.name}."
+    if action == "split":
+        new = household_split(
+            user=user, household=household, member_ids=data["members"], head_id=data["head"],
+            village=data["village"], moved_on=data["moved_on"], expected_version=data["version"],
+        )  # fmt: skip
+        return f"Đã tách hộ mới {new.code} ({new.head_name})."
+    into = scoped(Household.objects.select_related("commune"), user, "commune").filter(
+        code=data["into"].strip()
+    )
+    if not into.exists():
+        raise ValidationError({"into": f"Không có hộ mã “{data['into']}” trong đơn vị của bạn."})
+    household_merge(
+        user=user, household=household, into=into.get(), moved_on=data["moved_on"],
+        expected_version=data["version"],
+    )  # fmt: skip
+    return f"Đã nhập hộ {household.code} vào hộ {data['into']}."
+
+
+@login_required
+def citizen_id_queue(request):
+    """Duplicated personal ID numbers waiting for the units involved to say who keeps the person."""
+    if request.method == "POST" and request.user.role != Role.COMMUNE_OFFICER:
+        raise PermissionDenied("Chỉ cán bộ nhập liệu của xã có hộ liên quan giải quyết trùng số định danh.")
+    if request.method == "POST":
+        pk = request.POST.get("conflict", "")
+        try:
+            conflict_resolve(
+                user=request.user,
+                conflict_id=int(pk) if pk.isdigit() else 0,
+                resolution=request.POST.get("resolution", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Đã giải quyết trường hợp trùng số định danh.")
+        return redirect("households:id_queue")
+    conflicts = list(citizen_id_conflicts(request.user).order_by("raised_at", "id"))
+    for conflict in conflicts:
+        conflict.masked = privacy.mask_id(conflict.citizen_id)
+    return render(
+        request, "households/id_queue.html", {"conflicts": conflicts, "resolutions": Resolution.choices}
+    )
+
+
+def _warn_duplicates(request, household: Household) -> None:
+    waiting = citizen_id_conflicts(request.user).filter(claimant_household=household)
+    for conflict in waiting:
+        messages.warning(
+            request,
+            f"Số định danh của {conflict.claimant_name} đã có ở một hộ khác "
+            f"({conflict.holder_household.commune.name}): thành viên được lưu không kèm số, chờ hai đơn vị "
+            "xác định người này thuộc hộ nào (mục “Trùng số định danh”).",
+        )

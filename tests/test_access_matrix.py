@@ -42,6 +42,7 @@ OWN_ONLY = {
     "units:search",
     "households:create",
     "households:carry",
+    "households:id_queue",
     "households:import",
     "households:import_template",
     "households:posting_download",

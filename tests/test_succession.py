@@ -165,7 +165,9 @@ class CarryTests(BaseTestCase):
 
         moved = [c for c in household_changes(household) if "1683" in c.source]
         self.assertEqual(moved[0].fields, [("xã, phường", "Phường Sông Cầu", "Phường Bắc Kạn")])
-        Household.objects.filter(pk=household.pk).update(commune=self.bac_kan_ward, carried_into=self.bac_kan_ward)
+        Household.objects.filter(pk=household.pk).update(
+            commune=self.bac_kan_ward, carried_into=self.bac_kan_ward
+        )
         maintained = {y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}
         rollups_rebuild()
         self.assertEqual({y: self._totals(self.thai_nguyen, y) for y in (2023, 2024)}, maintained)

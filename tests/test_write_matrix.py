@@ -27,6 +27,8 @@ WRITE_ROUTES = {
     "households:import": None,
     "households:import_confirm": None,
     "households:carry": None,
+    "households:moves": None,
+    "households:id_queue": None,
     "budgets:grid": None,
     "budgets:policies": None,
     "budgets:outputs": None,
@@ -72,6 +74,8 @@ EXPECTED = {
     "households:import_confirm": OFFICER,
     # The users here work in the three-tier tree: carrying is the new tree's (tests/test_succession.py).
     "households:carry": set(),
+    "households:moves": OFFICER,
+    "households:id_queue": COMMUNE_OFFICERS,  # each resolves the duplicates of their own commune
     "households:download": {"own:officer", "own:district", "own:province"},
     "households:posting_download": COMMUNE_OFFICERS,
     "households:export_log": {"own:province", "own:admin", "foreign:province"},
