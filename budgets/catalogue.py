@@ -2,8 +2,11 @@
 
 2021-2025: Quyết định số 90/QĐ-TTg ngày 18/01/2022, seven projects. Projects 1 and 5 (and
 sub-project 2 of project 4) apply only to poor districts and ĐBKK coastal and island communes
-(docs/decisions.md). 2026-2035: the merged program is seeded without components; its
-structure is entered in the admin when the guidance is final.
+(docs/decisions.md). 2026-2035: Quyết định số 417/QĐ-BNNMT ngày 31/01/2026 as Thông tư số
+60/2026/TT-BTC (Art. 5-19) follows it: two component groups (Hợp phần), with 10 and 5
+component contents (Nội dung thành phần); capital types per content are not published, so
+both are open (docs/decisions.md D46). The system administrator corrects or completes the
+catalogue on its page or by Excel (budgets.catalogue_import).
 """
 
 RECURRENT = ["su_nghiep"]
@@ -16,6 +19,7 @@ PROGRAMS = [
         "legal_basis": "Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng Chính phủ",
         "first_year": 2021,
         "last_year": 2025,
+        "outputs": True,
         "projects": [
             (1, "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo, các xã đặc biệt "
                 "khó khăn vùng bãi ngang, ven biển và hải đảo", "poor_areas", BOTH, [
@@ -53,7 +57,42 @@ PROGRAMS = [
         "417/QĐ-BNNMT ngày 31/01/2026",
         "first_year": 2026,
         "last_year": 2035,
-        "projects": [],
+        "terms": ("Hợp phần", "Nội dung thành phần"),
+        "projects": [
+            (1, "Xây dựng nông thôn mới và giảm nghèo bền vững", "all", BOTH, [
+                (1, "Hoàn thiện quy hoạch theo quy định bảo đảm đồng bộ, phù hợp, phát huy lợi thế vùng, "
+                    "miền và phát triển bền vững", "all", BOTH),
+                (2, "Phát triển hạ tầng kinh tế - xã hội nông thôn toàn diện, đồng bộ, hiện đại, kết nối "
+                    "hiệu quả với đô thị và thích ứng với biến đổi khí hậu", "all", BOTH),
+                (3, "Phát triển kinh tế nông thôn theo hướng sinh thái, hiện đại, tích hợp đa giá trị và đáp "
+                    "ứng nhu cầu thị trường", "all", BOTH),
+                (4, "Phát triển nguồn nhân lực và hỗ trợ tạo việc làm bền vững", "all", BOTH),
+                (5, "Nâng cao chất lượng dịch vụ hành chính công, trợ giúp pháp lý và thúc đẩy bình đẳng "
+                    "giới", "all", BOTH),
+                (6, "Phát triển khoa học, công nghệ và chuyển đổi số ở nông thôn", "all", BOTH),
+                (7, "Xây dựng môi trường và cảnh quan nông thôn sáng, xanh, sạch, đẹp, an toàn và thích ứng "
+                    "với biến đổi khí hậu; tăng cường công tác bảo đảm an toàn thực phẩm tại khu vực nông "
+                    "thôn", "all", BOTH),
+                (8, "Phát huy vai trò của Mặt trận Tổ quốc Việt Nam và các tổ chức chính trị - xã hội "
+                    "trong xây dựng nông thôn mới, giảm nghèo bền vững và phát triển kinh tế - xã hội vùng "
+                    "đồng bào dân tộc thiểu số và miền núi", "all", BOTH),
+                (9, "Bảo đảm quốc phòng, an ninh và trật tự an toàn xã hội", "all", BOTH),
+                (10, "Nâng cao năng lực, truyền thông, giám sát, đánh giá; triển khai hiệu quả phong trào "
+                     "thi đua về xây dựng nông thôn mới, giảm nghèo bền vững và phát triển kinh tế - xã hội "
+                     "vùng đồng bào dân tộc thiểu số và miền núi", "all", BOTH),
+            ]),
+            (2, "Phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số và miền núi", "all", BOTH, [
+                (1, "Đầu tư xây dựng, hoàn thiện cơ sở hạ tầng đặc thù vùng đồng bào dân tộc thiểu số và "
+                    "miền núi", "all", BOTH),
+                (2, "Hỗ trợ phát triển sản xuất, tạo sinh kế và nâng cao thu nhập cho người dân vùng đồng "
+                    "bào dân tộc thiểu số và miền núi", "all", BOTH),
+                (3, "Phát triển nguồn nhân lực vùng đồng bào dân tộc thiểu số và miền núi", "all", BOTH),
+                (4, "Chính sách đặc thù ưu tiên hỗ trợ, phát triển các dân tộc còn gặp nhiều khó khăn, có "
+                    "khó khăn đặc thù", "all", BOTH),
+                (5, "Công tác truyền thông, tuyên truyền; ứng dụng công nghệ thông tin, chuyển đổi số hỗ trợ "
+                    "phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số", "all", BOTH),
+            ]),
+        ],
     },
 ]  # fmt: skip
 
@@ -90,7 +129,7 @@ def catalogue_load(program_model=None, component_model=None, kind_model=None) ->
         from budgets.models import OutputKind as kind_model
         from budgets.models import Program as program_model
     for data in PROGRAMS:
-        values = {k: v for k, v in data.items() if k != "projects"}
+        values = {k: v for k, v in data.items() if k not in ("projects", "terms", "outputs")}
         program, _ = program_model.objects.get_or_create(code=values["code"], defaults=values)
         for number, name, scope, capitals, subprojects in data["projects"]:
             project, _ = component_model.objects.get_or_create(
@@ -102,7 +141,8 @@ def catalogue_load(program_model=None, component_model=None, kind_model=None) ->
                     program=program, parent=project, number=sub_number,
                     defaults={"name": sub_name, "scope": sub_scope, "capital_types": sub_capitals},
                 )  # fmt: skip
-        if not data["projects"]:
+        _terms_fill(component_model, program, data.get("terms"))
+        if not data.get("outputs"):
             continue
         for position, ((project_number, sub_number), name, measure, breakdown) in enumerate(OUTPUT_KINDS):
             project = component_model.objects.get(program=program, parent=None, number=project_number)
@@ -115,3 +155,13 @@ def catalogue_load(program_model=None, component_model=None, kind_model=None) ->
                 component=component, name=name,
                 defaults={"measure": measure, "has_breakdown": breakdown, "position": position},
             )  # fmt: skip
+
+
+def _terms_fill(component_model, program, terms: tuple[str, str] | None) -> None:
+    """Name the levels of a program that does not say "Dự án / Tiểu dự án", where no term is set
+    (migrations before the field existed skip this; the one adding it fills them)."""
+    if not terms or "term" not in {f.name for f in component_model._meta.fields}:
+        return
+    blank = component_model.objects.filter(program=program, term="")
+    blank.filter(parent__isnull=True).update(term=terms[0])
+    blank.filter(parent__isnull=False).update(term=terms[1])

@@ -72,6 +72,9 @@ class Component(models.Model):
         default=list,
         help_text='Danh sách loại vốn được giao: ["dtpt"], ["su_nghiep"] hoặc cả hai.',
     )
+    # What the program calls this level: "Dự án" / "Tiểu dự án" (2021-2025, the default),
+    # "Hợp phần" / "Nội dung thành phần" (2026-2035).
+    term = models.CharField("tên gọi cấp", max_length=40, blank=True)
 
     history = HistoricalRecords()
 
@@ -95,7 +98,7 @@ class Component(models.Model):
 
     @property
     def label(self) -> str:
-        return f"Dự án {self.number}" if self.is_project else f"Tiểu dự án {self.number}"
+        return f"{self.term or ('Dự án' if self.is_project else 'Tiểu dự án')} {self.number}"
 
 
 class ProgramArea(models.Model):

@@ -378,3 +378,10 @@ def _figures_dict(figures: ComponentFigures) -> dict:
         "by_capital_type": {k: v.as_dict() for k, v in figures.by_capital.items()},
         "subprojects": [_figures_dict(c) for c in figures.children if c.shown],
     }
+
+
+def catalogue_of(program: Program) -> list[Component]:
+    """The program's components as the decision lists them: each project (component group), then
+    its sub-projects (contents)."""
+    components = program.components.select_related("parent")
+    return sorted(components, key=lambda c: ((c.parent or c).number, c.parent_id is not None, c.number))

@@ -12,4 +12,6 @@ urlpatterns = [
     path("tai-ve/", views.overview_download, name="download"),
     path("nhap-excel/", views.excel_import, name="import"),
     path("nhap-excel/mau.xlsx", views.template_download, name="template"),
+    path("danh-muc/", views.catalogue, name="catalogue"),
+    path("danh-muc/tai-ve.xlsx", views.catalogue_download, name="catalogue_download"),
 ]

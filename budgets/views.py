@@ -3,7 +3,9 @@
 Views are thin: forms parse the cells, budgets.services checks and writes, budgets.selectors sums.
 """
 
+import tempfile
 import uuid
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets import forms as budget_forms
+from budgets.catalogue_exchange import catalogue_import, catalogue_workbook
 from budgets.exchange import budget_import, budget_template, overview_export
 from budgets.models import (
     ActivityOutput,
@@ -25,7 +28,7 @@ from budgets.models import (
     Program,
     Source,
 )
-from budgets.selectors import BREAKDOWN_FIELDS, budget_overview
+from budgets.selectors import BREAKDOWN_FIELDS, budget_overview, catalogue_of
 from budgets.services import (
     StaleDataError,
     budget_grid_save,
@@ -329,3 +332,47 @@ def excel_import(request):
     except RefusedFile as error:
         context["error"] = str(error)
     return render(request, "budgets/import.html", context)
+
+
+@login_required
+def catalogue(request):
+    """The program of a year, its components; the system administrator loads corrections by Excel."""
+    year = _year(request)
+    program = _program(year)
+    result, error = None, ""
+    if request.method == "POST":
+        if not request.user.is_system_admin:
+            raise PermissionDenied("Chỉ quản trị hệ thống được sửa danh mục chương trình.")
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise RefusedFile("Chọn tệp Excel danh mục.")
+            kind = check_upload(upload.name, upload.size)
+            with tempfile.NamedTemporaryFile(suffix=f".{kind}") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                result = catalogue_import(
+                    user=request.user, path=Path(handle.name), name=upload.name, kind=kind
+                )
+        except RefusedFile as refused:
+            error = str(refused)
+        if result is not None and result.ok:
+            messages.success(
+                request,
+                f"Đã nhập danh mục từ {upload.name}: thêm {result.created}, sửa {result.renamed}, "
+                f"giữ nguyên {result.unchanged} dòng.",
+            )
+            return redirect(f"{reverse('budgets:catalogue')}?nam={year}")
+    components = catalogue_of(program)
+    return render(
+        request,
+        "budgets/catalogue.html",
+        {"program": program, "year": year, "components": components, "result": result, "error": error},
+    )
+
+
+@login_required
+def catalogue_download(request):
+    program = _program(_year(request))
+    return _xlsx(catalogue_workbook(program), f"danh-muc-{program.code}.xlsx")

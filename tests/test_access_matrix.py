@@ -53,6 +53,8 @@ OWN_ONLY = {
     "budgets:mobilisation",
     "budgets:import",
     "budgets:template",
+    "budgets:catalogue",  # the program's catalogue: the same for everyone, no unit in it
+    "budgets:catalogue_download",
     "reports:periods",
     "reports:notifications",
     "reports:own_submission",

@@ -66,12 +66,18 @@ class CatalogueTests(BaseTestCase):
         self.assertEqual(component(6).name, "Truyền thông và giảm nghèo về thông tin")
         self.assertEqual({p.number for p in projects if p.scope == Scope.POOR_AREAS}, {1, 5})
 
-    def test_the_program_is_chosen_by_year_and_2026_has_the_merged_program_without_components(self):
+    def test_the_program_is_chosen_by_year_and_2026_has_the_merged_program_with_its_components(self):
         self.assertEqual(Program.objects.for_year(2025).code, "MTQG-GNBV-2021-2025")
         merged = Program.objects.for_year(2026)
         self.assertIn("nông thôn mới", merged.name)
-        self.assertFalse(merged.components.exists())
-        self.assertEqual(budget_overview(self.song_cau, 2026).projects, [])
+        groups = merged.components.filter(parent=None).order_by("number")
+        self.assertEqual(
+            [(g.label, g.children.count()) for g in groups], [("Hợp phần 1", 10), ("Hợp phần 2", 5)]
+        )
+        self.assertEqual(
+            str(groups[0].children.get(number=4)),
+            "Nội dung thành phần 4: Phát triển nguồn nhân lực và hỗ trợ tạo việc làm bền vững",
+        )
 
     def test_projects_for_poor_areas_apply_only_where_designated(self):
         program = Program.objects.for_year(2023)

@@ -34,6 +34,7 @@ WRITE_ROUTES = {
     "budgets:outputs": None,
     "budgets:mobilisation": None,
     "budgets:import": None,
+    "budgets:catalogue": None,
     "reports:notifications": None,
     "reports:submission_action": ["gui", "duyet", "tra-lai", "mo-lai"],
     "reports:own_submission": None,
@@ -80,6 +81,7 @@ EXPECTED = {
     "households:posting_download": COMMUNE_OFFICERS,
     "households:export_log": {"own:province", "own:admin", "foreign:province"},
     "budgets:grid": set(),  # component 1 is a project, not a sub-project: 404 for everyone
+    "budgets:catalogue": {"own:admin"},
     "budgets:policies": STAFF,
     "budgets:outputs": STAFF,
     "budgets:mobilisation": STAFF,
