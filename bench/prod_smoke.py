@@ -30,7 +30,15 @@ from benchdb import ROOT, database_url, manage_shell, recreate_database, session
 
 NAME = "povertyprog_smoke"
 PORT = 8766
-USERS = ("tinh.backan", "tp.backan", "xem.backan", "phuong.songcau", "admin", "tinh.thanhhoa")
+USERS = (
+    "tinh.backan",
+    "tp.backan",
+    "xem.backan",
+    "phuong.songcau",
+    "phuong.backan",
+    "admin",
+    "tinh.thanhhoa",
+)
 FOREIGN = "tinh.thanhhoa"
 
 IDS_SCRIPT = """
@@ -42,7 +50,7 @@ from reports.cycle import submission_for
 from reports.models import Document, ReportingPeriod
 song_cau = U.objects.get(code='01837', valid_from='2021-01-01')
 officer = User.objects.get(username='phuong.songcau')
-household = Household.objects.filter(commune=song_cau).order_by('pk').first()
+household = Household.objects.filter(code__startswith='01837-').order_by('pk').first()  # in P. Bắc Kạn
 job = ImportJob.objects.filter(user=officer).first() or ImportJob.objects.create(
     user=officer, unit=song_cau, year=2024, original_name='ds.xlsx', stored_name='smoke.xlsx')
 document = Document.objects.filter(unit=song_cau).first()

@@ -267,3 +267,27 @@ def _cam_luong_load(program: Program) -> int:
              program=program)  # fmt: skip
     _records(officer, commune, 2022, mobilised=CAM_LUONG_MOBILISED_2022)
     return created
+
+
+# 2026 (the 2026-2035 program): Phường Bắc Kạn's first lines, entered by its officer this autumn.
+# (component group, content): {source: (assigned, allocated, carried_over, disbursed)}, invented.
+WARD_2026, WARD_OFFICER = "01843", "phuong.backan"
+WARD_LINES_2026 = {
+    (1, 4): {"central": (850 * M, 850 * M, 0, 312_400_000), "local": (26 * M, 26 * M, 0, 0)},
+    (1, 10): {"central": (120 * M, 120 * M, 0, 45 * M)},
+    (2, 2): {"central": (600 * M, 400 * M, 0, 0), "local": (18 * M, 0, 0, 0)},
+}
+
+
+@transaction.atomic
+def demo_budgets_2026_load() -> int:
+    """Phường Bắc Kạn's 2026 lines once; returns how many were created (0 if present)."""
+    ward = AdministrativeUnit.objects.get(code=WARD_2026, valid_from=date(2025, 7, 1))
+    if BudgetLine.objects.filter(unit=ward, year=2026).exists():
+        return 0
+    officer = User.objects.get(username=WARD_OFFICER)
+    program = Program.objects.for_year(2026)
+    return sum(
+        _grid(officer, ward, 2026, _component(program, *key), sources, date(2026, 11, 30))
+        for key, sources in WARD_LINES_2026.items()
+    )

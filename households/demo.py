@@ -8,17 +8,27 @@ Huyện Chợ Mới (the same province): two communes with reviews 2023 and 2024
 plausible, so that the province's documents sum more than one district.
 Cẩm Lương: the 2022 review with 31 poor and 23 near-poor households and exactly the
 deprivation rates seed 001 prints (employment 35,48% / 47,83%, latrine 48,39% / 17,39% …).
+
+Today (demo_today_load): on 1/7/2025 Bắc Kạn province joined Thái Nguyên (NQ 1683/NQ-UBTVQH15);
+the registry of the city and of Chợ Mới is carried into the new communes (Phường Bắc Kạn,
+Phường Đức Xuân, Xã Phong Quang, Xã Chợ Mới, Xã Thanh Mai), the 2025 review is done there and
+the 2026 review is under way in Phường Bắc Kạn (about two households in five reviewed).
 """
 
 import random
 from datetime import date
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from households.bulk import HouseholdSpec, ReviewSpec, households_bulk_create
-from households.classification import HouseholdClass
+from households.carrying import carry_plan, registry_carry
+from households.classification import AssessmentMethod, HouseholdClass
 from households.ethnicities import is_minority
-from households.models import Household, Origin, PovertyStandard
+from households.indicators import INDICATOR_FIELDS, derive_from_members
+from households.models import Household, HouseholdReview, Origin, PovertyStandard
+from households.rollups import rollups_refresh
+from households.services import histories_refresh, member_facts, review_fill
 from households.synthetic import (
     HOUSEHOLD_LEVEL,
     causes_for,
@@ -28,6 +38,8 @@ from households.synthetic import (
     members_for,
     needs_for,
 )
+from povertyprog import audit
+from povertyprog.accounts.models import User
 from povertyprog.units.models import AdministrativeUnit, DivisionType
 
 POOR, NEAR, MIDDLE, NOT_POOR = (
@@ -37,6 +49,7 @@ POOR, NEAR, MIDDLE, NOT_POOR = (
     HouseholdClass.NOT_POOR,
 )
 THREE_TIER = date(2021, 1, 1)
+TWO_TIER = date(2025, 7, 1)
 
 # Seed 002 appendix: commune code, households at the start of 2024, poor households, planned reduction.
 BACKAN_CITY_2024 = [
@@ -231,17 +244,93 @@ def demo_registry_load(seed: int = 2024) -> int:
     """Create the demo registry once; returns how many households were created (0 if present)."""
     rng = random.Random(seed)
     created = 0
+    # A commune's households are known by their codes (<commune code>-NNNNN): they keep them
+    # when the registry is carried into the communes of 1/7/2025.
     for code, total, poor, reduction in BACKAN_CITY_2024:
         commune = AdministrativeUnit.objects.get(code=code, valid_from=THREE_TIER)
-        if Household.objects.filter(commune=commune).exists():
+        if _loaded(commune):
             continue
         created += households_bulk_create(_backan_commune_specs(rng, commune, total, poor, reduction))
     cam_luong = AdministrativeUnit.objects.get(code="15139", valid_from=THREE_TIER)
-    if not Household.objects.filter(commune=cam_luong).exists():
+    if not _loaded(cam_luong):
         created += households_bulk_create(_cam_luong_specs(rng, cam_luong))
     rng = random.Random(seed + 65)  # Chợ Mới's own draw: the figures above stay as they were
     for code, total, poor, reduction in CHO_MOI_2024:
         commune = AdministrativeUnit.objects.get(code=code, valid_from=THREE_TIER)
-        if not Household.objects.filter(commune=commune).exists():
+        if not _loaded(commune):
             created += households_bulk_create(_backan_commune_specs(rng, commune, total, poor, reduction))
     return created
+
+
+def _loaded(commune: AdministrativeUnit) -> bool:
+    return Household.objects.filter(code__startswith=f"{commune.code}-").exists()
+
+
+# --- Today: the two-tier tree, the 2025 review, the 2026 review under way ----------------------
+
+TODAY_PROVINCE, TODAY_OFFICER = "19", "tinh.thainguyen"  # Tỉnh Thái Nguyên since 1/7/2025
+REVIEW_2026_WARD, REVIEW_2026_SHARE = "01843", 0.4  # Phường Bắc Kạn, share reviewed so far
+# Next year's class given this year's: (classes, weights). Poverty falls a little each year.
+_NEXT = {
+    POOR: ([POOR, NEAR, MIDDLE], [84, 12, 4]),
+    NEAR: ([NEAR, POOR, MIDDLE, NOT_POOR], [78, 3, 9, 10]),
+    MIDDLE: ([MIDDLE, NEAR, NOT_POOR], [84, 4, 12]),
+    NOT_POOR: ([NOT_POOR, NEAR, MIDDLE], [97, 1, 2]),
+}
+
+
+def _review(rng, household: Household, members: list, year: int, cls: str, standard) -> HouseholdReview:
+    on = date(year, 11, 15) if year < 2026 else date(2026, 10, 20)
+    derived = derive_from_members([member_facts(m, on) for m in members])
+    values = standard.values(household.commune.area)
+    deprived = household_flags(rng, cls, {f for f, v in derived.items() if v})
+    review = HouseholdReview(
+        household=household,
+        year=year,
+        review_date=on,
+        method=AssessmentMethod.INCOME,
+        income_per_capita=income_for(rng, cls, values.income_line, values.middle_upper),
+        **({f: f in deprived for f in INDICATOR_FIELDS} | derived),
+        **{c: True for c in causes_for(rng, cls) | needs_for(rng, cls)},
+    )
+    review_fill(review, household=household, standard=standard, members_count=len(members))
+    return review
+
+
+@transaction.atomic
+def demo_today_load(seed: int = 2025) -> int:
+    """Carry the demo registry into the communes of 1/7/2025 and record the 2025 review there and
+    part of the 2026 review; returns how many reviews were created (0 when done already)."""
+    province = AdministrativeUnit.objects.get(code=TODAY_PROVINCE, valid_from=TWO_TIER)
+    if not carry_plan(province).lines:
+        return 0
+    officer = User.objects.get(username=TODAY_OFFICER)
+    registry_carry(user=officer, scope=province)
+    households = list(
+        Household.objects.filter(carried_into__parent=province)
+        .select_related("commune")
+        .prefetch_related("members")
+        .order_by("code")
+    )
+    last = dict(
+        HouseholdReview.objects.filter(household__in=households, year=2024).values_list(
+            "household_id", "classification"
+        )
+    )
+    standards = {year: PovertyStandard.objects.for_year(year) for year in (2025, 2026)}
+    rng = random.Random(seed)
+    reviews = []
+    for household in households:
+        if household.pk not in last:  # moved away before 2023: not reviewed again
+            continue
+        members = list(household.members.all())
+        cls = rng.choices(*_NEXT[last[household.pk]])[0]
+        reviews.append(_review(rng, household, members, 2025, cls, standards[2025]))
+        if household.commune.code == REVIEW_2026_WARD and rng.random() < REVIEW_2026_SHARE:
+            cls = rng.choices(*_NEXT[cls])[0]
+            reviews.append(_review(rng, household, members, 2026, cls, standards[2026]))
+    bulk_create_with_history(
+        reviews, HouseholdReview, batch_size=1000, default_user=officer, default_change_reason=audit.DEMO
+    )
+    rollups_refresh(histories_refresh(households, user=officer))
+    return len(reviews)

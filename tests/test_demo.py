@@ -1,9 +1,12 @@
-"""The demo registry reproduces the figures of seeds 001 and 002 (slow: ~14,000 households)."""
+"""The demo registry reproduces the figures of seeds 001 and 002 and, carried into today's communes,
+conserves them (slow: ~14,000 households)."""
 
 import pytest
 
-from households.demo import BACKAN_CITY_2024, demo_registry_load
+from households.demo import BACKAN_CITY_2024, demo_registry_load, demo_today_load
+from households.models import Household
 from households.selectors import registry_stats
+from povertyprog.accounts.demo import demo_users_load
 from povertyprog.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +37,34 @@ def test_demo_registry_matches_the_seeds():
     assert rates[4] == (0.0, 0.0) and rates[9] == (0.0, 0.0) and rates[6] == (0.0, 0.0)
 
     assert demo_registry_load() == 0  # idempotent
+    _today_conserves_every_year()
+
+
+def _today_conserves_every_year():
+    """Issue 15: carried into the communes of 1/7/2025, the demo registry gives, for every year
+    before the move, the same households, poor and near-poor (and change tables) summed over the
+    new units as over the old ones; the old units' figures do not move."""
+    demo_users_load()
+    old_province = AdministrativeUnit.objects.get(code="06", valid_from="2021-01-01")  # Bắc Kạn
+    new_province = AdministrativeUnit.objects.get(code="19", valid_from="2025-07-01")  # Thái Nguyên
+    years = (2022, 2023, 2024)
+    before = {year: registry_stats(old_province, year) for year in years}
+    assert demo_today_load() > 14_000
+    for year in years:
+        old, new = registry_stats(old_province, year), registry_stats(new_province, year)
+        assert old == before[year]
+        assert old["households"] == new["households"], year
+        assert old["changes"] == new["changes"], year
+        for key in ("households", "poor", "near_poor"):
+            assert sum(c[key] for c in old["children"]) == sum(c[key] for c in new["children"]), (year, key)
+    # The new communes hold every household; their 2025 review starts from the 2024 end.
+    ward = AdministrativeUnit.objects.get(code="01843", valid_from="2025-07-01")  # Phường Bắc Kạn
+    sources = ("01837", "01855", "01843", "01852")  # Sông Cầu, Xuất Hóa, Phùng Chí Kiên, Nông Thượng
+    assert Household.objects.filter(commune=ward).count() == sum(
+        Household.objects.filter(code__startswith=f"{code}-").count() for code in sources
+    )
+    y2025 = registry_stats(new_province, 2025)
+    assert y2025["changes"]["poor"]["households"]["start"] == before[2024]["households"]["poor"]
+    assert y2025["households"]["total"] == before[2024]["households"]["total"]
+    assert {c["code"] for c in registry_stats(new_province, 2026)["children"] if c["households"]} == {"01843"}
+    assert demo_today_load() == 0  # idempotent

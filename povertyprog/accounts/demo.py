@@ -41,6 +41,10 @@ DEMO_USERS = [
     ("xa.camluong", "Cán bộ xã Cẩm Lương", Role.COMMUNE_OFFICER, "15139", THREE_TIER),
     ("tinh.thainguyen", "Cán bộ Sở NN&MT Thái Nguyên", Role.PROVINCE_STAFF, "19", TWO_TIER),
     ("phuong.backan", "Cán bộ P. Bắc Kạn (từ 01/7/2025)", Role.COMMUNE_OFFICER, "01843", TWO_TIER),
+    ("phuong.ducxuan.moi", "Cán bộ P. Đức Xuân (từ 01/7/2025)", Role.COMMUNE_OFFICER, "01840", TWO_TIER),
+    ("xa.phongquang", "Cán bộ xã Phong Quang (từ 01/7/2025)", Role.COMMUNE_OFFICER, "01849", TWO_TIER),
+    ("xa.chomoi", "Cán bộ xã Chợ Mới (từ 01/7/2025)", Role.COMMUNE_OFFICER, "02086", TWO_TIER),
+    ("xa.thanhmai.moi", "Cán bộ xã Thanh Mai (từ 01/7/2025)", Role.COMMUNE_OFFICER, "02101", TWO_TIER),
 ]
 
 

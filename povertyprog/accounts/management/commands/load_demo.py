@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from budgets.demo import demo_budgets_load
-from households.demo import demo_registry_load
+from budgets.demo import demo_budgets_2026_load, demo_budgets_load
+from households.demo import demo_registry_load, demo_today_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
 from reports.demo import demo_cycle_load
 
@@ -26,6 +26,18 @@ class Command(BaseCommand):
             f"Ngân sách mẫu (TP Bắc Kạn 2022-2024, huyện Chợ Mới 2024, xã Cẩm Lương 2023): {lines} dòng"
             if lines
             else "Ngân sách mẫu: đã có."
+        )
+        started = time.perf_counter()
+        reviews = demo_today_load()
+        self.stdout.write(
+            f"Từ 01/7/2025: sổ hộ chuyển sang các xã của tỉnh Thái Nguyên, {reviews} kết quả rà soát "
+            f"2025 và 2026 ({time.perf_counter() - started:.1f} s)"
+            if reviews
+            else "Sổ hộ đã ở các xã từ 01/7/2025."
+        )
+        lines = demo_budgets_2026_load()
+        self.stdout.write(
+            f"Ngân sách 2026 của Phường Bắc Kạn: {lines} dòng" if lines else "Ngân sách 2026: đã có."
         )
         submissions = demo_cycle_load()
         self.stdout.write(
