@@ -223,7 +223,9 @@ class MoveForm(forms.Form):
 class SplitForm(forms.Form):
     """Tách hộ: the members ticked form a new household with the head chosen."""
 
-    members = forms.TypedMultipleChoiceField(label="Thành viên tách ra", coerce=int, choices=())
+    members = forms.TypedMultipleChoiceField(
+        label="Thành viên tách ra", coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
     head = forms.TypedChoiceField(label="Chủ hộ mới", coerce=int, choices=())
     village = forms.CharField(label="Thôn, tổ dân phố của hộ mới", max_length=100, required=False)
     moved_on = forms.DateField(

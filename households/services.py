@@ -65,12 +65,7 @@ def household_save(
     if not household.pk and not household.code:
         household.code = household_code_next(household.commune)
     if household.pk:
-        bumped = Household.objects.filter(pk=household.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise StaleEditError(StaleEditError.message)
-        household.version = expected_version + 1
+        household_version_bump(household, expected_version)
     household._history_user, household._change_reason = user, source
     try:
         with transaction.atomic():
@@ -96,6 +91,16 @@ def household_save(
             ) from None
         conflicts_open(held, user)
     return household
+
+
+def household_version_bump(household: Household, expected_version: int | None) -> None:
+    """The optimistic lock: written on the version of the household the form was opened on, or
+    not at all (StaleEditError: another officer's change in between, or the same form sent twice)."""
+    if not Household.objects.filter(pk=household.pk, version=expected_version).update(
+        version=F("version") + 1
+    ):
+        raise StaleEditError(StaleEditError.message)
+    household.version = expected_version + 1
 
 
 def household_code_next(commune: AdministrativeUnit) -> str:
