@@ -16,7 +16,9 @@ FIRST_REVIEW_YEAR = 2022  # first year of the multidimensional standard of Decre
 
 
 def review_years() -> range:
-    return range(FIRST_REVIEW_YEAR, timezone.localdate().year + 2)
+    """Years a review can be entered for: up to this year's (in December 2026 the 2027 review
+    does not exist yet)."""
+    return range(FIRST_REVIEW_YEAR, timezone.localdate().year + 1)
 
 
 class VndField(forms.IntegerField):

@@ -72,6 +72,10 @@ from povertyprog.units.models import Level
 PAGE_SIZE = 50
 
 
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
 def _default_year() -> int:
     """The periodic review of year Y ends in December: until then, last year's lists are current."""
     today = timezone.localdate()
@@ -175,7 +179,9 @@ def household_detail(request, pk: int):
             "history": history,
             "ethnicity": ETHNICITY_NAMES.get(household.ethnicity, ""),
             "can_edit": can_enter_data(request.user, household.commune),
-            "next_year": max([r.year for r in reviews], default=_default_year() - 1) + 1,
+            # The year after the last review, never beyond this year's review.
+            "next_year": min(max([r.year for r in reviews], default=_default_year() - 1) + 1, _this_year()),
+            "this_year_done": any(r.year == _this_year() for r in reviews),
         },
     )
 

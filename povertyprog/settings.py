@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "povertyprog",
     "povertyprog.units",
     "povertyprog.accounts",
+    "povertyprog.workdays",
     "households",
     "budgets",
     "reports",

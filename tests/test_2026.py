@@ -144,3 +144,24 @@ class Budgets2026Tests(BaseTestCase):
         self.assertNotContains(page, "Nhập danh mục từ Excel")
         response = self.client.post(reverse("budgets:catalogue"), {"file": catalogue_file([]), "nam": "2026"})
         self.assertEqual(response.status_code, 403)
+
+
+class AfterThe2026ReviewTests(BaseTestCase):
+    @time_machine.travel(datetime(2026, 12, 6, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=True)
+    def test_december_2026_does_not_offer_a_2027_review(self):
+        ward = unit("01849", TWO_TIER)
+        household = make_household(ward)
+        make_review(household, 2025, 1_500_000, deprived=THREE)
+        officer = make_user("phongquang", Role.COMMUNE_OFFICER, "01849", TWO_TIER)
+        self.client.force_login(officer)
+        page = self.client.get(reverse("households:detail", args=[household.pk]))
+        self.assertContains(page, "Nhập kết quả rà soát năm 2026")
+        make_review(household, 2026, 1_500_000, deprived=THREE)
+        page = self.client.get(reverse("households:detail", args=[household.pk]))
+        self.assertNotContains(page, "rà soát năm 2027")
+        self.assertEqual(
+            self.client.get(reverse("households:review", args=[household.pk, 2027])).status_code, 404
+        )
+        self.assertEqual(
+            self.client.get(reverse("households:review", args=[household.pk, 2026])).status_code, 200
+        )

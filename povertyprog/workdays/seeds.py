@@ -1,0 +1,30 @@
+"""The days off and worked days of 2025 and 2026 as seeded (the Government's annual schedule
+for civil servants; decisions.md D48 says what is confirmed). Never overwrites an edit."""
+
+OFF, WORKED = "off", "worked"
+
+DAYS = [
+    ("2025-01-01", OFF, "Tết Dương lịch"),
+    *[(f"2025-01-{d}", OFF, "Tết Nguyên đán Ất Tỵ") for d in (27, 28, 29, 30, 31)],
+    ("2025-04-07", OFF, "Giỗ Tổ Hùng Vương (10/3 âm lịch)"),
+    ("2025-04-30", OFF, "Ngày Chiến thắng 30/4"),
+    ("2025-05-01", OFF, "Ngày Quốc tế Lao động"),
+    ("2025-05-02", OFF, "Nghỉ hoán đổi (làm bù thứ Bảy 26/4/2025)"),
+    ("2025-04-26", WORKED, "Làm bù cho ngày 02/5/2025"),
+    ("2025-09-01", OFF, "Quốc khánh"),
+    ("2025-09-02", OFF, "Quốc khánh"),
+    ("2026-01-01", OFF, "Tết Dương lịch"),
+    *[(f"2026-02-{d}", OFF, "Tết Nguyên đán Bính Ngọ") for d in (16, 17, 18, 19, 20)],
+    ("2026-04-27", OFF, "Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch là Chủ nhật 26/4/2026)"),
+    ("2026-04-30", OFF, "Ngày Chiến thắng 30/4"),
+    ("2026-05-01", OFF, "Ngày Quốc tế Lao động"),
+    ("2026-09-01", OFF, "Quốc khánh"),
+    ("2026-09-02", OFF, "Quốc khánh"),
+]
+
+
+def special_days_load(model=None) -> None:
+    if model is None:
+        from povertyprog.workdays.models import SpecialDay as model
+    for day, kind, name in DAYS:
+        model.objects.get_or_create(day=day, defaults={"kind": kind, "name": name})
