@@ -49,7 +49,15 @@ from households.import_jobs import (
     runs_in_background,
 )
 from households.indicators import INDICATORS
-from households.models import Cause, Household, HouseholdReview, ImportJob, PersonalDataExport, Resolution
+from households.models import (
+    Cause,
+    Household,
+    HouseholdReview,
+    ImportJob,
+    PersonalDataExport,
+    PovertyStandard,
+    Resolution,
+)
 from households.moves import destination_commune, household_merge, household_move, household_split
 from households.selectors import citizen_id_conflicts, moves_of, registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
@@ -287,8 +295,17 @@ def review_edit(request, pk: int, year: int):
                 request, f"Đã lưu kết quả rà soát năm {saved.year}: {saved.get_classification_display()}."
             )
             return redirect("households:detail", pk=household.pk)
+    standard = PovertyStandard.objects.filter(first_year__lte=year, last_year__gte=year).first()
     return render(
-        request, "households/review_form.html", {"form": form, "household": household, "year": year}
+        request,
+        "households/review_form.html",
+        {
+            "form": form,
+            "household": household,
+            "year": year,
+            "standard": standard,
+            "lines": standard.values(household.commune.area) if standard else None,
+        },
     )
 
 
