@@ -136,7 +136,7 @@ class Household(models.Model):
     # History is looked up by household id; the other indexes would only slow every write.
     history = HistoricalRecords(
         excluded_fields=["search_text", "head_sort_key"],
-        no_db_index=["code", "commune"],
+        no_db_index=["code", "commune", "carried_into", "merged_into"],
         user_db_constraint=False,
     )
 
