@@ -131,7 +131,7 @@ def _read(path: Path, kind: str, problems: list[Problem]) -> list[tuple[int, dic
 def _check(rows: list[tuple[int, dict]], reader: SheetReader) -> None:
     programs = {p.code: p for p in Program.objects.all()}
     seen: dict[tuple, int] = {}
-    groups_in_file = set()
+    groups_in_file = set()  # (program code, group number) in the file, then in the catalogue too
     for number, values in rows:
         if values["program"] and values["program"] not in programs:
             reader.problem(
@@ -146,13 +146,13 @@ def _check(rows: list[tuple[int, dict]], reader: SheetReader) -> None:
         seen.setdefault(key, number)
         if values["code"][1] is None:
             groups_in_file.add((values["program"], values["code"][0]))
+    groups_in_file |= set(Component.objects.filter(parent=None).values_list("program__code", "number"))
     for number, values in rows:
         program = programs.get(values["program"])
         if program is None or values["code"] is None or values["code"][1] is None:
             continue
         group = values["code"][0]
-        exists = Component.objects.filter(program=program, parent=None, number=group).exists()
-        if (values["program"], group) not in groups_in_file and not exists:
+        if (values["program"], group) not in groups_in_file:
             reader.problem(number, "code", f"{group}.{values['code'][1]}",
                            f"Chưa có hợp phần, dự án số {group}: thêm dòng “{group}” trước.")  # fmt: skip
 

@@ -21,14 +21,14 @@ from datetime import date
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from households.bulk import HouseholdSpec, ReviewSpec, households_bulk_create
+from households.bulk import HouseholdSpec, ReviewSpec, build_reviews, households_bulk_create
 from households.carrying import carry_plan, registry_carry
-from households.classification import AssessmentMethod, HouseholdClass
+from households.classification import HouseholdClass
 from households.ethnicities import is_minority
-from households.indicators import INDICATOR_FIELDS, derive_from_members
+from households.indicators import derive_from_members
 from households.models import Household, HouseholdReview, Origin, PovertyStandard
 from households.rollups import rollups_refresh
-from households.services import histories_refresh, member_facts, review_fill
+from households.services import histories_refresh, member_facts
 from households.synthetic import (
     HOUSEHOLD_LEVEL,
     causes_for,
@@ -279,22 +279,20 @@ _NEXT = {
 }
 
 
-def _review(rng, household: Household, members: list, year: int, cls: str, standard) -> HouseholdReview:
-    on = date(year, 11, 15) if year < 2026 else date(2026, 10, 20)
-    derived = derive_from_members([member_facts(m, on) for m in members])
+def _review_spec(
+    rng, household: Household, member_set: set[str], year: int, cls: str, standard
+) -> ReviewSpec:
+    """A review of `cls` drawn as the registry's own (households.synthetic), for build_reviews()."""
     values = standard.values(household.commune.area)
-    deprived = household_flags(rng, cls, {f for f, v in derived.items() if v})
-    review = HouseholdReview(
-        household=household,
+    deprived = household_flags(rng, cls, member_set)
+    return ReviewSpec(
         year=year,
-        review_date=on,
-        method=AssessmentMethod.INCOME,
-        income_per_capita=income_for(rng, cls, values.income_line, values.middle_upper),
-        **({f: f in deprived for f in INDICATOR_FIELDS} | derived),
-        **{c: True for c in causes_for(rng, cls) | needs_for(rng, cls)},
+        income=income_for(rng, cls, values.income_line, values.middle_upper),
+        deprived=deprived,
+        causes=causes_for(rng, cls),
+        needs=needs_for(rng, cls),
+        review_date=date(year, 11, 15) if year < 2026 else date(2026, 10, 20),
     )
-    review_fill(review, household=household, standard=standard, members_count=len(members))
-    return review
 
 
 @transaction.atomic
@@ -324,11 +322,18 @@ def demo_today_load(seed: int = 2025) -> int:
         if household.pk not in last:  # moved away before 2023: not reviewed again
             continue
         members = list(household.members.all())
+        derived = derive_from_members([member_facts(m, date(2025, 11, 15)) for m in members])
+        member_set = {f for f, v in derived.items() if v}
         cls = rng.choices(*_NEXT[last[household.pk]])[0]
-        reviews.append(_review(rng, household, members, 2025, cls, standards[2025]))
+        specs = [_review_spec(rng, household, member_set, 2025, cls, standards[2025])]
         if household.commune.code == REVIEW_2026_WARD and rng.random() < REVIEW_2026_SHARE:
             cls = rng.choices(*_NEXT[cls])[0]
-            reviews.append(_review(rng, household, members, 2026, cls, standards[2026]))
+            specs.append(_review_spec(rng, household, member_set, 2026, cls, standards[2026]))
+        spec = HouseholdSpec(
+            code=household.code, commune=household.commune, head_name=household.head_name,
+            village=household.village, members=members, reviews=specs,
+        )  # fmt: skip
+        reviews += build_reviews(spec, household, standards)
     bulk_create_with_history(
         reviews, HouseholdReview, batch_size=1000, default_user=officer, default_change_reason=audit.DEMO
     )

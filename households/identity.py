@@ -83,6 +83,8 @@ def conflict_resolve(*, user: User, conflict_id: int, resolution: str) -> Citize
         claimant.delete()
         conflict.claimant = None
     elif resolution == Resolution.CLAIMANT_KEEPS and holder is None:  # the holder's row is gone
+        if claimant is None:
+            raise ValidationError("Cả hai thành viên đã bị xóa khỏi sổ: chọn “Hai người khác nhau” để đóng.")
         claimant.citizen_id = conflict.citizen_id
         claimant._history_user, claimant._change_reason = user, RESOLVING
         claimant.save()

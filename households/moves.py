@@ -53,6 +53,22 @@ def destination_commune(code: str, household: Household) -> AdministrativeUnit:
     return commune
 
 
+def merge_target(user: User, code: str) -> Household:
+    """The household another one joins, by its code, among those the officer enters data for."""
+    into = Household.objects.select_related("commune").filter(code=code.strip()).first()
+    if into is None or not can_enter_data(user, into.commune):
+        raise ValidationError({"into": f"Không có hộ mã “{code}” trong đơn vị của bạn."})
+    return into
+
+
+def _record(kind: str, household: Household, other: Household | None, to: AdministrativeUnit,
+            moved_on: date, members: int, user: User, note: str = "") -> HouseholdMove:  # fmt: skip
+    return HouseholdMove.objects.create(
+        kind=kind, household=household, other=other, from_commune=household.commune, to_commune=to,
+        moved_on=moved_on, members=members, note=note, recorded_by=user,
+    )  # fmt: skip
+
+
 def _refresh(households: list[Household], user: User) -> None:
     rollups_refresh(histories_refresh(households, user=user))
 
@@ -77,15 +93,8 @@ def household_move(
     if not village.strip():
         raise ValidationError({"village": "Nhập thôn, tổ dân phố nơi đến."})
     _bump(household, expected_version)
-    move = HouseholdMove.objects.create(
-        kind=MoveKind.MOVED,
-        household=household,
-        from_commune=household.commune,
-        to_commune=to_commune,
-        moved_on=moved_on,
-        members=household.members.count(),
-        note=note,
-        recorded_by=user,
+    move = _record(
+        MoveKind.MOVED, household, None, to_commune, moved_on, household.members.count(), user, note
     )
     household.commune, household.village = to_commune, village.strip()
     household._history_user = user
@@ -149,16 +158,7 @@ def household_split(
     new._history_user, new._change_reason = user, f"Tách từ hộ {household.code}"
     new.save()
     _move_members(leaving, new, user, f"Tách hộ: từ hộ {household.code} sang hộ {new.code}", head)
-    HouseholdMove.objects.create(
-        kind=MoveKind.SPLIT,
-        household=household,
-        other=new,
-        from_commune=household.commune,
-        to_commune=new.commune,
-        moved_on=moved_on,
-        members=len(leaving),
-        recorded_by=user,
-    )
+    _record(MoveKind.SPLIT, household, new, new.commune, moved_on, len(leaving), user)
     _refresh([new], user)
     return new
 
@@ -174,20 +174,11 @@ def household_merge(
     if into.pk == household.pk or into.merged_into_id:
         raise ValidationError({"into": "Chọn một hộ khác, đang có trong sổ."})
     if not can_enter_data(user, into.commune):
-        raise ValidationError({"into": f"Hộ {into.code} không thuộc đơn vị bạn được nhập liệu."})
+        raise ValidationError({"into": f"Không có hộ mã “{into.code}” trong đơn vị của bạn."})
     _bump(household, expected_version)
     members = list(household.members.all())
     _move_members(members, into, user, f"Nhập hộ: từ hộ {household.code} vào hộ {into.code}", None)
-    move = HouseholdMove.objects.create(
-        kind=MoveKind.MERGED,
-        household=household,
-        other=into,
-        from_commune=household.commune,
-        to_commune=into.commune,
-        moved_on=moved_on,
-        members=len(members),
-        recorded_by=user,
-    )
+    move = _record(MoveKind.MERGED, household, into, into.commune, moved_on, len(members), user)
     household.merged_into = into
     household._history_user, household._change_reason = user, f"Nhập vào hộ {into.code}"
     household.save()

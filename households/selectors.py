@@ -25,7 +25,7 @@ from households.models import (
     RegistryRollup,
 )
 from households.rollups import GROUP_KEYS, MEASURE_FIELDS
-from povertyprog.accounts.scoping import scoped
+from povertyprog.accounts.scoping import unit_scope
 from povertyprog.units.models import AdministrativeUnit, Level
 
 POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
@@ -388,10 +388,9 @@ def moves_of(household: Household) -> list[HouseholdMove]:
 
 def citizen_id_conflicts(user) -> QuerySet:
     """Open duplicates of personal ID numbers where either household is in the user's units."""
-    holder = scoped(CitizenIdConflict.objects.all(), user, "holder_household__commune")
-    claimant = scoped(CitizenIdConflict.objects.all(), user, "claimant_household__commune")
+    either = unit_scope(user, "holder_household__commune") | unit_scope(user, "claimant_household__commune")
     return (
-        CitizenIdConflict.objects.filter(Q(pk__in=holder.values("pk")) | Q(pk__in=claimant.values("pk")))
+        CitizenIdConflict.objects.filter(either)
         .filter(resolution="")
         .select_related(
             "holder", "claimant", "holder_household__commune", "claimant_household__commune", "raised_by"

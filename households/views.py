@@ -58,7 +58,13 @@ from households.models import (
     PovertyStandard,
     Resolution,
 )
-from households.moves import destination_commune, household_merge, household_move, household_split
+from households.moves import (
+    destination_commune,
+    household_merge,
+    household_move,
+    household_split,
+    merge_target,
+)
 from households.selectors import citizen_id_conflicts, moves_of, registry_stats
 from households.services import StaleEditError, derived_indicators, household_save, review_save
 from households.tasks import check_import, commit_import
@@ -595,13 +601,8 @@ def _record_move(user, household: Household, action: str, data: dict) -> str:
             village=data["village"], moved_on=data["moved_on"], expected_version=data["version"],
         )  # fmt: skip
         return f"Đã tách hộ mới {new.code} ({new.head_name})."
-    into = scoped(Household.objects.select_related("commune"), user, "commune").filter(
-        code=data["into"].strip()
-    )
-    if not into.exists():
-        raise ValidationError({"into": f"Không có hộ mã “{data['into']}” trong đơn vị của bạn."})
     household_merge(
-        user=user, household=household, into=into.get(), moved_on=data["moved_on"],
+        user=user, household=household, into=merge_target(user, data["into"]), moved_on=data["moved_on"],
         expected_version=data["version"],
     )  # fmt: skip
     return f"Đã nhập hộ {household.code} vào hộ {data['into']}."

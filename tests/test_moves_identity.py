@@ -14,7 +14,7 @@ from households.citizen_ids import PROVINCE_CODES, citizen_id_problem
 from households.identity import conflict_resolve
 from households.importing import household_import
 from households.models import CitizenIdConflict, Household, HouseholdReview, Member, Origin, Resolution
-from households.moves import household_merge, household_move, household_split
+from households.moves import household_merge, household_move, household_split, merge_target
 from households.rollups import rollups_rebuild
 from households.selectors import registry_stats
 from povertyprog.accounts.models import Role
@@ -181,6 +181,13 @@ class MoveTests(BaseTestCase):
         self.assertEqual(into.members.filter(relation="head").count(), 1)
         with self.assertRaisesMessage(ValidationError, "đã nhập vào hộ khác"):
             make_review(household, 2026, **POOR)
+        # A household of another commune is not a target, and says no more than "not yours".
+        other = make_household(self.phong_quang)
+        with self.assertRaisesMessage(
+            ValidationError, f"Không có hộ mã “{other.code}” trong đơn vị của bạn."
+        ):
+            merge_target(self.ward_officer, other.code)
+        self.assertEqual(merge_target(self.ward_officer, f" {into.code} "), into)
         self.assertEqual(self._poor_table(self.ward, 2026)["other_decrease"], 1)
 
     @SEASON
@@ -205,7 +212,7 @@ class MoveTests(BaseTestCase):
         )  # fmt: skip
         self.assertRedirects(response, reverse("households:list"))
         self.assertEqual(Household.objects.get(pk=household.pk).commune, self.phong_quang)
-        # A second submit of the same form (the version it was opened on) moves nothing twice.
+        # A form opened before the move (its version) is refused, even for the commune it now belongs to.
         self.client.force_login(self.pq_officer)
         again = self.client.post(
             url,
@@ -314,6 +321,17 @@ class DuplicateIdTests(BaseTestCase):
         )
         with self.assertRaisesMessage(ValidationError, "đã được giải quyết"):
             conflict_resolve(user=self.officer, conflict_id=conflict.pk, resolution=Resolution.HOLDER_KEEPS)
+
+    def test_a_conflict_whose_two_rows_are_gone_closes_as_different_people(self):
+        self._create_in_cam_luong()
+        conflict = CitizenIdConflict.objects.get()
+        Member.objects.filter(pk__in=[conflict.holder_id, conflict.claimant_id]).delete()
+        with self.assertRaisesMessage(ValidationError, "Cả hai thành viên đã bị xóa"):
+            conflict_resolve(user=self.officer, conflict_id=conflict.pk, resolution=Resolution.CLAIMANT_KEEPS)
+        conflict_resolve(
+            user=self.cam_luong_officer, conflict_id=conflict.pk, resolution=Resolution.DIFFERENT
+        )
+        self.assertEqual(CitizenIdConflict.objects.get().resolution, Resolution.DIFFERENT)
 
     def test_the_later_unit_withdraws_its_row(self):
         self._create_in_cam_luong()
