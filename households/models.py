@@ -702,3 +702,259 @@ class CitizenIdConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen_id}: {self.holder_household.code} / {self.claimant_household.code}"
+
+
+# --- The review season (Quyết định 24/2021/QĐ-TTg; the 2025 commune procedure) -------------------
+
+
+class Village(models.Model):
+    """A thôn / tổ dân phố of a commune: the list the commune keeps, used by the household form,
+    the import and the season's pages (a name outside it is refused once the list exists)."""
+
+    commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name="xã, phường", on_delete=models.PROTECT, related_name="villages"
+    )
+    name = models.CharField("tên thôn, tổ dân phố", max_length=100)
+    folded = models.CharField(max_length=100, editable=False)
+    active = models.BooleanField("đang dùng", default=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "thôn, tổ dân phố"
+        verbose_name_plural = "thôn, tổ dân phố"
+        ordering = ["commune", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "folded"], name="village_unique_per_commune")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class PhieuACriterion(models.Model):
+    """One of the 9 criteria of Phiếu A (TT 07/2021 Phụ lục II, re-issued by TT 02/2022). Their
+    wording is not confirmed by a legal text seen here: the administrator corrects it."""
+
+    number = models.PositiveSmallIntegerField("số thứ tự", unique=True)
+    text = models.TextField("nội dung tiêu chí")
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "tiêu chí Phiếu A"
+        verbose_name_plural = "tiêu chí Phiếu A"
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=9), name="phieu_a_number_1_9")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d}. {self.text}"
+
+
+class CaseKind(models.TextChoices):
+    PERIODIC = "periodic", "Rà soát định kỳ"
+    REGULAR = "regular", "Rà soát thường xuyên"
+
+
+class CaseRequest(models.TextChoices):
+    ENTER = "enter", "Đề nghị xét duyệt hộ nghèo, hộ cận nghèo"
+    LEAVE = "leave", "Đề nghị xét duyệt thoát nghèo, thoát cận nghèo"
+    LISTED = "listed", "Do thôn, Ban chỉ đạo xã đưa vào danh sách"
+
+
+class Step(models.TextChoices):
+    """Where a household's review stands in the year's procedure (ReviewCase.step). SURVEYED is
+    never stored: a case waiting for Phiếu B is surveyed as soon as its review of the year exists,
+    whichever path wrote it (form, import, bulk): households.season.step_of / steps_annotated."""
+
+    LISTED = "listed", "Có trong danh sách, chờ Phiếu A"
+    SCREENED_OUT = "screened_out", "Không rà soát tiếp (Phiếu A có từ 4 tiêu chí)"
+    PHIEU_B = "phieu_b", "Chờ Phiếu B"
+    SURVEYED = "surveyed", "Đã chấm Phiếu B, chờ họp thôn"
+    REREVIEW = "rereview", "Họp thôn dưới 50% đồng ý: rà soát lại, họp lại"
+    AGREED = "agreed", "Họp thôn đồng ý, chờ niêm yết"
+    POSTED = "posted", "Đã niêm yết"
+    RECOGNISED = "recognised", "Đã công nhận"
+    REFUSED = "refused", "Không công nhận (đã trả lời bằng văn bản)"
+
+
+class VillageMeeting(models.Model):
+    """The village meeting on the households reviewed (chaired by the village head, the commune
+    Front invited to supervise); a household below 50% of those attending is reviewed again and
+    discussed at a new meeting. Minutes: Phụ lục V, two sets."""
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Village, verbose_name="thôn", on_delete=models.PROTECT, related_name="meetings"
+    )
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    held_on = models.DateField("ngày họp")
+    chair = models.CharField("chủ trì (trưởng thôn)", max_length=100)
+    secretary = models.CharField("thư ký", max_length=100, blank=True)
+    supervisor = models.CharField("đại diện Mặt trận Tổ quốc giám sát", max_length=100, blank=True)
+    attending = models.PositiveIntegerField("số người dự họp")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "cuộc họp thôn"
+        verbose_name_plural = "cuộc họp thôn"
+        ordering = ["held_on", "id"]
+        indexes = [models.Index(fields=["commune", "year"], name="meeting_commune_year_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(attending__gt=0), name="meeting_attending_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Họp {self.village} ngày {self.held_on:%d/%m/%Y}"
+
+
+class PostingKind(models.TextChoices):
+    LIST = "list", "Niêm yết danh sách"
+    RECHECK = "recheck", "Niêm yết lại kết quả phúc tra"
+
+
+class Posting(models.Model):
+    """A public posting (niêm yết công khai) at the village hall and the commune People's Committee
+    for 3 working days; `ends_on` computed from the work calendar when posted."""
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Village, verbose_name="thôn", on_delete=models.PROTECT, related_name="postings"
+    )
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    kind = models.CharField("loại", max_length=8, choices=PostingKind, default=PostingKind.LIST)
+    posted_on = models.DateField("ngày niêm yết")
+    ends_on = models.DateField("hết hạn niêm yết")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "niêm yết công khai"
+        verbose_name_plural = "niêm yết công khai"
+        ordering = ["posted_on", "id"]
+        indexes = [models.Index(fields=["commune", "year"], name="posting_commune_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.village} {self.posted_on:%d/%m/%Y}"
+
+
+class ReviewCase(models.Model):
+    """A household's review in one year, step by step: application (Mẫu số 01) or listing,
+    Phiếu A, Phiếu B (the HouseholdReview of the year), village meeting, posting, complaints,
+    recognition (Mẫu số 02 / 03) or a written refusal. Written only by households.season."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    year = models.PositiveSmallIntegerField("năm rà soát")
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name="thôn", on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField("hình thức", max_length=8, choices=CaseKind, default=CaseKind.PERIODIC)
+    request = models.CharField("nội dung", max_length=8, choices=CaseRequest, default=CaseRequest.LISTED)
+    applied_on = models.DateField("ngày nộp giấy đề nghị", null=True, blank=True)
+    applicant = models.CharField("người làm giấy đề nghị", max_length=100, blank=True)
+    # In-year review: settled within 15 days of the monthly start (households.procedure).
+    due_on = models.DateField("hạn giải quyết", null=True, blank=True)
+    step = models.CharField("bước", max_length=12, choices=Step, default=Step.LISTED)
+    phieu_a = models.JSONField("tiêu chí Phiếu A đạt", default=list, blank=True)  # criterion numbers
+    phieu_a_on = models.DateField("ngày rà soát Phiếu A", null=True, blank=True)
+    meeting = models.ForeignKey(
+        VillageMeeting, verbose_name="họp thôn gần nhất", null=True, blank=True, on_delete=models.PROTECT
+    )
+    agreed = models.PositiveIntegerField("số người đồng ý", null=True, blank=True)
+    posting = models.ForeignKey(
+        Posting,
+        verbose_name="niêm yết",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    decided_on = models.DateField("ngày công nhận / trả lời", null=True, blank=True)
+    decision = models.CharField("quyết định công nhận", max_length=40, blank=True)
+    refusal_reason = models.TextField("lý do không công nhận", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "hồ sơ rà soát của hộ"
+        verbose_name_plural = "hồ sơ rà soát của hộ"
+        ordering = ["village", "household__head_sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="case_one_per_household_year")
+        ]
+        indexes = [models.Index(fields=["commune", "year", "village", "step"], name="case_season_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} – {self.year}"
+
+
+class MeetingVote(models.Model):
+    """One household discussed at a village meeting: how many of those attending agreed."""
+
+    meeting = models.ForeignKey(VillageMeeting, on_delete=models.PROTECT, related_name="votes")
+    case = models.ForeignKey(ReviewCase, on_delete=models.PROTECT, related_name="votes")
+    agreed = models.PositiveIntegerField("số người đồng ý")
+    agrees = models.BooleanField("đạt từ 50% trở lên")
+
+    class Meta:
+        verbose_name = "biểu quyết tại họp thôn"
+        verbose_name_plural = "biểu quyết tại họp thôn"
+        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="vote_one_per_meeting_case")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.case} {self.agreed}"
+
+
+class Ground(models.TextChoices):
+    LEFT_OUT = "left_out", "Bị bỏ sót (đủ điều kiện nhưng không có tên)"
+    WRONGLY_IN = "wrongly_in", "Có tên nhưng không đủ điều kiện"
+    WRONG_DATA = "wrong_data", "Thông tin của hộ không đúng"
+
+
+class Complaint(models.Model):
+    """A complaint about one household's review: re-checked (phúc tra) within 7 working days, the
+    result posted again for 3 working days. Open until that re-posting is recorded: an open
+    complaint blocks the household's recognition."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.PROTECT, related_name="complaints")
+    lodged_on = models.DateField("ngày khiếu nại")
+    complainant = models.CharField("người khiếu nại", max_length=100)
+    ground = models.CharField("nội dung", max_length=10, choices=Ground)
+    details = models.TextField("chi tiết", blank=True)
+    recheck_due = models.DateField("hạn phúc tra")
+    rechecked_on = models.DateField("ngày phúc tra", null=True, blank=True)
+    result = models.TextField("kết quả phúc tra", blank=True)
+    reposting = models.ForeignKey(
+        Posting,
+        verbose_name="niêm yết lại",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = "khiếu nại"
+        verbose_name_plural = "khiếu nại"
+        ordering = ["lodged_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Khiếu nại {self.case} ngày {self.lodged_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reposting_id is None

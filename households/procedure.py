@@ -3,7 +3,7 @@
 The services of the review season call them; the tests try each at its boundary.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from povertyprog.workdays.calendar import WorkCalendar
 
@@ -14,6 +14,9 @@ PHIEU_A_ENOUGH = 4
 MEETING_SHARE = 0.5
 POSTING_WORKING_DAYS = 3  # niêm yết công khai
 RECHECK_WORKING_DAYS = 7  # phúc tra after a complaint
+# In-year (thường xuyên) reviews start on the 15th of each month and are settled within 15 days.
+REGULAR_START_DAY = 15
+REGULAR_SETTLE_DAYS = 15
 
 
 def goes_to_phieu_b(criteria_met: int) -> bool:
@@ -37,3 +40,12 @@ def posting_ends(posted_on: date, calendar: WorkCalendar) -> date:
 def recheck_due(complained_on: date, calendar: WorkCalendar) -> date:
     """The day by which a complaint's re-check (phúc tra) must be done (7 working days)."""
     return calendar.add_working_days(complained_on, RECHECK_WORKING_DAYS)
+
+
+def regular_review_due(applied_on: date) -> date:
+    """An in-year application is taken up at the next monthly start (the 15th, on or after the day
+    it arrives) and settled within 15 (calendar) days of it (docs/decisions.md D49)."""
+    start = applied_on.replace(day=REGULAR_START_DAY)
+    if applied_on.day > REGULAR_START_DAY:
+        start = (start.replace(day=1) + timedelta(days=32)).replace(day=REGULAR_START_DAY)
+    return start + timedelta(days=REGULAR_SETTLE_DAYS)
