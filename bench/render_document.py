@@ -43,9 +43,10 @@ def main() -> None:
     from budgets.demo import demo_budgets_load
     from povertyprog.accounts.demo import demo_users_load
     from povertyprog.accounts.models import User
+    from povertyprog.lib.printing import FONTS_DIR, BundledOnly
     from reports import documents
     from reports.composition import compose, new_document
-    from reports.rendering import FONTS_DIR, BundledOnly, document_html, pdf_bytes
+    from reports.rendering import document_html, pdf_bytes
     from tests.support.certificates import make_pkcs12
 
     demo_users_load()

@@ -6,37 +6,11 @@ on the host's fonts, and no URL in a document ever makes the server fetch anythi
 """
 
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
+from povertyprog.lib.printing import font_urls, html_document
 from reports.composition import date_line, issued_words, signature_lines
-
-FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
-FONT_FILES = {
-    "regular": "LiberationSerif-Regular.ttf",
-    "bold": "LiberationSerif-Bold.ttf",
-    "italic": "LiberationSerif-Italic.ttf",
-    "bold_italic": "LiberationSerif-BoldItalic.ttf",
-}
-
-
-def _font_file_uri(name: str) -> str:
-    return (FONTS_DIR / name).resolve().as_uri()
-
-
-class BundledOnly(URLFetcher):
-    """WeasyPrint's fetcher, restricted to the bundled font files: nothing else is ever fetched."""
-
-    def fetch(self, url, headers=None):
-        if url.startswith("file://"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if path.parent == FONTS_DIR.resolve() and path.suffix == ".ttf":
-                return super().fetch(url, headers)
-        raise ValueError(f"not fetched: {url[:80]}")
 
 
 def document_html(
@@ -44,7 +18,6 @@ def document_html(
 ) -> str:
     """The document's HTML. `font_url(file name)` gives each font's address: the bundled files
     for the PDF, the static files' (hashed, in production) URLs for the browser's preview."""
-    font_url = font_url or _font_file_uri
     return render_to_string(
         "documents/document.html",
         {
@@ -54,7 +27,7 @@ def document_html(
             "date_line": date_line(data["fields"]["place"], day),
             "issued_words": issued_words(day),
             "signature_lines": signature_lines(data["fields"]),
-            "fonts": {face: font_url(name) for face, name in FONT_FILES.items()},
+            "fonts": font_urls(font_url),
             "preview": preview,
         },
     )
@@ -70,8 +43,7 @@ PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
 def render_pdf(html: str) -> tuple[bytes, dict]:
     """The PDF, and where its signature space is: {"page": index, "box": [x1, y1, x2, y2]} in PDF
     points from the bottom left (the signer's image goes there), or {} when there is none."""
-    base = FONTS_DIR.resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base, url_fetcher=BundledOnly()).render()
+    document = html_document(html)
     place = {}
     for index, page in enumerate(document.pages):
         for box in page._page_box.descendants():

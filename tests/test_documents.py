@@ -19,10 +19,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from households.demo import BACKAN_CITY_2024
+from povertyprog.lib.printing import BundledOnly
 from reports import documents
 from reports.composition import narrative_html, new_document, section_headings
 from reports.models import Document, Target
-from reports.rendering import BundledOnly
 from tests.base import TWO_TIER, BaseTestCase, make_user, unit
 from tests.factory import annual_period, make_household, make_review, period_2024
 from tests.support.certificates import make_pkcs12
