@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("don-vi/", include("povertyprog.units.urls")),
     path("ho-gia-dinh/", include("households.urls")),
+    path("ra-soat/", include("households.season_urls")),
     path("ngan-sach/", include("budgets.urls")),
     path("bao-cao/", include("reports.urls")),
     path("van-ban/", include("reports.document_urls")),

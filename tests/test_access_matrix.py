@@ -29,6 +29,8 @@ UNIT_SCOPED = {
     "reports:approve_all",
     "documents:list",
 }
+# Season pages bound to a commune by their path (<int:unit_pk>): a foreign commune's is 404.
+BOUND_PARAMS = ("<int:pk>", "<int:unit_pk>", "<int:household_pk>")
 # Pages about the user's own unit or account only (no other unit can be named in them).
 OWN_ONLY = {
     "home",
@@ -63,7 +65,44 @@ OWN_ONLY = {
     "documents:create",
     "documents:verify",
     "documents:certificate",
+    "season:start",
+    "season:help",
 }
+
+
+def season_records(officer, commune, household) -> dict:
+    """A case of `household` (reviewed for 2024) through the season up to a posting, and the ids
+    of its pages: {route name: pk} for the season's pages bound to a record."""
+    from households import season
+
+    (case,) = season.cases_open(user=officer, commune=commune, year=2024, households=[household])
+    season.phieu_a_record(user=officer, case=case, met=[1], on=date(2024, 9, 2), expected_version=None)
+    meeting = season.meeting_hold(
+        user=officer, village=case.village, year=2024, held_on=date(2024, 9, 20), chair="Trưởng thôn",
+        attending=10, votes={case.pk: 9},
+    )  # fmt: skip
+    posting = season.posting_open(user=officer, village=case.village, year=2024, posted_on=date(2024, 9, 23))
+    return {
+        "season:case": case.pk,
+        "season:application_pdf": case.pk,
+        "season:refusal_pdf": case.pk,
+        "season:minutes": meeting.pk,
+        "season:posting": posting.pk,
+        "<int:unit_pk>": commune.pk,
+        "<int:village_pk>": case.village_id,
+        "<int:household_pk>": household.pk,
+    }
+
+
+def route_url(name: str, route: str, ids: dict) -> str:
+    """The route with its parameters filled from `ids` (by route name, then by namespace)."""
+    namespace = name.split(":")[0] + ":"
+    key = "households:import" if name.startswith("households:import_") else namespace
+    url = route.replace("<int:year>", "2024").replace("<str:code>", "2024").replace("<slug:slug>", "phieu-a")
+    for param in ("<int:unit_pk>", "<int:village_pk>", "<int:household_pk>"):
+        url = url.replace(param, str(ids.get(param, 0)))
+    url = url.replace("<int:component_pk>", "1").replace("<int:pk>", str(ids.get(name, ids.get(key, 0))))
+    return "/" + url
 
 
 def _routes(patterns, prefix="", namespace=None):
@@ -98,6 +137,7 @@ class AccessMatrixTests(BaseTestCase):
             "reports:": submission_for(cls.song_cau, period).pk,
             "documents:": document.pk,
             "units:": cls.song_cau.pk,
+            **season_records(cls.officer, cls.song_cau, household),
         }
         cls.foreigners = [
             cls.outsider,  # commune officer of Cẩm Lương (Thanh Hóa)
@@ -107,18 +147,12 @@ class AccessMatrixTests(BaseTestCase):
         ]
 
     def _url(self, name: str, route: str) -> str:
-        namespace = name.split(":")[0] + ":"
-        key = "households:import" if name.startswith("households:import_") else namespace
-        url = (
-            route.replace("<int:year>", "2024").replace("<str:code>", "2024").replace("<str:action>", "duyet")
-        )
-        url = url.replace("<int:component_pk>", "1").replace("<int:pk>", str(self.ids.get(key, 0)))
-        return "/" + url
+        return route_url(name, route.replace("<str:action>", "duyet"), self.ids)
 
     def test_no_url_shows_another_units_records(self):
         tried = 0
         for name, route in _routes(get_resolver().url_patterns):
-            bound = "<int:pk>" in route
+            bound = any(param in route for param in BOUND_PARAMS)
             self.assertTrue(bound or name in UNIT_SCOPED or name in OWN_ONLY, f"classify {name} in this test")
             url = self._url(name, route)
             query = {"don_vi": self.song_cau.pk, "nam": 2024} if name in UNIT_SCOPED else {"nam": 2024}

@@ -16,7 +16,7 @@ from reports.cycle import submission_for
 from reports.models import Notification
 from tests.base import BaseTestCase, make_user
 from tests.factory import in_the_2024_cycle, make_household, make_review, period_2024
-from tests.test_access_matrix import OWN_ONLY, UNIT_SCOPED, _routes
+from tests.test_access_matrix import OWN_ONLY, UNIT_SCOPED, _routes, route_url, season_records
 
 # Routes that accept POST, with the actions a route name takes.
 WRITE_ROUTES = {
@@ -50,6 +50,10 @@ WRITE_ROUTES = {
     "documents:sign": None,
     "documents:correct": None,
     "documents:scan": None,
+    "season:page": None,
+    "season:village": None,
+    "season:case": None,
+    "season:application": None,
 }
 # GETs that hand out personal data (names, birth years, ID numbers) or a signed scan.
 PERSONAL_DOWNLOADS = {
@@ -57,6 +61,8 @@ PERSONAL_DOWNLOADS = {
     "households:posting_download",
     "households:export_log",
     "documents:scan_download",
+    "season:posting",
+    "season:final_list",
 }
 
 ROLES = ("officer", "district", "province", "viewer")
@@ -104,7 +110,14 @@ EXPECTED = {
     "documents:sign": OFFICER,
     "documents:correct": OFFICER,
     "documents:scan": OFFICER,
-    "documents:scan_download": set(),  # no scan attached here (tests/test_trust.py attaches one)
+    "documents:scan_download": set(),
+    # The season's steps: the commune's own officer; its printed lists: the commune's officer.
+    "season:page": OFFICER,
+    "season:village": OFFICER,
+    "season:case": OFFICER,
+    "season:application": OFFICER,
+    "season:posting": OFFICER,
+    "season:final_list": OFFICER,  # no scan attached here (tests/test_trust.py attaches one)
 }
 
 
@@ -138,6 +151,7 @@ class WriteMatrixTests(BaseTestCase):
             "households:import": job.pk,
             "reports:": cls.submission.pk,
             "documents:": document.pk,
+            **season_records(cls.officer, cls.song_cau, household),
         }
         cls.own = {
             "officer": cls.officer,
@@ -157,10 +171,7 @@ class WriteMatrixTests(BaseTestCase):
         for name, route in _routes(get_resolver().url_patterns):
             if name not in WRITE_ROUTES and name not in PERSONAL_DOWNLOADS:
                 continue
-            namespace = name.split(":")[0] + ":"
-            key = "households:import" if name.startswith("households:import_") else namespace
-            url = "/" + route.replace("<int:year>", "2024").replace("<str:code>", "2024")
-            url = url.replace("<int:component_pk>", "1").replace("<int:pk>", str(self.ids.get(key, 0)))
+            url = route_url(name, route, self.ids)
             query = f"?don_vi={self.song_cau.pk}&nam=2024" if name in UNIT_SCOPED else "?nam=2024"
             for action in WRITE_ROUTES.get(name) or [None]:
                 yield (
