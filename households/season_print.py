@@ -63,12 +63,13 @@ def _print(template: str, commune: AdministrativeUnit, **context) -> bytes:
     return pdf_from_html(html)
 
 
-def proposed_class():
-    """The class the year's Phiếu B gives the case's household (annotation)."""
+def proposed_class(via: str = ""):
+    """The class the year's Phiếu B gives the case's household (annotation; `via`: the path to
+    the case, e.g. "case__" from a meeting's vote)."""
     return Subquery(
-        HouseholdReview.objects.filter(household=OuterRef("household"), year=OuterRef("year")).values(
-            "classification"
-        )[:1]
+        HouseholdReview.objects.filter(
+            household=OuterRef(f"{via}household"), year=OuterRef(f"{via}year")
+        ).values("classification")[:1]
     )
 
 
@@ -78,7 +79,7 @@ def application_pdf(commune: AdministrativeUnit, year: int, case: ReviewCase | N
 
 
 def minutes_pdf(meeting: VillageMeeting) -> bytes:
-    votes = list(meeting_votes(meeting).annotate(proposed=proposed_class()))
+    votes = list(meeting_votes(meeting).annotate(proposed=proposed_class("case__")))
     for vote in votes:
         vote.proposed_label = CLASS_LABELS.get(vote.proposed, "")
         vote.share = 100 * vote.agreed / meeting.attending

@@ -22,6 +22,7 @@ from reports.models import (
     PeriodKind,
     Target,
 )
+from reports.recognition import decision_lists
 from reports.selectors import unapproved_units
 
 UNIT_PREFIXES = (
@@ -58,6 +59,7 @@ SECTIONS = {
         ("assessment", "III. ĐÁNH GIÁ CHUNG"),
         ("proposal", "IV. KIẾN NGHỊ, ĐỀ XUẤT"),
     ],
+    DocumentKind.RECOGNITION: [],  # its articles are fixed wording (templates/documents/_decision.html)
     DocumentKind.PLAN: [
         ("purpose", "I. MỤC ĐÍCH, YÊU CẦU"),
         ("targets", "II. CHỈ TIÊU"),
@@ -81,6 +83,7 @@ TITLES = {
     DocumentKind.COMMUNE_REPORT: "Kết quả thực hiện {program} năm {year}",
     DocumentKind.PHASE_REPORT: "Kết quả thực hiện {program} giai đoạn {first} - {year}",
     DocumentKind.PLAN: "Thực hiện {program} năm {year}",
+    DocumentKind.RECOGNITION: "Về việc công nhận hộ nghèo, hộ cận nghèo năm {year}",
 }
 PLAN_OVER_YEARS = "Thực hiện {program} giai đoạn {year} - {last}"  # seed 003: 2024 - 2025
 MAX_PLAN_YEARS = 5  # a plan runs up to five years (a phase of the program)
@@ -155,8 +158,11 @@ def _addressee_and_offices(unit: AdministrativeUnit, year: int) -> tuple[str, li
 
 
 def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
-    is_report = kind != DocumentKind.PLAN
+    is_report = kind not in (DocumentKind.PLAN, DocumentKind.RECOGNITION)
     addressee, offices = _addressee_and_offices(unit, year)
+    if kind == DocumentKind.RECOGNITION:  # the chair decides alone; the decision names who executes it
+        offices = ["Như Điều 3", *([f"{addressee} (b/c)"] if addressee else [])]
+        addressee = ""
     return {
         "parent_body": "",
         "issuing_body": ["ỦY BAN NHÂN DÂN", unit.name.upper()],
@@ -171,7 +177,8 @@ def default_fields(unit: AdministrativeUnit, kind: str, year: int) -> dict:
         )
         + offices
         + ["Lưu: VT"],
-        "authority": "TM. ỦY BAN NHÂN DÂN",  # collective body; "" when the head signs alone
+        # collective body; "" when the head signs alone (the chair's decision)
+        "authority": "" if kind == DocumentKind.RECOGNITION else "TM. ỦY BAN NHÂN DÂN",
         "mode": "",  # "" the head signs; "KT." a deputy; "Q." acting; "TL." / "TUQ." by delegation
         "head_title": "CHỦ TỊCH",
         "signer_title": "CHỦ TỊCH",
@@ -225,6 +232,8 @@ def new_document(unit: AdministrativeUnit, kind: str, year: int, last_year: int 
 def compose(document: Document) -> dict:
     """Everything the templates print, as JSON-able data (frozen as the snapshot on issuing)."""
     unit, year, kind = document.unit, document.year, document.kind
+    if kind == DocumentKind.RECOGNITION:
+        return _compose_decision(document)
     program = program_of(year)
     phase_start = program.first_year if program else year
     if kind == DocumentKind.PLAN:
@@ -285,6 +294,25 @@ def compose(document: Document) -> dict:
         # whose figures it sums.
         "unapproved": unapproved,
         "provisional": bool(unapproved),
+    }
+
+
+def _compose_decision(document: Document) -> dict:
+    return {
+        "kind": document.kind,
+        "kind_label": "QUYẾT ĐỊNH",
+        "symbol": document.symbol,
+        "title": document.title,
+        "year": document.year,
+        "last_year": None,
+        "unit_name": document.unit.name,
+        "committee": committee_of(document.unit.name),
+        "fields": document.fields,
+        "sections": [],
+        "figures": {},
+        "decision": decision_lists(document),
+        "unapproved": [],
+        "provisional": False,
     }
 
 

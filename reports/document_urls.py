@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/xem/", views.document_preview, name="preview"),
     path("<int:pk>/xem-ban-dang-soan/", views.document_preview_typed, name="preview_typed"),
     path("<int:pk>/tai-ve/", views.document_download, name="download"),
+    path("<int:pk>/giay-chung-nhan.pdf", views.document_certificates, name="certificates"),
     path("<int:pk>/ban-hanh/", views.document_issue, name="issue"),
     path("<int:pk>/ky-so/", views.document_sign, name="sign"),
     path("<int:pk>/dinh-chinh/", views.document_correct, name="correct"),

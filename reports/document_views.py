@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, can_enter_data, get_scoped_or_404, requested_unit
 from povertyprog.middleware import CSP
-from reports import documents
+from reports import documents, recognition
 from reports.composition import OWN_TITLE_MODES, SIGNING_MODES, new_document, section_headings
 from reports.models import Document, DocumentKind
 from reports.selectors import unapproved_units
@@ -264,6 +264,18 @@ def document_download(request, pk: int):
     name = (document.reference or "du-thao").replace("/", "-")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}{"-da-ky" if signed else ""}.pdf"'
+    return response
+
+
+@login_required
+def document_certificates(request, pk: int):
+    """Mẫu số 03: the certificates of the households an issued recognition decision lists."""
+    document = _document(request, pk)
+    if document.kind != DocumentKind.RECOGNITION or document.status != Document.Status.ISSUED:
+        raise Http404("Chỉ quyết định công nhận đã ban hành mới in giấy chứng nhận.")
+    response = HttpResponse(recognition.certificates(document), content_type="application/pdf")
+    name = document.reference.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="giay-chung-nhan-{name}.pdf"'
     return response
 
 

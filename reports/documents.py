@@ -21,7 +21,8 @@ from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
 from povertyprog.lib.certnames import asn1crypto_subject, cryptography_subject
 from reports.composition import compose
-from reports.models import Document, DocumentRegister, SigningCertificate
+from reports.models import Document, DocumentKind, DocumentRegister, SigningCertificate
+from reports.recognition import recognise_issued
 from reports.rendering import document_html, pdf_bytes, render_pdf
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,10 @@ def document_issue(
     current.issued_on, current.issued_at, current.issued_by = day, timezone.now(), user
     current.snapshot = data
     current.status = Document.Status.ISSUED
+    if current.kind == DocumentKind.RECOGNITION:
+        if not any(group["rows"] for group in data["decision"]["lists"]):
+            raise ValidationError("Chưa có hộ nào đã niêm yết xong và không còn khiếu nại để công nhận.")
+        recognise_issued(user, current)
     content, current.signature_place = render_pdf(document_html(data, reference=current.reference, day=day))
     current.pdf_name = f"{uuid.uuid4().hex}.pdf"
     (storage_dir() / current.pdf_name).write_bytes(content)

@@ -214,6 +214,7 @@ class DocumentKind(models.TextChoices):
     PLAN = "plan", "Kế hoạch thực hiện Chương trình năm"
     PHASE_REPORT = "phase_report", "Báo cáo kết quả thực hiện Chương trình giai đoạn"
     COMMUNE_REPORT = "commune_report", "Báo cáo kết quả thực hiện Chương trình của xã"
+    RECOGNITION = "recognition", "Quyết định công nhận hộ nghèo, hộ cận nghèo (Mẫu số 02)"
 
 
 SYMBOLS = {
@@ -221,6 +222,7 @@ SYMBOLS = {
     DocumentKind.PLAN: "KH-UBND",
     DocumentKind.PHASE_REPORT: "BC-UBND",
     DocumentKind.COMMUNE_REPORT: "BC-UBND",
+    DocumentKind.RECOGNITION: "QĐ-UBND",
 }
 
 
@@ -302,7 +304,13 @@ class LegalBasisQuerySet(models.QuerySet):
     def for_document(self, kind: str, year: int) -> list["LegalBasis"]:
         """The bases a document of `kind` about `year` cites, in their order."""
         rows = self.filter(first_year__lte=year, last_year__gte=year).order_by("position", "pk")
+        if kind in OWN_BASES_ONLY:  # a decision cites only the bases written for it
+            return [row for row in rows if kind in row.kinds.split(",")]
         return [row for row in rows if not row.kinds or kind in row.kinds.split(",")]
+
+
+# Kinds that cite only the bases marked with their code (not those left blank for every kind).
+OWN_BASES_ONLY = (DocumentKind.RECOGNITION,)
 
 
 class LegalBasis(models.Model):

@@ -46,3 +46,14 @@ def ngay(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def roman(number: int) -> str:
+    """{{ 2|roman }} -> II (the numbering of a decision's lists)."""
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    text, number = "", int(number)
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        text += letters * count
+    return text
