@@ -339,3 +339,113 @@ def demo_today_load(seed: int = 2025) -> int:
     )
     rollups_refresh(histories_refresh(households, user=officer))
     return len(reviews)
+
+
+# --- The 2026 review season of Phường Bắc Kạn, part-way -----------------------------------------
+
+SEASON_OFFICER = "phuong.backan"
+SEASON_YEAR = 2026
+SEASON_RECOGNISED_VILLAGES = 3  # the first villages (Vietnamese order): recognised on 16/11/2026
+DECISION_DAY = date(2026, 11, 16)
+CHAIRS = ["Hoàng Văn Thắng", "Nông Thị Hoa", "Triệu Văn Sơn", "Lường Văn Chiến", "Hà Thị Mai", "Ma Văn Đức"]
+
+
+@transaction.atomic
+def demo_season_load(seed: int = 2026) -> int:
+    """Phường Bắc Kạn part-way through its 2026 season (the story in README): the list, Phiếu A,
+    the meetings, postings and complaints, every step through households.season (audited as the
+    ward's officer). The chair's decision is issued by reports.demo. Returns the cases opened."""
+    from households import season
+    from households.models import Ground, ReviewCase, Step, Village
+    from povertyprog.lib.vietnamese import sort_key
+
+    ward = AdministrativeUnit.objects.get(code=REVIEW_2026_WARD, valid_from=TWO_TIER)
+    if ReviewCase.objects.filter(commune=ward, year=SEASON_YEAR).exists() or not _loaded_ward(ward):
+        return 0
+    officer = User.objects.get(username=SEASON_OFFICER)
+    rng = random.Random(seed)
+    classes = dict(
+        HouseholdReview.objects.filter(commune=ward, year__in=(2025, 2026))
+        .order_by("year")
+        .values_list("household_id", "classification")
+    )  # the later year wins
+    listed = list(
+        Household.objects.filter(
+            commune=ward, pk__in=[k for k, c in classes.items() if c in (POOR, NEAR)]
+        ).order_by("code")
+    )
+    cases = season.cases_open(user=officer, commune=ward, year=SEASON_YEAR, households=listed)
+    reviewed = set(
+        HouseholdReview.objects.filter(commune=ward, year=SEASON_YEAR).values_list("household_id", flat=True)
+    )
+    for case in cases:  # Phiếu A on 15/09: most go on to Phiếu B, a few meet 4 criteria
+        if case.household_id in reviewed or rng.random() < 0.5:
+            met = rng.sample(
+                range(1, 10), 4 if case.household_id not in reviewed and rng.random() < 0.1 else 1
+            )
+            season.phieu_a_record(
+                user=officer, case=case, met=met, on=date(2026, 9, 15), expected_version=None
+            )
+    villages = sorted(
+        Village.objects.filter(commune=ward, cases__year=SEASON_YEAR).distinct(),
+        key=lambda v: sort_key(v.name),
+    )
+
+    def ready(village):
+        return list(season.meeting_candidates(village, SEASON_YEAR))
+
+    def meet(village, on, attending, agreed_for):
+        candidates = ready(village)
+        if candidates:
+            season.meeting_hold(
+                user=officer, village=village, year=SEASON_YEAR, held_on=on, chair=rng.choice(CHAIRS),
+                secretary="Đinh Thị Thư", supervisor="Bế Văn Giám", attending=attending,
+                votes={c.pk: agreed_for(i) for i, c in enumerate(candidates)},
+            )  # fmt: skip
+        return candidates
+
+    # Villages 1-3: met, posted, over; the chair recognises them on 16/11 (reports.demo).
+    for village in villages[:SEASON_RECOGNISED_VILLAGES]:
+        meet(village, date(2026, 10, 26), 40, lambda i: rng.randint(28, 38))
+        season.posting_open(user=officer, village=village, year=SEASON_YEAR, posted_on=date(2026, 11, 2))
+    # Village 4: one household under 50% (15 of 40) is reviewed again and agreed at a second
+    # meeting; another's complaint is re-checked and settled.
+    fourth = villages[SEASON_RECOGNISED_VILLAGES]
+    first = meet(fourth, date(2026, 10, 27), 40, lambda i: 15 if i == 0 else rng.randint(26, 36))
+    meet(fourth, date(2026, 11, 9), 38, lambda i: 27)  # the household under 50%, met again
+    season.posting_open(user=officer, village=fourth, year=SEASON_YEAR, posted_on=date(2026, 11, 10))
+    settled = season.complaint_lodge(
+        user=officer,
+        household=first[-1].household,
+        year=SEASON_YEAR,
+        lodged_on=date(2026, 11, 11),
+        complainant="Lục Văn Khiếu",
+        ground=Ground.WRONG_DATA,
+        details="Hộ kê khai thiếu thu nhập từ làm thuê.",
+    )
+    season.complaint_settle(
+        user=officer,
+        complaint=settled,
+        rechecked_on=date(2026, 11, 17),
+        result="Phúc tra: thu nhập bình quân vẫn dưới chuẩn nghèo; giữ kết quả.",
+        reposted_on=date(2026, 11, 18),
+    )
+    # Village 5: posted; one complaint still open.
+    fifth = villages[SEASON_RECOGNISED_VILLAGES + 1]
+    meet(fifth, date(2026, 11, 20), 35, lambda i: rng.randint(20, 30))
+    season.posting_open(user=officer, village=fifth, year=SEASON_YEAR, posted_on=date(2026, 11, 23))
+    posted = ReviewCase.objects.filter(village=fifth, year=SEASON_YEAR, step=Step.POSTED).first()
+    season.complaint_lodge(
+        user=officer,
+        household=posted.household,
+        year=SEASON_YEAR,
+        lodged_on=date(2026, 11, 25),
+        complainant="Đàm Thị Nại",
+        ground=Ground.WRONGLY_IN,
+        details="Hộ có xe ô tô, không thuộc diện hộ nghèo.",
+    )
+    return len(cases)
+
+
+def _loaded_ward(ward: AdministrativeUnit) -> bool:
+    return HouseholdReview.objects.filter(commune=ward, year=SEASON_YEAR).exists()

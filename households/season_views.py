@@ -48,10 +48,15 @@ HELP_TOPICS = {
 
 
 def _date(raw: str) -> date:
+    """A date field: the date picker's YYYY-MM-DD, or dd/mm/yyyy typed by hand."""
+    raw = (raw or "").strip()
     try:
+        if "/" in raw:
+            day, month, year = (int(part) for part in raw.split("/"))
+            return date(year, month, day)
         return date.fromisoformat(raw)
     except (TypeError, ValueError):
-        raise ValidationError("Ngày không hợp lệ: hãy chọn ngày theo dạng ngày/tháng/năm.") from None
+        raise ValidationError(f"Ngày “{raw}” không hợp lệ: hãy nhập theo dạng ngày/tháng/năm.") from None
 
 
 def _int(raw: str, label: str) -> int:

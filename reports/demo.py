@@ -156,3 +156,24 @@ def _event(submission, action, user, at, figures, reason="") -> None:
         submission=submission, action=action, user=user, reason=reason, snapshot=figures
     )
     SubmissionEvent.objects.filter(pk=event.pk).update(at=at)
+
+
+@transaction.atomic
+def demo_recognition_load() -> int:
+    """The chair of Phường Bắc Kạn recognises its first villages on 16/11/2026 (the decision
+    issued from the register, numbered, frozen); returns the households recognised (0 if done)."""
+    from households.demo import DECISION_DAY, REVIEW_2026_WARD, SEASON_OFFICER, SEASON_YEAR, TWO_TIER
+    from reports import documents
+    from reports.composition import new_document
+    from reports.models import Document, DocumentKind
+
+    ward = AdministrativeUnit.objects.get(code=REVIEW_2026_WARD, valid_from=TWO_TIER)
+    if Document.objects.filter(unit=ward, kind=DocumentKind.RECOGNITION, year=SEASON_YEAR).exists():
+        return 0
+    officer = User.objects.get(username=SEASON_OFFICER)
+    document = new_document(ward, DocumentKind.RECOGNITION, SEASON_YEAR)
+    document.fields["signer_name"] = "Hoàng Văn Quyết"
+    document._history_user = officer
+    document.save()
+    issued = documents.document_issue(user=officer, document=document, day=DECISION_DAY)
+    return sum(len(group["rows"]) for group in issued.snapshot["decision"]["lists"])

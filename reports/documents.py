@@ -116,6 +116,7 @@ def document_issue(
     if not (current.fields.get("signer_name") or "").strip():
         raise ValidationError("Ghi họ tên người ký trước khi ban hành.")
     day = day or timezone.localdate()
+    current.issued_on = day  # what a decision recognises is what is ready on its day
     data = compose(current)
     if data["unapproved"] and not provisional_ok:
         names = ", ".join(data["unapproved"][:8]) + ("…" if len(data["unapproved"]) > 8 else "")

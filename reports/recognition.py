@@ -17,10 +17,11 @@ LIST_LABELS = {HouseholdClass.POOR: "Hộ nghèo", HouseholdClass.NEAR_POOR: "H�
 
 
 def decision_lists(document: Document) -> dict:
-    """The households the draft recognises, by class, in the order of the villages and names."""
-    today = timezone.localdate()
+    """The households the decision recognises, by class, in the order of the villages and names:
+    those ready on its day of issue (today for a draft)."""
+    day = document.issued_on or timezone.localdate()
     cases = (
-        ready_for_recognition(document.unit, document.year, today)
+        ready_for_recognition(document.unit, document.year, day)
         .annotate(proposed=proposed_class(), members=Count("household__members"))
         .filter(proposed__in=RECOGNISED_CLASSES)
         .select_related("household", "village")

@@ -156,3 +156,32 @@ def unapproved_units(unit: AdministrativeUnit, year: int) -> list[str]:
         unit__in=communes, period__kind=PeriodKind.ANNUAL, period__last_year=year, state=State.APPROVED
     ).values("unit_id")
     return list(communes.exclude(pk__in=approved).order_by("code").values_list("name", flat=True))
+
+
+def home_todo(user, today) -> dict:
+    """The user's to-do on the home page: the open annual periods with their deadline and the
+    state of the unit's own report, reports returned to the unit, reports of the units below
+    waiting for the user's decision, and unread notifications (a fixed number of queries)."""
+    unit = user.unit
+    periods = ReportingPeriod.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("due_on")
+    periods = list(periods)
+    own = {}
+    waiting = 0
+    if unit is not None:
+        own = {s.period_id: s for s in Submission.objects.filter(unit=unit, period__in=periods)}
+        waiting = Submission.objects.filter(
+            unit__parent=unit, period__in=periods, state=State.SUBMITTED
+        ).count()
+    return {
+        "periods": [
+            {"period": p, "own": own.get(p.pk), "late": p.due_on < today and not _sent(own.get(p.pk))}
+            for p in periods
+        ],
+        "returned": [s for s in own.values() if s.state == State.RETURNED],
+        "waiting": waiting,
+        "notifications": list(user.notifications.filter(read_at__isnull=True)[:5]),
+    }
+
+
+def _sent(submission) -> bool:
+    return submission is not None and submission.state in (State.SUBMITTED, State.APPROVED)

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households.classification import HouseholdClass
+from households.season_selectors import season_overview
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES, get_scoped_or_404, requested_unit
 from povertyprog.lib.charts import bar_chart
+from povertyprog.units.models import Level
 from reports import cycle
 from reports.models import ReportingPeriod, Submission
-from reports.selectors import cycle_status, dashboard_figures, submission_completeness
+from reports.selectors import cycle_status, dashboard_figures, home_todo, submission_completeness
 from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
 
 INTERRUPTED = (
@@ -238,3 +240,21 @@ def indicator_targets_page(request, code: str):
         messages.success(request, "Đã lưu chỉ tiêu theo chỉ số.")
         return redirect("reports:dashboard", code=period.code)
     return render(request, "reports/indicator_targets.html", {"period": period, "unit": unit, "form": form})
+
+
+@login_required
+def home(request):
+    """The user's to-do: the review season's next steps and late items (commune staff), the open
+    periods and their deadlines, returned reports, reports waiting for a decision, notifications."""
+    if request.user.unit is None:
+        return redirect("units:index")
+    today = timezone.localdate()
+    unit = request.user.unit
+    season = None
+    if unit.level == Level.COMMUNE and unit.valid_to is None:
+        season = season_overview(unit, today.year, today)["total"]
+    return render(
+        request,
+        "reports/home.html",
+        {"unit": unit, "today": today, "season": season, "year": today.year} | home_todo(request.user, today),
+    )

@@ -43,9 +43,11 @@ class UnitPagesScopingTestCase(BaseTestCase):
         self.assertEqual(self.detail(self.cam_luong).status_code, 200)
         self.assertEqual(visible_units(self.admin).count(), visible_units(self.admin).model.objects.count())
 
-    def test_home_lands_on_the_users_unit(self):
+    def test_home_is_the_users_to_do_with_a_link_to_the_unit(self):
         self.client.force_login(self.officer)
-        self.assertRedirects(self.client.get("/"), reverse("units:detail", args=[self.song_cau.pk]))
+        response = self.client.get("/")
+        self.assertContains(response, "Việc cần làm – Phường Sông Cầu")
+        self.assertContains(response, reverse("units:detail", args=[self.song_cau.pk]))
 
     def test_breadcrumb_links_only_to_visible_units(self):
         self.client.force_login(self.officer)

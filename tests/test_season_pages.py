@@ -82,8 +82,8 @@ class SeasonPageTests(SeasonTestCase):
         page = self.client.get(f"/ra-soat/{self.ward.pk}/{YEAR}/").content.decode()
         self.assertIn('data-village="Tổ 5"', page)
         # An input the officer mistyped: told in Vietnamese, nothing written.
-        response = self.client.post(village, {"action": "posting", "posted_on": "09/10/2026"}, follow=True)
-        self.assertContains(response, "Ngày không hợp lệ")
+        response = self.client.post(village, {"action": "posting", "posted_on": "31/02/2026"}, follow=True)
+        self.assertContains(response, "Ngày “31/02/2026” không hợp lệ")
 
     def test_the_chairs_decision_recognises_and_its_certificates_print(self):
         ready, complained = self.posted(self.household("Tổ 1")), self.posted(self.household("Tổ 2"))

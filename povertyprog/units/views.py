@@ -19,13 +19,6 @@ def _day(request) -> date:
 
 
 @login_required
-def home(request):
-    if request.user.unit_id:
-        return redirect("units:detail", pk=request.user.unit_id)
-    return redirect("units:index")
-
-
-@login_required
 def unit_index(request):
     if not request.user.is_system_admin:
         return redirect("units:detail", pk=request.user.unit_id)

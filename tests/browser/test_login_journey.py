@@ -25,7 +25,10 @@ def test_commune_officer_logs_in_and_finds_units(live_server, page, cam_luong_of
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    # Lands on the own commune, with the Vietnamese breadcrumb and labels.
+    # Lands on the to-do of the own commune; its card is one click away, with the Vietnamese
+    # breadcrumb and labels.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm – Xã Cẩm Lương")
+    page.get_by_test_id("unit-card").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xã Cẩm Lương")
     expect(page.get_by_test_id("breadcrumb")).to_have_text(
         re.compile(r"Tỉnh Thanh Hóa\s*›\s*Huyện Cẩm Thủy\s*›\s*Xã Cẩm Lương")
@@ -59,7 +62,7 @@ def test_the_shell_fits_a_phone(live_server, browser, cam_luong_officer, artifac
     page.get_by_label("Tên đăng nhập").fill("xa.camluong")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Xã Cẩm Lương")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần làm – Xã Cẩm Lương")
     # Nothing wider than the screen: no sideways scrolling of the page itself.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # The header is one row (brand and menu button); the menu opens from the button.

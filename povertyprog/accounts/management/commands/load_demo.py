@@ -3,9 +3,9 @@ import time
 from django.core.management.base import BaseCommand
 
 from budgets.demo import demo_budgets_2026_load, demo_budgets_load
-from households.demo import demo_registry_load, demo_today_load
+from households.demo import demo_registry_load, demo_season_load, demo_today_load
 from povertyprog.accounts.demo import DEMO_PASSWORD, demo_users_load
-from reports.demo import demo_cycle_load
+from reports.demo import demo_cycle_load, demo_recognition_load
 
 
 class Command(BaseCommand):
@@ -44,4 +44,11 @@ class Command(BaseCommand):
             f"Kỳ báo cáo năm 2024 (TP Bắc Kạn, huyện Chợ Mới): {submissions} hồ sơ"
             if submissions
             else "Kỳ báo cáo mẫu: đã có."
+        )
+        cases = demo_season_load()
+        recognised = demo_recognition_load()
+        self.stdout.write(
+            f"Mùa rà soát 2026 của Phường Bắc Kạn: {cases} hộ trong danh sách, {recognised} hộ đã công nhận"
+            if cases or recognised
+            else "Mùa rà soát 2026: đã có."
         )
