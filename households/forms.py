@@ -9,6 +9,7 @@ from households.classification import AssessmentMethod
 from households.ethnicities import is_minority
 from households.indicators import INDICATOR_BY_FIELD, INDICATOR_FIELDS
 from households.models import MEMBER_ENTRY_FIELDS, Cause, Household, HouseholdReview, Member, SupportNeed
+from households.villages import listed_name
 from povertyprog.lib.formatting import format_number
 
 MAX_INCOME = 100_000_000  # đồng per person per month: above this is a typing error
@@ -65,6 +66,9 @@ class HouseholdForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["code"].disabled = True
+
+    def clean_village(self):
+        return listed_name(self.instance.commune, self.cleaned_data["village"])
 
     def clean_head_name(self):
         name = " ".join(self.cleaned_data["head_name"].split())

@@ -52,6 +52,7 @@ from households.services import (
     review_figures,
     year_before_commune,
 )
+from households.villages import not_listed_message, village_lists
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import can_enter_data
@@ -73,6 +74,7 @@ from povertyprog.lib.spreadsheets import (
     parse_yes_no,
     read_sheets,
 )
+from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import AdministrativeUnit, Level
 
 BATCH_SIZE = 5000  # rows read, checked and written at a time: memory follows the batch, not the file
@@ -566,12 +568,20 @@ def _check_derived(row: Row, members: list[Member], sheet: SheetReader) -> None:
 
 def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> list[_Plan]:
     households, reviews, members = _existing([r.values["code"] for r in rows if r.values["code"]], year)
+    lists = village_lists(c.pk for c in communes.values())
     plans = []
     for row in rows:
         v = row.values
         commune = communes.get(v["commune_code"])
         if commune is None:
             continue
+        names = lists.get(commune.pk)
+        if names and v["village"]:
+            if fold(v["village"]) not in names:
+                message = not_listed_message(v["village"], commune.name, names)
+                sheet.problem(row.number, "village", v["village"], message)
+                continue
+            v["village"] = names[fold(v["village"])]
         household = households.get(v["code"])
         if household is not None and household.commune_id != commune.pk:
             sheet.problem(

@@ -83,20 +83,6 @@ def village_of(commune: AdministrativeUnit, name: str) -> Village:
     return village
 
 
-def village_add(*, user: User, commune: AdministrativeUnit, name: str) -> Village:
-    if not can_enter_data(user, commune):
-        raise PermissionDenied("Bạn không có quyền nhập liệu cho đơn vị này.")
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("Hãy nhập tên thôn, tổ dân phố.")
-    if Village.objects.filter(commune=commune, folded=fold(name)).exists():
-        raise ValidationError(f"“{name}” đã có trong danh sách thôn, tổ dân phố của {commune.name}.")
-    village = Village(commune=commune, name=name)
-    village._history_user = user
-    village.save()
-    return village
-
-
 # --- Applications and the list (step 1-2) --------------------------------------------------------
 
 
