@@ -68,3 +68,34 @@ def _today_conserves_every_year():
     assert y2025["households"]["total"] == before[2024]["households"]["total"]
     assert {c["code"] for c in registry_stats(new_province, 2026)["children"] if c["households"]} == {"01843"}
     assert demo_today_load() == 0  # idempotent
+    _season_part_way(ward)
+
+
+def _season_part_way(ward):
+    """Issue 16: Phường Bắc Kạn part-way through its 2026 season: some villages recognised by the
+    chair's decision, one meeting under 50% re-run, one complaint settled and one open."""
+    import tempfile
+    from datetime import date
+
+    from django.test import override_settings
+
+    from households.demo import demo_season_load
+    from households.models import Complaint, MeetingVote, ReviewCase, Step
+    from households.season_selectors import as_json, season_overview
+    from reports.demo import demo_recognition_load
+
+    assert demo_season_load() > 200
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp()):
+        recognised = demo_recognition_load()
+    assert recognised > 0
+    total = as_json(season_overview(ward, 2026, date(2026, 12, 7)))["total"]
+    assert total["recognised"] == recognised
+    assert (total["complaints_open"], total["complaints_settled"]) == (1, 1)
+    assert total["steps"][Step.LISTED] and total["steps"][Step.SURVEYED]  # not everyone is done
+    below = MeetingVote.objects.filter(case__commune=ward, agrees=False).get()
+    assert MeetingVote.objects.filter(
+        case=below.case, agrees=True, meeting__held_on__gt=below.meeting.held_on
+    ).exists()
+    open_complaint = Complaint.objects.get(case__commune=ward, reposting__isnull=True)
+    assert ReviewCase.objects.get(pk=open_complaint.case_id).step == Step.POSTED  # not recognised
+    assert demo_season_load() == 0 and demo_recognition_load() == 0  # idempotent
