@@ -18,6 +18,7 @@ from households import procedure
 from households.classification import HouseholdClass
 from households.models import (
     CaseKind,
+    CaseRequest,
     Complaint,
     Household,
     HouseholdReview,
@@ -64,10 +65,6 @@ def _locked_case(case: ReviewCase, expected_version: int | None = None) -> Revie
             CLOSED.format(code=current.household.code, year=current.year, step=current.get_step_display())
         )
     return current
-
-
-def has_review(case: ReviewCase) -> bool:
-    return HouseholdReview.objects.filter(household_id=case.household_id, year=case.year).exists()
 
 
 # --- Villages ----------------------------------------------------------------------------------
@@ -132,6 +129,8 @@ def application_record(
     _require(user, household.commune, year)
     if household.merged_into_id:
         raise ValidationError(f"Hộ {household.code} đã nhập vào hộ khác: không rà soát riêng nữa.")
+    if request not in (CaseRequest.ENTER, CaseRequest.LEAVE) or kind not in CaseKind.values:
+        raise ValidationError("Chọn nội dung đề nghị và hình thức rà soát trong danh sách.")
     if applied_on.year != year:
         raise ValidationError(f"Ngày nộp giấy đề nghị phải trong năm {year}.")
     if not applicant.strip():
