@@ -77,7 +77,7 @@ def urls(ids: dict) -> list[tuple[str, str, bool]]:
     django.setup()
     from django.urls import get_resolver
 
-    from tests.test_access_matrix import UNIT_SCOPED, _routes
+    from tests.test_access_matrix import BOUND_PARAMS, UNIT_SCOPED, _routes
 
     result = []
     for name, route in _routes(get_resolver().url_patterns):
@@ -86,9 +86,12 @@ def urls(ids: dict) -> list[tuple[str, str, bool]]:
         url = "/" + route.replace("<int:year>", "2024").replace("<str:code>", "2024")
         url = url.replace("<str:action>", "duyet").replace("<int:component_pk>", "2")
         url = url.replace("<int:pk>", str(ids.get(key, ids["units:"])))
+        url = url.replace("<int:unit_pk>", ids["units:"]).replace("<int:household_pk>", ids["households:"])
+        url = url.replace("<int:village_pk>", "0").replace("<slug:slug>", "phieu-a")
         if name in UNIT_SCOPED:
             url += f"?don_vi={ids['units:']}&nam=2024"
-        result.append((name, url, "<int:pk>" in route or name in UNIT_SCOPED))
+        bound = any(param in route for param in BOUND_PARAMS)
+        result.append((name, url, bound or name in UNIT_SCOPED))
     return result
 
 
