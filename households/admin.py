@@ -1,12 +1,17 @@
 from django.contrib import admin
 
 from households.models import (
+    Complaint,
     Household,
     HouseholdReview,
     ImportJob,
     Member,
     PersonalDataExport,
+    PhieuACriterion,
     PovertyStandard,
+    ReviewCase,
+    Village,
+    VillageMeeting,
 )
 from povertyprog.admin_base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
@@ -68,3 +73,53 @@ class PersonalDataExportAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "unit", "kind", "year", "filter", "rows", "purpose", "ids_shown"]
     list_filter = ["kind", "purpose", "year"]
     list_select_related = ["user", "unit"]
+
+
+@admin.register(PhieuACriterion)
+class PhieuACriterionAdmin(HistoryAdmin):
+    """The 9 criteria of Phiếu A: their wording is corrected here (docs/decisions.md D49). The
+    numbers stay 1-9; a case keeps the numbers it met."""
+
+    list_display = ["number", "text"]
+
+    def has_add_permission(self, request):
+        return PhieuACriterion.objects.count() < 9
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Village)
+class VillageAdmin(HistoryAdmin):
+    """A commune's villages: renamed or set aside (not in use) here; communes add them on the
+    season page. Never deleted: households and cases name them."""
+
+    list_display = ["name", "commune", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "folded"]
+    list_select_related = ["commune"]
+    raw_id_fields = ["commune"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewCase)
+class ReviewCaseAdmin(ReadOnlyHistoryAdmin):
+    """Written only through households.season (the season's pages)."""
+
+    list_display = ["household", "year", "village", "step", "decision"]
+    list_filter = ["year", "step"]
+    list_select_related = ["household", "village"]
+
+
+@admin.register(VillageMeeting)
+class VillageMeetingAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["village", "year", "held_on", "chair", "attending"]
+    list_select_related = ["village"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["case", "lodged_on", "ground", "recheck_due", "rechecked_on"]
+    list_select_related = ["case__household"]
