@@ -568,7 +568,7 @@ def _check_derived(row: Row, members: list[Member], sheet: SheetReader) -> None:
 
 def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> list[_Plan]:
     households, reviews, members = _existing([r.values["code"] for r in rows if r.values["code"]], year)
-    lists = village_lists(c.pk for c in communes.values())
+    lists = village_lists(c.pk for c in communes.values() if c is not None)
     plans = []
     for row in rows:
         v = row.values

@@ -44,6 +44,27 @@ CLOSED = "Hộ {code} đã có quyết định năm {year} ({step}): không thay
 RECOGNISED_CLASSES = (HouseholdClass.POOR, HouseholdClass.NEAR_POOR)
 
 
+# Phiếu A's 9 criteria as seeded (wording unconfirmed: the administrator corrects it, D49).
+PHIEU_A_SEEDED = [
+    "Hộ có thành viên đang làm việc hưởng lương thường xuyên từ ngân sách nhà nước hoặc có hợp đồng "
+    "lao động từ 12 tháng trở lên",
+    "Hộ có thành viên đang hưởng lương hưu hoặc trợ cấp bảo hiểm xã hội hằng tháng",
+    "Hộ có nhà ở kiên cố, diện tích bình quân trên 30 m²/người",
+    "Hộ có ô tô (trừ xe dùng để kinh doanh vận tải của hộ nghèo đã vay vốn)",
+    "Hộ có máy điều hòa nhiệt độ",
+    "Hộ có máy giặt hoặc tủ lạnh có giá trị lớn",
+    "Hộ có tàu, thuyền, máy móc sản xuất có giá trị từ 50 triệu đồng trở lên",
+    "Hộ có đất sản xuất, mặt nước trên mức bình quân của thôn và có thu nhập ổn định từ đó",
+    "Hộ có cơ sở sản xuất, kinh doanh, dịch vụ thường xuyên thuê lao động",
+]
+
+
+def phieu_a_load() -> None:
+    """Create the seeded criteria that are missing; never overwrites an administrator's wording."""
+    for number, text in enumerate(PHIEU_A_SEEDED, 1):
+        PhieuACriterion.objects.get_or_create(number=number, defaults={"text": text})
+
+
 def _require(user: User, commune: AdministrativeUnit, year: int) -> None:
     if not can_enter_data(user, commune):
         raise PermissionDenied("Bạn không có quyền nhập liệu cho đơn vị này.")

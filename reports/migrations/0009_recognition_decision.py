@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 # The legal bases of the chair's decision recognising the lists (Mẫu số 02), frozen here.
 BASES = [
     ("Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015", 2021, 2024, 1),
-    ("Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025", 2025, 2035, 1),
+    ("Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16 tháng 6 năm 2025", 2025, 2035, 1),
     (
         "Nghị định số 07/2021/NĐ-CP ngày 27 tháng 01 năm 2021 của Chính phủ quy định chuẩn nghèo đa chiều giai đoạn 2021 - 2025",
         2021,

@@ -78,8 +78,10 @@ def artifact():
 def reference_data(transactional_db):
     """Transactional tests empty every table when they end: put the reference data back."""
     from budgets.catalogue import catalogue_load
+    from households.season import phieu_a_load
     from households.standards import standards_load
     from povertyprog.units.loading import units_load_all
+    from povertyprog.workdays.seeds import special_days_load
     from reports.legal import legal_bases_load, offices_load
 
     units_load_all()
@@ -87,3 +89,5 @@ def reference_data(transactional_db):
     catalogue_load()
     legal_bases_load()
     offices_load()
+    phieu_a_load()
+    special_days_load()
