@@ -152,3 +152,18 @@ class SeasonPageTests(SeasonTestCase):
                 "ready_for_recognition", "recognised",
             },
         )  # fmt: skip
+
+
+class SeedCopiesTests(SeasonTestCase):
+    def test_the_migrations_frozen_seeds_equal_the_loaders(self):
+        """Migrations keep their own copy of the data they load; the loaders (used to restore
+        reference data) must seed the same rows, or a database would hold both."""
+        import importlib
+
+        from households.season import PHIEU_A_SEEDED
+        from reports.legal import RECOGNITION_BASES
+
+        bases = importlib.import_module("reports.migrations.0009_recognition_decision").BASES
+        criteria = importlib.import_module("households.migrations.0014_season_data").PHIEU_A
+        self.assertEqual(set(bases), set(RECOGNITION_BASES))
+        self.assertEqual(criteria, PHIEU_A_SEEDED)
