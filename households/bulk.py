@@ -13,8 +13,8 @@ from django.db import transaction
 from households.classification import AssessmentMethod
 from households.indicators import INDICATOR_FIELDS, derive_from_members
 from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
+from households.review import member_facts, review_fill
 from households.rollups import rollups_refresh
-from households.services import member_facts, review_fill
 from households.transitions import YearResult, household_history
 from povertyprog.approvals import LockedError, locked_units
 from povertyprog.units.models import AdministrativeUnit

@@ -27,8 +27,9 @@ from households.classification import HouseholdClass
 from households.ethnicities import is_minority
 from households.indicators import derive_from_members
 from households.models import Household, HouseholdReview, Origin, PovertyStandard
+from households.review import member_facts
 from households.rollups import rollups_refresh
-from households.services import histories_refresh, member_facts
+from households.services import histories_refresh
 from households.synthetic import (
     HOUSEHOLD_LEVEL,
     causes_for,

@@ -1,7 +1,5 @@
 """Forms validate input and say what is wrong, in Vietnamese, at the field concerned. They don't act."""
 
-from datetime import date
-
 from django import forms
 from django.utils import timezone
 
@@ -9,10 +7,10 @@ from households.classification import AssessmentMethod
 from households.ethnicities import is_minority
 from households.indicators import INDICATOR_BY_FIELD, INDICATOR_FIELDS
 from households.models import MEMBER_ENTRY_FIELDS, Cause, Household, HouseholdReview, Member, SupportNeed
+from households.review import INCOME_TOO_HIGH, MAX_INCOME, heads_error, review_date_error
 from households.villages import listed_name
 from povertyprog.lib.formatting import format_number
 
-MAX_INCOME = 100_000_000  # đồng per person per month: above this is a typing error
 FIRST_REVIEW_YEAR = 2022  # first year of the multidimensional standard of Decree 07/2021
 
 
@@ -112,9 +110,8 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        heads = [f for f in kept if f.cleaned_data.get("relation") == "head"]
-        if kept and len(heads) != 1:
-            raise forms.ValidationError("Hộ phải có đúng một thành viên là chủ hộ.")
+        if problem := heads_error(f.cleaned_data.get("relation") for f in kept):
+            raise forms.ValidationError(problem)
         ids = [f.cleaned_data["citizen_id"] for f in kept if f.cleaned_data.get("citizen_id")]
         if len(ids) != len(set(ids)):
             raise forms.ValidationError("Hai thành viên trùng số định danh cá nhân.")
@@ -170,9 +167,7 @@ class ReviewForm(forms.ModelForm):
     def clean_income_per_capita(self):
         income = self.cleaned_data.get("income_per_capita")
         if income is not None and income > MAX_INCOME:
-            raise forms.ValidationError(
-                "Thu nhập bình quân vượt quá 100.000.000 đồng/người/tháng: kiểm tra lại số đã nhập."
-            )
+            raise forms.ValidationError(INCOME_TOO_HIGH)
         return income
 
     def clean(self):
@@ -182,9 +177,9 @@ class ReviewForm(forms.ModelForm):
             self.add_error("income_per_capita", "Nhập thu nhập bình quân đầu người/tháng.")
         if method == AssessmentMethod.B1_SCORE and cleaned.get("b1_score") is None:
             self.add_error("b1_score", "Nhập điểm Phiếu B1.")
-        year, day = self.instance.year, cleaned.get("review_date")
-        if year and day and not date(year, 1, 1) <= day <= date(year + 1, 3, 31):
-            self.add_error("review_date", f"Ngày rà soát phải trong năm {year} (hoặc quý I năm sau).")
+        year = self.instance.year
+        if year and (problem := review_date_error(year, cleaned.get("review_date"))):
+            self.add_error("review_date", problem)
         return cleaned
 
     def override_reasons(self) -> dict[str, str]:

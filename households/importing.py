@@ -24,7 +24,6 @@ from simple_history.utils import bulk_update_with_history
 from households.citizen_ids import citizen_id_problem
 from households.classification import AssessmentMethod
 from households.ethnicities import ETHNICITY_CHOICES, is_minority
-from households.forms import MAX_INCOME
 from households.identity import registry_holders
 from households.indicators import INDICATORS, derive_from_members
 from households.models import (
@@ -43,15 +42,17 @@ from households.models import (
     SupportNeed,
     household_derived_fields,
 )
-from households.rollups import rollups_refresh
-from households.services import (
+from households.review import (
+    MAX_INCOME,
     REVIEW_SNAPSHOT_FIELDS,
-    histories_refresh,
-    household_codes_next,
+    heads_error,
     member_facts,
+    review_date_error,
     review_figures,
     year_before_commune,
 )
+from households.rollups import rollups_refresh
+from households.services import histories_refresh, household_codes_next
 from households.villages import not_listed_message, village_lists
 from povertyprog import audit
 from povertyprog.accounts.models import User
@@ -306,7 +307,6 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
 
 def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row]:
     rows = []
-    first_day, last_day = date(year, 1, 1), date(year + 1, 3, 31)
     parse_row = sheet.row_parser(parsers)
     for number, raw in batch:
         values = parse_row(number, raw)
@@ -317,13 +317,8 @@ def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row
             AssessmentMethod.INCOME if values["income_per_capita"] is not None else AssessmentMethod.B1_SCORE
         )
         day = values["review_date"]
-        if day and not first_day <= day <= last_day:
-            sheet.problem(
-                number,
-                "review_date",
-                day.strftime("%d/%m/%Y"),
-                f"Ngày rà soát phải trong năm {year} (hoặc quý I năm sau).",
-            )
+        if problem := review_date_error(year, day):
+            sheet.problem(number, "review_date", day.strftime("%d/%m/%Y"), problem)
         rows.append(Row(number, values, raw))
     return rows
 
@@ -470,11 +465,8 @@ def _attach_members(rows: list[Row], members: dict, sheet: SheetReader | None) -
         for number, values in members.get(row.values["code"], ()):
             row.members.append(values)
             row.member_rows.append(number)
-        heads = sum(1 for m in row.members if m["relation"] == Relation.HEAD)
-        if row.members and heads != 1:
-            sheet.problem(
-                row.member_rows[0], "relation", "", f"Hộ {row.values['code']} phải có đúng một chủ hộ."
-            )
+        if problem := heads_error(m["relation"] for m in row.members):
+            sheet.problem(row.member_rows[0], "relation", "", f"{row.values['code']}: {problem}")
 
 
 def _unknown_member_codes(members: dict, seen: dict, sheet: SheetReader | None) -> None:

@@ -4,9 +4,7 @@ Each function runs in one transaction, checks that the user may enter data for t
 and leaves an audit row (django-simple-history) naming the user.
 """
 
-import operator
 from collections import defaultdict
-from collections.abc import Mapping
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,16 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from simple_history.utils import bulk_update_with_history
 
-from households.classification import classify
 from households.identity import conflicts_open, hold_duplicates
-from households.indicators import (
-    INDICATOR_BY_FIELD,
-    INDICATOR_FIELDS,
-    MemberFacts,
-    age_on,
-    derive_from_members,
-)
-from households.models import Household, HouseholdReview, Member, Origin, PovertyStandard
+from households.indicators import INDICATOR_BY_FIELD, derive_from_members
+from households.models import Household, HouseholdReview, Origin, PovertyStandard
+from households.review import member_facts, review_fill
 from households.rollups import rollups_refresh
 from households.transitions import HISTORY_FIELDS, YearResult, household_history
 from povertyprog import audit
@@ -124,18 +116,6 @@ def household_codes_next(commune: AdministrativeUnit, how_many: int, also_taken=
     return codes
 
 
-def member_facts(member: Member, on: date) -> MemberFacts:
-    return MemberFacts(
-        age=age_on(on, member.birth_year, member.birth_date),
-        has_health_insurance=member.has_health_insurance,
-        attends_school=member.attends_school,
-        education_level=member.education_level,
-        employment=member.employment,
-        has_disability=member.has_disability,
-        malnourished=member.malnourished,
-    )
-
-
 def derived_indicators(household: Household, on: date) -> dict[str, bool]:
     """What the recorded members determine, as of `on`; {} when no members are recorded."""
     return derive_from_members([member_facts(m, on) for m in household.members.all()])
@@ -159,69 +139,6 @@ def _apply_overrides(review: HouseholdReview, derived: dict[str, bool], reasons:
     if errors:
         raise ValidationError(errors)
     review.overrides = overrides
-
-
-REVIEW_SNAPSHOT_FIELDS = ("ethnic_minority", "ethnicity", "no_labour_capacity", "has_merit_person")
-_indicators_of = operator.itemgetter(*INDICATOR_FIELDS)  # an import computes 100,000 reviews
-
-
-def review_figures(
-    entered: Mapping,
-    *,
-    household: Mapping,
-    commune: AdministrativeUnit,
-    standard: PovertyStandard,
-    members_count: int,
-) -> dict:
-    """The one place that computes a review from its entered values (by field attname): the
-    deprivation count, the class under `standard` for the commune's area, and the snapshot of
-    the household. Returns the computed fields by attname; works on plain dicts, so the import
-    can compute 10,000 reviews without building model instances."""
-    count = sum(map(bool, _indicators_of(entered)))
-    area = commune.area
-    return {
-        "standard_id": standard.pk,
-        "commune_id": commune.pk,
-        "area": area,
-        "deprivation_count": count,
-        "classification": classify(
-            method=entered["method"],
-            deprivation_count=count,
-            values=standard.values(area),
-            income=entered["income_per_capita"],
-            b1_score=entered["b1_score"],
-        ),
-        "members_count": max(members_count, 1),
-        **{name: household[name] for name in REVIEW_SNAPSHOT_FIELDS},
-    }
-
-
-def year_before_commune(commune: AdministrativeUnit, year: int) -> str | None:
-    """Why a review of `year` cannot be written in `commune`: a year before the commune existed
-    (the 2025 arrangement) belongs to the old commune where it was recorded; its figures are read
-    in both trees, written in neither (D45). None when it can."""
-    if year >= commune.valid_from.year:
-        return None
-    return (
-        f"Năm {year} có trước khi {commune.name} được thành lập ({commune.valid_from:%d/%m/%Y}): "
-        f"kết quả rà soát năm đó thuộc đơn vị hành chính cũ, không ghi ở đơn vị mới."
-    )
-
-
-def review_fill(
-    review: HouseholdReview, *, household: Household, standard: PovertyStandard, members_count: int
-) -> None:
-    """review_figures() set on a review instance (the form, the bulk writers)."""
-    refused = year_before_commune(household.commune, review.year)
-    if refused:
-        raise ValueError(refused)
-    figures = review_figures(
-        vars(review), household=vars(household), commune=household.commune, standard=standard,
-        members_count=members_count,
-    )  # fmt: skip
-    for name, value in figures.items():
-        setattr(review, name, value)
-    review.standard, review.commune = standard, household.commune
 
 
 def review_compute(review: HouseholdReview, household: Household) -> None:

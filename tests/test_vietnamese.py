@@ -47,7 +47,7 @@ def test_synthetic_members_derive_exactly_the_intended_indicators():
     from itertools import combinations
 
     from households.indicators import derive_from_members
-    from households.services import member_facts
+    from households.review import member_facts
     from households.synthetic import MEMBER_LEVEL, members_for
 
     rng = random.Random(1)
