@@ -141,7 +141,7 @@ def main() -> None:
     from django.utils import timezone
 
     from povertyprog.accounts.models import Role, User
-    from reports.cycle import approve_children
+    from reports.cycle import submissions_approve_children
     from reports.models import PeriodKind, ReportingPeriod, State, Submission
     from reports.views import dashboard
 
@@ -194,7 +194,7 @@ def main() -> None:
     official = median_ms(lambda: page({}))
     provisional = median_ms(lambda: page({"so_lieu": "tam-tinh"}))
     started = time.perf_counter()
-    count = approve_children(user=district_user, unit=districts[0], period=period)
+    count = submissions_approve_children(user=district_user, unit=districts[0], period=period)
     approval = time.perf_counter() - started
     print(f"{'what':<58}{'result':>12}")
     print(f"{'province dashboard, approved-only (median ms)':<58}{official:>12.1f}")

@@ -12,13 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from households.models import HouseholdReview
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES, REVIEWER_ROLES
 from povertyprog.units.models import AdministrativeUnit
 from reports.models import Action, ReportingPeriod, State, Submission, SubmissionEvent
 from reports.notifications import notify
+from reports.selectors import snapshot, unapproved_children
 
 MIN_REASON = 10  # characters: "sai" is not a reason
 
@@ -54,28 +54,6 @@ def can_decide(user: User, unit: AdministrativeUnit) -> bool:
 def submission_for(unit: AdministrativeUnit, period: ReportingPeriod) -> Submission:
     submission, _ = Submission.objects.get_or_create(unit=unit, period=period)
     return submission
-
-
-def snapshot(unit: AdministrativeUnit, year: int) -> dict:
-    """The unit's own figures of the year: each household's class, each budget line's stages."""
-    from budgets.models import BudgetLine
-
-    classes = dict(
-        HouseholdReview.objects.filter(commune=unit, year=year).values_list(
-            "household__code", "classification"
-        )
-    )
-    budgets = {
-        _line_key(line): [line.assigned, line.allocated, line.carried_over, line.disbursed]
-        for line in BudgetLine.objects.filter(unit=unit, year=year).select_related("component__parent")
-    }
-    return {"classes": classes, "budgets": budgets}
-
-
-def _line_key(line) -> str:
-    component = line.component
-    code = f"{component.parent.number}.{component.number}" if component.parent_id else str(component.number)
-    return f"Dự án {code} | {line.get_capital_type_display()} | {line.get_source_display()}"
 
 
 def _transition(
@@ -129,7 +107,7 @@ def _staff(unit: AdministrativeUnit, roles) -> list[User]:
 
 
 @transaction.atomic
-def submit(*, user: User, submission: Submission, expected_version: int) -> Submission:
+def submission_submit(*, user: User, submission: Submission, expected_version: int) -> Submission:
     if not can_submit(user, submission.unit):
         raise PermissionDenied("Chỉ cán bộ của đơn vị được gửi báo cáo của đơn vị.")
     if submission.state not in (State.DRAFT, State.RETURNED):
@@ -156,7 +134,9 @@ def submit(*, user: User, submission: Submission, expected_version: int) -> Subm
 
 
 @transaction.atomic
-def withdraw(*, user: User, submission: Submission, reason: str, expected_version: int) -> Submission:
+def submission_withdraw(
+    *, user: User, submission: Submission, reason: str, expected_version: int
+) -> Submission:
     """The sender takes a sent submission back to correct it (a reason is required; the approving
     unit is told). Its data is unlocked until it is sent again."""
     if not can_submit(user, submission.unit):
@@ -179,7 +159,7 @@ def withdraw(*, user: User, submission: Submission, reason: str, expected_versio
 
 
 @transaction.atomic
-def return_submission(
+def submission_return(
     *, user: User, submission: Submission, reason: str, expected_version: int
 ) -> Submission:
     _require_decider(user, submission)
@@ -203,7 +183,7 @@ def return_submission(
 
 
 @transaction.atomic
-def approve(*, user: User, submission: Submission, expected_version: int) -> Submission:
+def submission_approve(*, user: User, submission: Submission, expected_version: int) -> Submission:
     _require_decider(user, submission)
     require_open(ReportingPeriod.objects.get(pk=submission.period_id))  # as it stands now
     if submission.state != State.SUBMITTED:
@@ -229,7 +209,7 @@ def approve(*, user: User, submission: Submission, expected_version: int) -> Sub
 
 
 @transaction.atomic
-def approve_children(*, user: User, unit: AdministrativeUnit, period: ReportingPeriod) -> int:
+def submissions_approve_children(*, user: User, unit: AdministrativeUnit, period: ReportingPeriod) -> int:
     """Approve every submitted child of `unit`; returns how many. Children of one unit share their
     approver, so the permission is checked once for all of them."""
     submissions = list(
@@ -241,12 +221,14 @@ def approve_children(*, user: User, unit: AdministrativeUnit, period: ReportingP
         raise PermissionDenied("Chỉ cấp phê duyệt trực tiếp của đơn vị được phê duyệt, trả lại hoặc mở lại.")
     require_open(period)
     for submission in submissions:
-        approve(user=user, submission=submission, expected_version=submission.version)
+        submission_approve(user=user, submission=submission, expected_version=submission.version)
     return len(submissions)
 
 
 @transaction.atomic
-def reopen(*, user: User, submission: Submission, reason: str, expected_version: int) -> Submission:
+def submission_reopen(
+    *, user: User, submission: Submission, reason: str, expected_version: int
+) -> Submission:
     """Unlock one approved unit (never its siblings); approvals above it that counted on it go
     back to "submitted"."""
     _require_decider(user, submission)
@@ -285,41 +267,3 @@ def reopen(*, user: User, submission: Submission, reason: str, expected_version:
 def _require_decider(user: User, submission: Submission) -> None:
     if not can_decide(user, submission.unit):
         raise PermissionDenied("Chỉ cấp phê duyệt trực tiếp của đơn vị được phê duyệt, trả lại hoặc mở lại.")
-
-
-def unapproved_children(unit: AdministrativeUnit, period: ReportingPeriod) -> list[AdministrativeUnit]:
-    approved = Submission.objects.filter(unit__parent=unit, period=period, state=State.APPROVED).values(
-        "unit_id"
-    )
-    return list(unit.children.exclude(pk__in=approved).order_by("code"))
-
-
-def diff_since_approval(submission: Submission) -> dict | None:
-    """What the reviewer has not seen yet: the figures as last sent (or, while not sent, as they
-    stand) against the last approval before them, or else the sending before them. Households whose
-    class changed, appeared or went; budget lines whose amounts changed."""
-    events = list(submission.events.order_by("-at", "-pk"))
-    latest_sent = next((e for e in events if e.action == Action.SUBMIT), None)
-    sent_now = submission.state == State.SUBMITTED and latest_sent is not None
-    earlier = events[events.index(latest_sent) + 1 :] if sent_now else events
-    base = next((e for e in earlier if e.action == Action.APPROVE), None)
-    if base is None:
-        base = next((e for e in earlier if e.action == Action.SUBMIT), None)
-    if base is None:
-        return None
-    now = latest_sent.snapshot if sent_now else snapshot(submission.unit, submission.period.year)
-    before_classes, after_classes = base.snapshot.get("classes", {}), now["classes"]
-    before_budgets, after_budgets = base.snapshot.get("budgets", {}), now["budgets"]
-    return {
-        "since": base,
-        "classes": sorted(
-            (code, before_classes.get(code), after_classes.get(code))
-            for code in before_classes.keys() | after_classes.keys()
-            if before_classes.get(code) != after_classes.get(code)
-        ),
-        "budgets": sorted(
-            (key, before_budgets.get(key), after_budgets.get(key))
-            for key in before_budgets.keys() | after_budgets.keys()
-            if before_budgets.get(key) != after_budgets.get(key)
-        ),
-    }

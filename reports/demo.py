@@ -15,8 +15,8 @@ from django.utils import timezone
 from households.demo import BACKAN_CITY_2024, CHO_MOI_2024
 from povertyprog.accounts.models import User
 from povertyprog.units.models import AdministrativeUnit
-from reports.cycle import snapshot
 from reports.models import Action, PeriodKind, ReportingPeriod, State, Submission, SubmissionEvent, Target
+from reports.selectors import snapshot
 
 THREE_TIER = date(2021, 1, 1)
 

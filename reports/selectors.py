@@ -7,10 +7,11 @@ Sums happen in the database over the registry rollups (one grouped query), not p
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from households.models import HouseholdClass, RegistryRollup
+from households.models import HouseholdClass, HouseholdReview, RegistryRollup
 from households.selectors import rate
+from povertyprog.dbrouter import replica_reads
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.models import PeriodKind, ReportingPeriod, State, Submission, Target
+from reports.models import Action, PeriodKind, ReportingPeriod, State, Submission, Target
 
 
 def _children(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
@@ -69,6 +70,7 @@ def approved_communes(period: ReportingPeriod):
     )
 
 
+@replica_reads
 def dashboard_figures(unit: AdministrativeUnit, period: ReportingPeriod, official: bool) -> dict:
     """Households, poor and near-poor per child unit for the period's year, from approved communes
     only (official) or from all (provisional), with the targets set for each child."""
@@ -128,6 +130,7 @@ def submission_completeness(unit: AdministrativeUnit, year: int) -> dict:
     }
 
 
+@replica_reads
 def indicator_poor_rates(unit: AdministrativeUnit, period: ReportingPeriod, official: bool) -> dict | None:
     """{indicator field: % of poor households deprived} of the unit's subtree for the period's year,
     from approved communes only (official) or all (provisional); None when there is no poor
@@ -185,3 +188,63 @@ def home_todo(user, today) -> dict:
 
 def _sent(submission) -> bool:
     return submission is not None and submission.state in (State.SUBMITTED, State.APPROVED)
+
+
+def snapshot(unit: AdministrativeUnit, year: int) -> dict:
+    """The unit's own figures of the year: each household's class, each budget line's stages."""
+    from budgets.models import BudgetLine
+
+    classes = dict(
+        HouseholdReview.objects.filter(commune=unit, year=year).values_list(
+            "household__code", "classification"
+        )
+    )
+    budgets = {
+        _line_key(line): [line.assigned, line.allocated, line.carried_over, line.disbursed]
+        for line in BudgetLine.objects.filter(unit=unit, year=year).select_related("component__parent")
+    }
+    return {"classes": classes, "budgets": budgets}
+
+
+def _line_key(line) -> str:
+    component = line.component
+    code = f"{component.parent.number}.{component.number}" if component.parent_id else str(component.number)
+    return f"Dự án {code} | {line.get_capital_type_display()} | {line.get_source_display()}"
+
+
+def unapproved_children(unit: AdministrativeUnit, period: ReportingPeriod) -> list[AdministrativeUnit]:
+    approved = Submission.objects.filter(unit__parent=unit, period=period, state=State.APPROVED).values(
+        "unit_id"
+    )
+    return list(unit.children.exclude(pk__in=approved).order_by("code"))
+
+
+def diff_since_approval(submission: Submission) -> dict | None:
+    """What the reviewer has not seen yet: the figures as last sent (or, while not sent, as they
+    stand) against the last approval before them, or else the sending before them. Households whose
+    class changed, appeared or went; budget lines whose amounts changed."""
+    events = list(submission.events.order_by("-at", "-pk"))
+    latest_sent = next((e for e in events if e.action == Action.SUBMIT), None)
+    sent_now = submission.state == State.SUBMITTED and latest_sent is not None
+    earlier = events[events.index(latest_sent) + 1 :] if sent_now else events
+    base = next((e for e in earlier if e.action == Action.APPROVE), None)
+    if base is None:
+        base = next((e for e in earlier if e.action == Action.SUBMIT), None)
+    if base is None:
+        return None
+    now = latest_sent.snapshot if sent_now else snapshot(submission.unit, submission.period.year)
+    before_classes, after_classes = base.snapshot.get("classes", {}), now["classes"]
+    before_budgets, after_budgets = base.snapshot.get("budgets", {}), now["budgets"]
+    return {
+        "since": base,
+        "classes": sorted(
+            (code, before_classes.get(code), after_classes.get(code))
+            for code in before_classes.keys() | after_classes.keys()
+            if before_classes.get(code) != after_classes.get(code)
+        ),
+        "budgets": sorted(
+            (key, before_budgets.get(key), after_budgets.get(key))
+            for key in before_budgets.keys() | after_budgets.keys()
+            if before_budgets.get(key) != after_budgets.get(key)
+        ),
+    }

@@ -18,18 +18,24 @@ from povertyprog.lib.charts import bar_chart
 from povertyprog.units.models import Level
 from reports import cycle
 from reports.models import ReportingPeriod, Submission
-from reports.selectors import cycle_status, dashboard_figures, home_todo, submission_completeness
+from reports.selectors import (
+    cycle_status,
+    dashboard_figures,
+    diff_since_approval,
+    home_todo,
+    submission_completeness,
+)
 from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
 
 INTERRUPTED = (
     "Thao tác bị gián đoạn do mất kết nối cơ sở dữ liệu; chưa có gì thay đổi. Hãy thử lại sau ít phút."
 )
 ACTIONS = {
-    "gui": (cycle.submit, "Đã gửi báo cáo."),
-    "duyet": (cycle.approve, "Đã phê duyệt."),
-    "tra-lai": (cycle.return_submission, "Đã trả lại kèm lý do."),
-    "mo-lai": (cycle.reopen, "Đã mở lại cho đơn vị sửa."),
-    "rut-lai": (cycle.withdraw, "Đã rút hồ sơ về: số liệu được mở để sửa; gửi lại khi xong."),
+    "gui": (cycle.submission_submit, "Đã gửi báo cáo."),
+    "duyet": (cycle.submission_approve, "Đã phê duyệt."),
+    "tra-lai": (cycle.submission_return, "Đã trả lại kèm lý do."),
+    "mo-lai": (cycle.submission_reopen, "Đã mở lại cho đơn vị sửa."),
+    "rut-lai": (cycle.submission_withdraw, "Đã rút hồ sơ về: số liệu được mở để sửa; gửi lại khi xong."),
 }
 REASONED = ("tra-lai", "mo-lai", "rut-lai")
 
@@ -90,7 +96,7 @@ def submission_detail(request, pk: int):
         {
             "s": submission,
             "events": submission.events.select_related("user"),
-            "diff": cycle.diff_since_approval(submission),
+            "diff": diff_since_approval(submission),
             "last_event": submission.events.select_related("user").order_by("-at", "-pk").first(),
             "completeness": submission_completeness(submission.unit, submission.period.year),
             "closed": cycle.period_closed_message(submission.period),
@@ -157,7 +163,7 @@ def approve_all(request, code: str):
     if request.user.role not in REVIEWER_ROLES:
         raise PermissionDenied("Chỉ cán bộ cấp huyện, cấp tỉnh phê duyệt hồ sơ của đơn vị cấp dưới.")
     try:
-        count = cycle.approve_children(user=request.user, unit=unit, period=period)
+        count = cycle.submissions_approve_children(user=request.user, unit=unit, period=period)
     except (ValidationError, cycle.StaleDecisionError) as error:
         messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
     else:

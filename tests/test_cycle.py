@@ -18,7 +18,7 @@ from povertyprog.accounts.models import Role
 from povertyprog.approvals import LockedError
 from reports import cycle
 from reports.models import Notification, ReportingPeriod, State, Submission, Target
-from reports.selectors import cycle_status, dashboard_figures
+from reports.selectors import cycle_status, dashboard_figures, diff_since_approval
 from reports.targets import targets_save
 from tests.base import BaseTestCase, make_user, unit
 from tests.factory import in_the_2024_cycle, make_household, make_review, period_2024
@@ -47,10 +47,10 @@ class CycleTestCase(BaseTestCase):
 
     def submit(self, user, commune):
         s = self.submission(commune)
-        return cycle.submit(user=user, submission=s, expected_version=s.version)
+        return cycle.submission_submit(user=user, submission=s, expected_version=s.version)
 
     def approve(self, user, s):
-        return cycle.approve(user=user, submission=s, expected_version=s.version)
+        return cycle.submission_approve(user=user, submission=s, expected_version=s.version)
 
 
 class TransitionTests(CycleTestCase):
@@ -59,10 +59,10 @@ class TransitionTests(CycleTestCase):
         self.assertEqual(sent.state, State.SUBMITTED)
         self.assertTrue(Notification.objects.filter(user=self.district, text__contains="đã gửi").exists())
         with self.assertRaisesMessage(ValidationError, "Phải ghi rõ lý do"):
-            cycle.return_submission(
+            cycle.submission_return(
                 user=self.district, submission=sent, reason=" sai ", expected_version=sent.version
             )
-        back = cycle.return_submission(
+        back = cycle.submission_return(
             user=self.district,
             submission=sent,
             reason="Thiếu danh sách hộ mới thoát nghèo",
@@ -109,13 +109,13 @@ class TransitionTests(CycleTestCase):
         with time_machine.travel(date(2026, 12, 6), tick=False):
             for name, act in {
                 "approve a commune": lambda: self.approve(self.district, dq_sent),
-                "return a commune": lambda: cycle.return_submission(
+                "return a commune": lambda: cycle.submission_return(
                     user=self.district,
                     submission=dq_sent,
                     reason="Lý do đủ dài",
                     expected_version=dq_sent.version,
                 ),
-                "approve all": lambda: cycle.approve_children(
+                "approve all": lambda: cycle.submissions_approve_children(
                     user=self.district,
                     unit=self.backan_city,
                     period=ReportingPeriod.objects.get(pk=self.period.pk),
@@ -137,9 +137,9 @@ class TransitionTests(CycleTestCase):
     def test_two_tabs_approving_the_same_submission(self):
         sent = self.submit(self.officer, self.song_cau)
         first_tab = second_tab = sent.version
-        cycle.approve(user=self.district, submission=sent, expected_version=first_tab)
+        cycle.submission_approve(user=self.district, submission=sent, expected_version=first_tab)
         with self.assertRaisesMessage(cycle.StaleDecisionError, "vừa được người khác xử lý"):
-            cycle.return_submission(
+            cycle.submission_return(
                 user=self.district,
                 submission=sent,
                 reason="Số liệu chưa khớp với biểu 01",
@@ -154,9 +154,10 @@ class TransitionTests(CycleTestCase):
         with self.assertRaisesMessage(ValidationError, "đơn vị trực thuộc chưa được phê duyệt"):
             self.approve(self.province, city)
         with self.assertRaises(PermissionDenied):  # the province is not the wards' approver
-            cycle.approve_children(user=self.province, unit=self.backan_city, period=self.period)
+            cycle.submissions_approve_children(user=self.province, unit=self.backan_city, period=self.period)
         self.assertEqual(
-            cycle.approve_children(user=self.district, unit=self.backan_city, period=self.period), 2
+            cycle.submissions_approve_children(user=self.district, unit=self.backan_city, period=self.period),
+            2,
         )
         others = [
             c for c in self.backan_city.children.all() if c.pk not in (self.song_cau.pk, self.duong_quang.pk)
@@ -287,10 +288,10 @@ class LockTests(CycleTestCase):
         song_cau = self._approve(self.officer, self.song_cau)
         self._approve(self.dq_officer, self.duong_quang)
         with self.assertRaisesMessage(ValidationError, "Phải ghi rõ lý do"):
-            cycle.reopen(
+            cycle.submission_reopen(
                 user=self.district, submission=song_cau, reason="", expected_version=song_cau.version
             )
-        cycle.reopen(
+        cycle.submission_reopen(
             user=self.district,
             submission=song_cau,
             reason="Bổ sung hộ mới tách hộ tháng 12",
@@ -386,7 +387,7 @@ class AuditAndDiffTests(CycleTestCase):
             rows={("su_nghiep", "central"): {"assigned": M}},
         )
         approved = self.approve(self.district, self.submit(self.officer, self.song_cau))
-        cycle.reopen(
+        cycle.submission_reopen(
             user=self.district,
             submission=approved,
             reason="Bổ sung kinh phí được giao thêm",
@@ -410,7 +411,7 @@ class AuditAndDiffTests(CycleTestCase):
             rows={("su_nghiep", "central"): {"assigned": 3 * M}},
         )
         resent = self.submit(self.officer, self.song_cau)
-        diff = cycle.diff_since_approval(resent)
+        diff = diff_since_approval(resent)
         self.assertEqual(diff["classes"], [(self.song_cau_household.code, "poor", "middle")])
         self.assertEqual(
             [(k, b[0], a[0]) for k, b, a in diff["budgets"]],

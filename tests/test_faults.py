@@ -123,7 +123,9 @@ class FaultTests(TransactionTestCase):
         officer = make_user("songcau", Role.COMMUNE_OFFICER, "01837")
         district = make_user("backan", Role.DISTRICT_STAFF, "058")
         submission = cycle.submission_for(unit("01837"), period)
-        submission = cycle.submit(user=officer, submission=submission, expected_version=submission.version)
+        submission = cycle.submission_submit(
+            user=officer, submission=submission, expected_version=submission.version
+        )
         events = SubmissionEvent.objects.count()
 
         real_snapshot = cycle.snapshot

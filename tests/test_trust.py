@@ -14,6 +14,7 @@ from povertyprog.accounts.models import Role
 from povertyprog.approvals import LockedError
 from reports import cycle
 from reports.models import Notification, ReportingPeriod, State, Submission
+from reports.selectors import diff_since_approval
 from tests.base import make_user
 from tests.conftest import VN
 from tests.factory import make_household, make_review
@@ -70,7 +71,7 @@ class DerivedYearLockTests(CycleTestCase):
         from reports import cycle
 
         submission = Submission.objects.get(unit=self.song_cau)
-        cycle.reopen(
+        cycle.submission_reopen(
             user=self.district,
             submission=submission,
             reason="Sửa số liệu năm 2023",
@@ -294,15 +295,17 @@ class SendingTests(CycleTestCase):
         with self.assertRaisesMessage(LockedError, "đã được gửi ngày"):
             self._edit_review(2_500_000)
         with self.assertRaisesMessage(ValidationError, "lý do"):
-            cycle.withdraw(user=self.officer, submission=sent, reason="", expected_version=sent.version)
+            cycle.submission_withdraw(
+                user=self.officer, submission=sent, reason="", expected_version=sent.version
+            )
         with self.assertRaises(PermissionDenied):
-            cycle.withdraw(
+            cycle.submission_withdraw(
                 user=self.district,
                 submission=sent,
                 reason="Rút thử của cấp trên",
                 expected_version=sent.version,
             )
-        withdrawn = cycle.withdraw(
+        withdrawn = cycle.submission_withdraw(
             user=self.officer,
             submission=sent,
             reason="Sửa thu nhập hộ Nguyễn Văn",
@@ -316,7 +319,7 @@ class SendingTests(CycleTestCase):
 
     def test_after_a_return_and_a_resend_the_page_shows_the_last_sending(self):
         first = self.submit(self.officer, self.song_cau)
-        returned = cycle.return_submission(
+        returned = cycle.submission_return(
             user=self.district,
             submission=first,
             reason="Kiểm tra lại thu nhập hộ",
@@ -324,7 +327,7 @@ class SendingTests(CycleTestCase):
         )
         self._edit_review(2_500_000)  # poor -> middle
         resent = self.submit(self.officer, self.song_cau)
-        diff = cycle.diff_since_approval(resent)
+        diff = diff_since_approval(resent)
         self.assertEqual(diff["since"].action, "submit")
         self.assertEqual(diff["classes"], [(self.song_cau_household.code, "poor", "middle")])
         self.client.force_login(self.district)
