@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import FilteredRelation, Q, QuerySet, Sum
 
 from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
@@ -25,7 +25,8 @@ from households.models import (
     RegistryRollup,
 )
 from households.rollups import GROUP_KEYS, MEASURE_FIELDS
-from povertyprog.accounts.scoping import unit_scope
+from povertyprog.accounts.scoping import scoped, unit_scope
+from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import AdministrativeUnit, Level
 
 POOR, NEAR_POOR = HouseholdClass.POOR, HouseholdClass.NEAR_POOR
@@ -395,4 +396,64 @@ def citizen_id_conflicts(user) -> QuerySet:
         .select_related(
             "holder", "claimant", "holder_household__commune", "claimant_household__commune", "raised_by"
         )
+    )
+
+
+def household_rows(
+    user,
+    unit: AdministrativeUnit,
+    year: int,
+    *,
+    query: str = "",
+    village: str = "",
+    classification: str = "",
+    indicator: str = "",
+    cause: str = "",
+    minority_only: bool = False,
+) -> QuerySet:
+    """The household list of the unit's subtree (within the user's scope) with each household's
+    class of `year`, filtered; one query (values, not instances), in Vietnamese name order."""
+    households = (
+        scoped(Household.objects.all(), user, "commune")
+        .filter(commune__path__startswith=unit.path)
+        .annotate(yr=FilteredRelation("reviews", condition=Q(reviews__year=year)))
+        .values(
+            "id",
+            "code",
+            "head_name",
+            "village",
+            "ethnic_minority",
+            "commune__name",
+            "yr__classification",
+            "yr__deprivation_count",
+            "yr__recently_escaped",
+        )  # fmt: skip
+        .order_by("head_sort_key", "id")
+    )
+    if query:
+        households = households.filter(search_text__contains=fold(query))
+    if village:
+        households = households.filter(village=village)
+    if classification == "recently_escaped":
+        households = households.filter(yr__recently_escaped=True)
+    elif classification:
+        households = households.filter(yr__classification=classification)
+    if indicator in {i.field for i in INDICATORS}:
+        households = households.filter(**{f"yr__{indicator}": True})
+    if cause in Cause.values:
+        households = households.filter(**{f"yr__{cause}": True})
+    if minority_only:
+        households = households.filter(ethnic_minority=True)
+    return households
+
+
+def recorded_villages(unit: AdministrativeUnit) -> list[str]:
+    """The villages the households of a commune name (the list page's filter); none above a commune."""
+    if unit.level != Level.COMMUNE:
+        return []
+    return list(
+        Household.objects.filter(commune__path__startswith=unit.path)
+        .order_by("village")
+        .values_list("village", flat=True)
+        .distinct()
     )

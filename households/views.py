@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -65,7 +64,13 @@ from households.moves import (
     household_split,
     merge_target,
 )
-from households.selectors import citizen_id_conflicts, moves_of, registry_stats
+from households.selectors import (
+    citizen_id_conflicts,
+    household_rows,
+    moves_of,
+    recorded_villages,
+    registry_stats,
+)
 from households.services import StaleEditError, derived_indicators, household_save, review_save
 from households.tasks import check_import, commit_import
 from povertyprog.accounts.models import Role
@@ -73,14 +78,12 @@ from povertyprog.accounts.scoping import (
     can_enter_data,
     get_scoped_or_404,
     requested_unit,
-    scoped,
     visible_units,
 )
 from povertyprog.approvals import LockedError, lock_message, unapproved_units
 from povertyprog.lib.charts import bar_chart
 from povertyprog.lib.formatting import format_number
 from povertyprog.lib.spreadsheets import RefusedFile
-from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import Level
 
 PAGE_SIZE = 50
@@ -114,48 +117,14 @@ def _household_for_user(request, pk: int) -> Household:
 @login_required
 def household_list(request):
     unit, year = requested_unit(request), _year(request)
-    households = (
-        scoped(Household.objects.all(), request.user, "commune")
-        .filter(commune__path__startswith=unit.path)
-        .annotate(yr=FilteredRelation("reviews", condition=Q(reviews__year=year)))
-        .values(
-            "id",
-            "code",
-            "head_name",
-            "village",
-            "ethnic_minority",
-            "commune__name",
-            "yr__classification",
-            "yr__deprivation_count",
-            "yr__recently_escaped",
-        )  # fmt: skip
-        .order_by("head_sort_key", "id")
-    )
     query = request.GET.get("q", "").strip()
-    if query:
-        households = households.filter(search_text__contains=fold(query))
-    if village := request.GET.get("thon"):
-        households = households.filter(village=village)
-    if cls := request.GET.get("phan_loai"):
-        if cls == "recently_escaped":
-            households = households.filter(yr__recently_escaped=True)
-        else:
-            households = households.filter(yr__classification=cls)
-    if (indicator := request.GET.get("chi_so")) in {i.field for i in INDICATORS}:
-        households = households.filter(**{f"yr__{indicator}": True})
-    if (cause := request.GET.get("nguyen_nhan")) in Cause.values:
-        households = households.filter(**{f"yr__{cause}": True})
-    if request.GET.get("dtts") == "1":
-        households = households.filter(ethnic_minority=True)
+    households = household_rows(
+        request.user, unit, year, query=query, village=request.GET.get("thon", ""),
+        classification=request.GET.get("phan_loai", ""), indicator=request.GET.get("chi_so", ""),
+        cause=request.GET.get("nguyen_nhan", ""), minority_only=request.GET.get("dtts") == "1",
+    )  # fmt: skip
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("trang"))
-    villages = (
-        Household.objects.filter(commune__path__startswith=unit.path)
-        .order_by("village")
-        .values_list("village", flat=True)
-        .distinct()
-        if unit.level == Level.COMMUNE
-        else []
-    )
+    villages = recorded_villages(unit)
     params = request.GET.copy()
     params.pop("trang", None)
     return render(

@@ -18,7 +18,7 @@ from povertyprog.middleware import CSP
 from reports import documents, recognition
 from reports.composition import OWN_TITLE_MODES, SIGNING_MODES, new_document, section_headings
 from reports.models import Document, DocumentKind
-from reports.selectors import unapproved_units
+from reports.selectors import documents_of, unapproved_units
 
 PAGE_SIZE = 50  # documents a page, as households
 
@@ -39,11 +39,6 @@ def _document(request, pk: int) -> Document:
 @login_required
 def document_list(request):
     unit = requested_unit(request)
-    documents_of_subtree = (
-        Document.objects.filter(unit__path__startswith=unit.path)
-        .select_related("unit")
-        .order_by("-year", "-created_at")
-    )
     params = request.GET.copy()
     params.pop("trang", None)
     return render(
@@ -51,7 +46,7 @@ def document_list(request):
         "documents/list.html",
         {
             "unit": unit,
-            "page": Paginator(documents_of_subtree, PAGE_SIZE).get_page(request.GET.get("trang")),
+            "page": Paginator(documents_of(unit), PAGE_SIZE).get_page(request.GET.get("trang")),
             "querystring": params.urlencode(),
             "kinds": DocumentKind.choices,
             "can_write": can_enter_data(request.user, unit),

@@ -121,6 +121,9 @@ class SubmissionEvent(models.Model):
 class Target(models.Model):
     """A unit's poverty-reduction target for a period (the appendix of seed 002)."""
 
+    FIGURES = ("households_start", "poor_start", "planned_reduction")
+    NEAR_POOR_FIGURES = ("near_poor_start", "planned_near_poor_reduction")  # optional, both or neither
+
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
     )

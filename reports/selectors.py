@@ -7,11 +7,21 @@ Sums happen in the database over the registry rollups (one grouped query), not p
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from households.indicators import INDICATORS
 from households.models import HouseholdClass, HouseholdReview, RegistryRollup
 from households.selectors import rate
 from povertyprog.dbrouter import replica_reads
 from povertyprog.units.models import AdministrativeUnit, Level
-from reports.models import Action, PeriodKind, ReportingPeriod, State, Submission, Target
+from reports.models import (
+    Action,
+    Document,
+    IndicatorTarget,
+    PeriodKind,
+    ReportingPeriod,
+    State,
+    Submission,
+    Target,
+)
 
 
 def _children(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
@@ -248,3 +258,66 @@ def diff_since_approval(submission: Submission) -> dict | None:
             if before_budgets.get(key) != after_budgets.get(key)
         ),
     }
+
+
+def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]:
+    """Each child with its target, or the registry of the year before as the starting figures."""
+    children = list(unit.children.order_by("code"))
+    existing = {t.unit_id: t for t in Target.objects.filter(unit__in=children, period=period)}
+    field = "district_id" if children and children[0].level == Level.DISTRICT else "commune_id"
+    start = {
+        row[field]: row
+        for row in RegistryRollup.objects.filter(
+            **{f"{field}__in": [c.pk for c in children]}, year=period.first_year - 1
+        )
+        .values(field)
+        .annotate(
+            households_n=Sum("households"),
+            poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
+            near_poor_n=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
+        )
+    }
+    rows = []
+    for child in children:
+        target = existing.get(child.pk)
+        if target is not None:
+            initial = {name: getattr(target, name) for name in Target.FIGURES + Target.NEAR_POOR_FIGURES}
+        else:
+            found = start.get(child.pk, {})
+            initial = {
+                "households_start": found.get("households_n"),
+                "poor_start": found.get("poor_n"),
+                "near_poor_start": found.get("near_poor_n") if found else None,
+            }
+        rows.append({"unit": child, "target": target, "initial": initial})
+    return rows
+
+
+def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod, official: bool = True) -> list[dict]:
+    """Each of the 12 indicators with the unit's target and the actual share of poor households not
+    deprived in it (registry of the period's year), from approved communes only unless
+    `official=False` (then the figures are provisional and shown as such)."""
+    targets = {t.indicator: t for t in IndicatorTarget.objects.filter(unit=unit, period=period)}
+    deprived = indicator_poor_rates(unit, period, official)
+    rows = []
+    for indicator in INDICATORS:
+        target = targets.get(indicator.field)
+        rows.append(
+            {
+                "field": indicator.field,
+                "number": indicator.number,
+                "name": indicator.name,
+                "target": target.target_rate if target else None,
+                "actual": 100 - deprived[indicator.field] if deprived is not None else None,
+            }
+        )
+    return rows
+
+
+def documents_of(unit: AdministrativeUnit):
+    """The documents of the unit's subtree, newest year and newest draft first (the list page)."""
+    return (
+        Document.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("-year", "-created_at")
+    )

@@ -1,54 +1,19 @@
-"""Poverty-reduction targets a unit sets for each unit below it for a period (seed 002's appendix):
-households and poor households at the start, the planned reduction; rates computed."""
+"""Writes of the poverty-reduction targets: those a unit sets for each unit below it for a period
+(seed 002's appendix: households and poor households at the start, the planned reduction), and
+those a unit sets for itself per indicator (its plan). Their reads are in reports.selectors."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
 
-from households.models import HouseholdClass, RegistryRollup
 from povertyprog import audit
 from povertyprog.accounts.models import User
 from povertyprog.accounts.scoping import DATA_ENTRY_ROLES
 from povertyprog.approvals import ensure_unlocked
-from povertyprog.units.models import AdministrativeUnit, Level
+from povertyprog.units.models import AdministrativeUnit
 from reports.cycle import can_decide
 from reports.models import IndicatorTarget, ReportingPeriod, Target
 
-FIELDS = ("households_start", "poor_start", "planned_reduction")
-NEAR_POOR_FIELDS = ("near_poor_start", "planned_near_poor_reduction")  # optional, both or neither
-
-
-def target_rows(unit: AdministrativeUnit, period: ReportingPeriod) -> list[dict]:
-    """Each child with its target, or the registry of the year before as the starting figures."""
-    children = list(unit.children.order_by("code"))
-    existing = {t.unit_id: t for t in Target.objects.filter(unit__in=children, period=period)}
-    field = "district_id" if children and children[0].level == Level.DISTRICT else "commune_id"
-    start = {
-        row[field]: row
-        for row in RegistryRollup.objects.filter(
-            **{f"{field}__in": [c.pk for c in children]}, year=period.first_year - 1
-        )
-        .values(field)
-        .annotate(
-            households_n=Sum("households"),
-            poor_n=Sum("households", filter=Q(classification=HouseholdClass.POOR)),
-            near_poor_n=Sum("households", filter=Q(classification=HouseholdClass.NEAR_POOR)),
-        )
-    }
-    rows = []
-    for child in children:
-        target = existing.get(child.pk)
-        if target is not None:
-            initial = {name: getattr(target, name) for name in FIELDS + NEAR_POOR_FIELDS}
-        else:
-            found = start.get(child.pk, {})
-            initial = {
-                "households_start": found.get("households_n"),
-                "poor_start": found.get("poor_n"),
-                "near_poor_start": found.get("near_poor_n") if found else None,
-            }
-        rows.append({"unit": child, "target": target, "initial": initial})
-    return rows
+FIELDS, NEAR_POOR_FIELDS = Target.FIGURES, Target.NEAR_POOR_FIGURES
 
 
 @transaction.atomic
@@ -99,30 +64,6 @@ def targets_save(*, user: User, period: ReportingPeriod, values: dict[int, dict]
     if errors:
         raise ValidationError(errors)
     return saved
-
-
-def indicator_targets(unit: AdministrativeUnit, period: ReportingPeriod, official: bool = True) -> list[dict]:
-    """Each of the 12 indicators with the unit's target and the actual share of poor households not
-    deprived in it (registry of the period's year), from approved communes only unless
-    `official=False` (then the figures are provisional and shown as such)."""
-    from households.indicators import INDICATORS
-    from reports.selectors import indicator_poor_rates
-
-    targets = {t.indicator: t for t in IndicatorTarget.objects.filter(unit=unit, period=period)}
-    deprived = indicator_poor_rates(unit, period, official)
-    rows = []
-    for indicator in INDICATORS:
-        target = targets.get(indicator.field)
-        rows.append(
-            {
-                "field": indicator.field,
-                "number": indicator.number,
-                "name": indicator.name,
-                "target": target.target_rate if target else None,
-                "actual": 100 - deprived[indicator.field] if deprived is not None else None,
-            }
-        )
-    return rows
 
 
 @transaction.atomic

@@ -23,9 +23,11 @@ from reports.selectors import (
     dashboard_figures,
     diff_since_approval,
     home_todo,
+    indicator_targets,
     submission_completeness,
+    target_rows,
 )
-from reports.targets import indicator_targets, indicator_targets_save, target_rows, targets_save
+from reports.targets import indicator_targets_save, targets_save
 
 INTERRUPTED = (
     "Thao tác bị gián đoạn do mất kết nối cơ sở dữ liệu; chưa có gì thay đổi. Hãy thử lại sau ít phút."
