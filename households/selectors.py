@@ -255,6 +255,17 @@ def _summary(row: dict) -> dict:
 
 def unit_figures(row: dict, groups: list[dict], year: int) -> dict:
     """The figures of one unit from its flat summary row and its transition groups."""
+    return {**_row_figures(row), "changes": {key: _change_table(groups, year, key) for key in CLASSES}}
+
+
+def year_figures(unit: AdministrativeUnit, year: int) -> dict:
+    """What a document prints of one unit's registry in one year — the household counts and rates,
+    the 12 indicators and 6 dimensions, the causes, the groups — in one query: registry_stats()
+    without the change tables, the ethnicities and the children it does not print."""
+    return _row_figures(_row_or_empty(_summary_rows(unit, year), None))
+
+
+def _row_figures(row: dict) -> dict:
     return {
         "households": _summary(row),
         "indicators": [
@@ -287,7 +298,6 @@ def unit_figures(row: dict, groups: list[dict], year: int) -> dict:
             }
             for key in CLASSES
         },
-        "changes": {key: _change_table(groups, year, key) for key in CLASSES},
     }
 
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
-from households.selectors import rate, registry_stats
+from households.selectors import rate, year_figures
 from povertyprog.units.models import AdministrativeUnit, Level
 from reports.goals import period_target, poverty_goal
 from reports.models import (
@@ -242,7 +242,7 @@ def compose(document: Document) -> dict:
         # over several years has each year's targets (seed 003's "phụ lục phân kỳ") and the
         # capital of all its years.
         years = plan_years(document)
-        situation = registry_stats(unit, year - 1)
+        situation = year_figures(unit, year - 1)
         figures = {
             "registry": situation["households"],
             "budget": _budget(unit, years[-1], since=year if len(years) > 1 else None),
@@ -252,7 +252,7 @@ def compose(document: Document) -> dict:
         figures["targets_later"] = later
         unapproved = []
     else:
-        situation = registry_stats(unit, year)
+        situation = year_figures(unit, year)
         first = phase_start if kind == DocumentKind.PHASE_REPORT else year
         period_kind = PeriodKind.PHASE if kind == DocumentKind.PHASE_REPORT else PeriodKind.ANNUAL
         figures = {

@@ -8,7 +8,7 @@ seed 002's appendix, seed 004's 2,76% of 2021) when the period has a target, oth
 review of the year before; the end is the review of the period's last year (D43).
 """
 
-from households.selectors import rate, registry_stats
+from households.selectors import rate, year_figures
 from povertyprog.units.models import AdministrativeUnit
 from reports.models import PeriodKind, ReportingPeriod, Target
 
@@ -64,11 +64,11 @@ def poverty_goal(
 ) -> dict:
     """Start, end, reduction and achievement of the period first_year..last_year; a phase report
     measures against the target of the phase that starts in first_year. end_figures: the
-    registry_stats()["households"] of last_year when the caller already has them."""
+    year_figures()["households"] of last_year when the caller already has them."""
     target = period_target(unit, kind, first_year, None if kind == PeriodKind.PHASE else last_year)
-    before = registry_stats(unit, first_year - 1)["households"]
+    before = year_figures(unit, first_year - 1)["households"]
     if end_figures is None:
-        end_figures = registry_stats(unit, last_year)["households"]
+        end_figures = year_figures(unit, last_year)["households"]
     end = {
         **_state(end_figures),
         "recently_escaped": end_figures["recently_escaped"],
