@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from budgets.catalogue import catalogue_load
+from budgets.migrations._frozen_catalogue import catalogue_load
 
 
 def seed(apps, schema_editor):

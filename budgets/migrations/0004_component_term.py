@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def catalogue_2026(apps, schema_editor):
     """The components of the 2026-2035 program (budgets.catalogue), where they are missing."""
-    from budgets.catalogue import catalogue_load
+    from budgets.migrations._frozen_catalogue import catalogue_load
 
     catalogue_load(
         apps.get_model("budgets", "Program"),

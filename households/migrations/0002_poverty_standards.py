@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from households.standards import standards_load
+from households.migrations._frozen_standards import standards_load
 
 def seed(apps, schema_editor):
     standards_load(apps.get_model("households", "PovertyStandard"))

@@ -3,7 +3,7 @@ of 2022-2025 for 2026): Decree 07/2021 ends with 2025, and a 2026 review names D
 
 from django.db import migrations
 
-from households.standards import STANDARDS
+from households.migrations._frozen_standards import STANDARDS
 
 
 def split_2026(apps, schema_editor):

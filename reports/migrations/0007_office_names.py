@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from reports.legal import offices_load
+from reports.migrations._frozen_legal import offices_load
 
 
 def seed(apps, schema_editor):

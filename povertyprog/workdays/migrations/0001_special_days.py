@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def seed(apps, schema_editor):
-    from povertyprog.workdays.seeds import special_days_load
+    from povertyprog.workdays.migrations._frozen_days import special_days_load
 
     special_days_load(apps.get_model("workdays", "SpecialDay"))
 
