@@ -30,6 +30,7 @@ from budgets.models import (
     Scope,
     Source,
 )
+from povertyprog.dbrouter import replica_reads
 from povertyprog.lib.money import rate
 from povertyprog.units.models import AdministrativeUnit
 
@@ -137,6 +138,7 @@ def _lines(unit: AdministrativeUnit):
     return BudgetLine.objects.filter(unit__path__startswith=unit.path)
 
 
+@replica_reads
 def budget_overview(unit: AdministrativeUnit, year: int, since: int | None = None) -> BudgetOverview:
     first = year if since is None else since
     try:

@@ -26,6 +26,7 @@ from households.models import (
 )
 from households.rollups import GROUP_KEYS, MEASURE_FIELDS
 from povertyprog.accounts.scoping import scoped, unit_scope
+from povertyprog.dbrouter import replica_reads
 from povertyprog.lib.vietnamese import fold
 from povertyprog.units.models import AdministrativeUnit, Level
 
@@ -305,6 +306,7 @@ def _row_or_empty(rows: dict, group) -> dict:
     return rows.get(group) or _flat({})
 
 
+@replica_reads
 def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
     """Every registry figure of the seeds and the software's aggregate tables, for one unit and year."""
     row = _row_or_empty(_summary_rows(unit, year), None)
@@ -335,6 +337,7 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
     }
 
 
+@replica_reads
 def subtree_figures(unit: AdministrativeUnit, year: int) -> list[dict]:
     """Rows of the aggregate tables officials exchange: the unit (or its districts) as bold
     numbered rows 1, 2…, communes under them as 1.1, 1.2…, each with unit_figures().

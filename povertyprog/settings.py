@@ -31,11 +31,16 @@ def envint(name: str, default: int) -> int:
     return int(envstr(name, str(default)))
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, pooler: str | None = None) -> dict:
     """Turn a URL into a DATABASES entry.
 
     sqlite:/// (default file var/db.sqlite3), sqlite:///relative/path, sqlite:////absolute/path,
     postgres://user:password@host:port/name.
+
+    `pooler` (default: the DB_POOLER variable) says what the postgres URL points at: "" for
+    PostgreSQL itself, "pgbouncer" for a PgBouncer in transaction pooling mode (scripts/pgbouncer.sh),
+    where a server connection is only the client's for one transaction: no server-side cursors
+    (QuerySet.iterator() fetches the whole result instead, docs/scaling.md) and no prepared statements.
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -58,8 +63,20 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            **_pooler_settings(envstr("DB_POOLER") if pooler is None else pooler),
         }
     raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
+
+
+def _pooler_settings(pooler: str) -> dict:
+    if pooler == "":
+        return {}
+    if pooler == "pgbouncer":
+        # Persistent connections (CONN_MAX_AGE) stay: a client connection to PgBouncer holds no
+        # server connection between transactions. prepare_threshold None is Django's default with
+        # psycopg 3, stated here so that OPTIONS edited later keep it.
+        return {"DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {"prepare_threshold": None}}
+    raise ImproperlyConfigured(f"DB_POOLER: unknown pooler {pooler!r} (empty or pgbouncer)")
 
 
 DEBUG = envbool("DEBUG", True)
@@ -106,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "povertyprog.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "povertyprog.middleware.WriteLogMiddleware",
@@ -134,6 +152,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(envstr("DATABASE_URL", "sqlite:///"))}
+# A read replica (a streaming-replication standby, scripts/replica.sh) for the read-only selectors
+# (povertyprog/dbrouter.py); DB_REPLICA_POOLER=pgbouncer if it is reached through a PgBouncer too.
+# Tests use the primary's test database for it (MIRROR).
+if envstr("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **database_from_url(envstr("DATABASE_REPLICA_URL"), pooler=envstr("DB_REPLICA_POOLER")),
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_DATABASE = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["povertyprog.dbrouter.ReplicaRouter"]
+# After a user's write, that user's reads come from the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = envint("READ_YOUR_WRITES_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
