@@ -38,12 +38,10 @@ from budgets.services import (
     policy_results_save,
     stamp,
 )
-from households.exporting import XLSX
-from households.import_jobs import import_dir
 from povertyprog.accounts.scoping import can_enter_data, requested_unit, scoped
 from povertyprog.lib.charts import bar_chart
 from povertyprog.lib.money import format_million
-from povertyprog.lib.spreadsheets import RefusedFile, check_upload
+from povertyprog.lib.spreadsheets import XLSX, RefusedFile, check_upload, upload_dir, upload_store
 
 FIRST_YEAR, LAST_YEAR = 2021, 2035
 
@@ -299,12 +297,12 @@ def excel_import(request):
                 unit=unit,
                 year=pending["year"],
                 name=pending["name"],
-                path=import_dir() / pending["stored"],
+                path=upload_dir() / pending["stored"],
                 dry_run=False,
                 allow_deletions=request.POST.get("xoa") == "1",
             )
             if result.committed:
-                (import_dir() / pending["stored"]).unlink(missing_ok=True)
+                (upload_dir() / pending["stored"]).unlink(missing_ok=True)
                 del request.session[PENDING]
                 messages.success(
                     request,
@@ -318,13 +316,9 @@ def excel_import(request):
                 context["error"] = "Tệp xóa dòng ngân sách đang có: đánh dấu đồng ý xóa rồi xác nhận lại."
         elif request.method == "POST" and request.FILES.get("file"):
             upload = request.FILES["file"]
-            kind = check_upload(upload.name, upload.size)
-            stored = f"{uuid.uuid4().hex}.{kind}"
-            with (import_dir() / stored).open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
+            stored = upload_store(upload)
             context["preview"] = budget_import(
-                user=request.user, unit=unit, year=year, name=upload.name, path=import_dir() / stored
+                user=request.user, unit=unit, year=year, name=upload.name, path=upload_dir() / stored
             )
             token = uuid.uuid4().hex
             request.session[PENDING] = {"token": token, "stored": stored, "name": upload.name, "year": year}

@@ -8,7 +8,6 @@ cache, not in the job row: the import writes inside one transaction that others 
 import logging
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from households.importing import household_import
 from households.models import ImportJob
 from povertyprog.accounts.models import User
-from povertyprog.lib.spreadsheets import RefusedFile, check_upload
+from povertyprog.lib.spreadsheets import RefusedFile, upload_dir, upload_store
 from povertyprog.units.models import AdministrativeUnit
 
 logger = logging.getLogger(__name__)
@@ -33,24 +32,13 @@ CHECK_FAILED = (
 )
 
 
-def import_dir() -> Path:
-    """Uploaded files live under MEDIA_ROOT, which the app never serves, with generated names."""
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def job_path(job: ImportJob) -> Path:
-    return import_dir() / job.stored_name
+    return upload_dir() / job.stored_name
 
 
 def import_job_create(*, user: User, unit: AdministrativeUnit, year: int, upload) -> ImportJob:
     """Store an upload (RefusedFile for the wrong kind or size) and open its job."""
-    kind = check_upload(upload.name, upload.size)
-    stored_name = f"{uuid.uuid4().hex}.{kind}"
-    with (import_dir() / stored_name).open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    stored_name = upload_store(upload)
     return ImportJob.objects.create(
         user=user, unit=unit, year=year, original_name=Path(upload.name).name[:255], stored_name=stored_name
     )

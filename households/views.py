@@ -17,7 +17,6 @@ from households.classification import HouseholdClass
 from households.ethnicities import ETHNICITY_NAMES
 from households.exporting import (
     LIST_TITLES,
-    XLSX,
     household_list_csv,
     household_list_export,
     import_template,
@@ -83,7 +82,7 @@ from povertyprog.accounts.scoping import (
 from povertyprog.approvals import LockedError, lock_message, unapproved_units
 from povertyprog.lib.charts import bar_chart
 from povertyprog.lib.formatting import format_number
-from povertyprog.lib.spreadsheets import RefusedFile
+from povertyprog.lib.spreadsheets import XLSX, RefusedFile
 from povertyprog.units.models import Level
 
 PAGE_SIZE = 50

@@ -10,6 +10,7 @@ import functools
 import io
 import itertools
 import re
+import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -17,12 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
 from povertyprog.lib.vietnamese import fold
 from povertyprog.lib.xlsx_windows import sheet_windows, window_rows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024  # a zip bomb expands far beyond this
 MAX_COMPRESSION_RATIO = 100
 MAX_ROWS = 200_000
@@ -68,6 +71,24 @@ def check_upload(name: str, size: int) -> str:
     if extension not in (".xlsx", ".csv"):
         raise RefusedFile(f"Loại tệp “{extension or name}” không được nhận. Chỉ nhận tệp .xlsx hoặc .csv.")
     return extension[1:]
+
+
+def upload_dir() -> Path:
+    """Uploaded files live under MEDIA_ROOT, which the app never serves, with generated names."""
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload_store(upload) -> str:
+    """Store an uploaded file (RefusedFile for the wrong kind or size) under upload_dir();
+    returns its generated name."""
+    kind = check_upload(upload.name, upload.size)
+    stored_name = f"{uuid.uuid4().hex}.{kind}"
+    with (upload_dir() / stored_name).open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return stored_name
 
 
 def check_xlsx(path: Path) -> None:
