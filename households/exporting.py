@@ -37,6 +37,7 @@ from households.models import (
 )
 from households.privacy import mask_id
 from households.selectors import subtree_figures
+from povertyprog.dbrouter import replica_reads
 from povertyprog.lib.spreadsheets import Column, neutralise
 from povertyprog.lib.workbooks import guide_sheet, header_row, table_sheet, workbook_bytes
 from povertyprog.units.models import AdministrativeUnit
@@ -225,6 +226,7 @@ def _with_members(batch: list[dict]):
         yield row, members[row["household_id"]]
 
 
+@replica_reads
 def household_list_export(
     unit: AdministrativeUnit, year: int, kind: str = "", mask_ids: bool = False
 ) -> bytes:
@@ -265,6 +267,7 @@ def household_list_export(
     return buffer.getvalue()
 
 
+@replica_reads
 def household_list_csv(unit: AdministrativeUnit, year: int, kind: str = "") -> bytes:
     """The households sheet of the list as CSV (UTF-8 with BOM, so that Excel shows the accents).
 
@@ -290,6 +293,7 @@ def posting_reviews(unit: AdministrativeUnit, year: int):
     )
 
 
+@replica_reads
 def posting_export(unit: AdministrativeUnit, year: int) -> bytes:
     """The list posted publicly at the commune and its villages: head's name, village, class;
     nothing else about anyone (households.privacy)."""
@@ -339,6 +343,7 @@ def _write_cells(sheet, row: int, values: list, dates) -> None:
 # --- The aggregate tables officials exchange ------------------------------------------------
 
 
+@replica_reads
 def statistics_export(unit: AdministrativeUnit, year: int, unapproved: list[str]) -> bytes:
     """The registry's aggregate tables (software layout, regulations-verified.md) for a unit's subtree.
     "Chính thức" only when no unit of it is waiting for approval (`unapproved`, their names);
