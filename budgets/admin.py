@@ -14,7 +14,7 @@ from budgets.models import (
     Program,
     ProgramArea,
 )
-from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
+from povertyprog.lib.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin
 
 
 class ComponentInline(admin.TabularInline):

@@ -13,7 +13,7 @@ from households.models import (
     Village,
     VillageMeeting,
 )
-from povertyprog.admin_base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from povertyprog.lib.history_admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(PovertyStandard)

@@ -3,7 +3,7 @@ workflow (reports.cycle): the admin shows them and their history."""
 
 from django.contrib import admin
 
-from povertyprog.admin_base import HistoryAdmin, ReadOnlyHistoryAdmin
+from povertyprog.lib.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin
 from reports.models import LegalBasis, OfficeName, ReportingPeriod, Submission, Target
 
 

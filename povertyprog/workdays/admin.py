@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from povertyprog.admin_base import HistoryAdmin
+from povertyprog.lib.history_admin import HistoryAdmin
 from povertyprog.workdays.models import SpecialDay
 
 
