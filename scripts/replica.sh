@@ -39,9 +39,11 @@ REPLICA_CONF=/etc/postgresql/$VERSION/$CLUSTER
 REPLICA_DATA=/var/lib/postgresql/$VERSION/$CLUSTER
 
 as_postgres() { su postgres -s /bin/bash -c "$(printf '%q ' "$@")"; }
-# psql as the superuser over the local socket; -X: no ~/.psqlrc, -A -t: bare values.
-primary_sql() { as_postgres psql -X -A -t -v ON_ERROR_STOP=1 -p "$PRIMARY_PORT" -d "${2:-postgres}" -c "$1"; }
-replica_sql() { as_postgres psql -X -A -t -v ON_ERROR_STOP=1 -p "$REPLICA_PORT" -d "${2:-postgres}" -c "$1"; }
+# psql as the superuser over the local socket; -X: no ~/.psqlrc, -A -t: bare values; NOTICEs
+# ("already exists, skipping") are not news.
+psql_quiet() { as_postgres env PGOPTIONS='-c client_min_messages=warning' psql -X -A -t -v ON_ERROR_STOP=1 "$@"; }
+primary_sql() { psql_quiet -p "$PRIMARY_PORT" -d "${2:-postgres}" -c "$1"; }
+replica_sql() { psql_quiet -p "$REPLICA_PORT" -d "${2:-postgres}" -c "$1"; }
 
 replica_exists() { [ -f "$REPLICA_CONF/postgresql.conf" ]; }
 replica_online() { pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c {print $4}' | grep -q online; }
