@@ -10,7 +10,7 @@ number of households: the summary, the change groups, the ethnicities, the child
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import FilteredRelation, Q, QuerySet, Sum
 
 from households.classification import HouseholdClass
@@ -72,7 +72,7 @@ def _summary_rows(unit: AdministrativeUnit | None, year: int, by: str | None = N
         f"WHERE year = %s{scope} GROUP BY {by + ', ' if by else ''}classification"
     )
     by_group = defaultdict(dict)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(RegistryRollup)].cursor() as cursor:  # the replica's, if any
         cursor.execute(sql, [year, *params])
         for group, cls, *values in cursor.fetchall():
             by_group[group][cls] = {
@@ -154,7 +154,7 @@ def _change_groups(unit: AdministrativeUnit | None, year: int, by: str | None = 
         f"WHERE year IN (%s, %s){scope} GROUP BY {by + ', ' if by else ''}{columns}"
     )
     by_group = defaultdict(list)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(RegistryRollup)].cursor() as cursor:  # the replica's, if any
         cursor.execute(sql, [year - 1, year, *params])
         for group, *row in cursor.fetchall():
             values = [*row[: len(keys)], *(value or 0 for value in row[len(keys) :])]

@@ -143,6 +143,17 @@ class ReplicaQueryTests(BaseTestCase):
         self.assertEqual(len(replica.statements), 1)
         self.assertIn("units_administrativeunit", replica.statements[0])
 
+    def test_every_query_of_the_statistics_runs_on_the_replica(self):
+        """The rollup sums written as raw SQL included: one page never mixes the two servers."""
+        replica, primary = Watch(), Watch()
+        with (
+            connections[REPLICA].execute_wrapper(replica),
+            connections[DEFAULT_DB_ALIAS].execute_wrapper(primary),
+        ):
+            registry_stats(self.backan_city, 2023)
+        self.assertEqual(primary.statements, [])
+        self.assertEqual(len(replica.statements), 5)
+
     def test_a_save_inside_replica_reads_goes_to_the_primary(self):
         replica, primary = Watch(refuse=True), Watch()
         with (
