@@ -255,6 +255,10 @@ if envstr("REDIS_URL"):
 # (households/import_jobs.py, the lease).
 IMPORT_LEASE_SECONDS = envint("IMPORT_LEASE_SECONDS", 60)
 
+# A large import lets the server copy its audit rows and check foreign keys while Python reads the
+# next batch (povertyprog/lib/overlap.py, PostgreSQL); 0 runs those statements in order instead.
+OVERLAP_SERVER_WORK = envbool("OVERLAP_SERVER_WORK", True)
+
 # Notifications go to the app's inbox; also by e-mail when an SMTP server is configured.
 NOTIFY_BY_EMAIL = bool(envstr("EMAIL_HOST"))
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")

@@ -9,13 +9,15 @@ import stays all-or-nothing — and returns at once; that thread only waits on t
 psycopg lets one statement at a time use the connection. The thread runs its statements in
 order; relative to the caller's they may come earlier or later, so hand over only statements
 whose place does not matter (audit copies of rows already written, constraint checks).
-Elsewhere (SQLite in development and tests) statements run at once.
+Elsewhere (SQLite in development and tests), or with the setting OVERLAP_SERVER_WORK off,
+statements run at once.
 """
 
 import contextlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
@@ -65,8 +67,9 @@ class _Background(ServerWork):
 @contextlib.contextmanager
 def server_work(background: bool = True, alias: str = DEFAULT_DB_ALIAS) -> Iterator[ServerWork]:
     """A ServerWork for the block; every statement has ended when the block exits (and the
-    first error among them is raised there, if not by a later execute)."""
-    if not background or connections[alias].vendor != "postgresql":
+    first error among them is raised there, if not by a later execute). Serial, in the caller's
+    thread, off PostgreSQL or with OVERLAP_SERVER_WORK off."""
+    if not (background and settings.OVERLAP_SERVER_WORK) or connections[alias].vendor != "postgresql":
         yield ServerWork(alias)
         return
     with ThreadPoolExecutor(1, thread_name_prefix="server-work") as pool:

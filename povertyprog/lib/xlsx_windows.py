@@ -9,9 +9,10 @@ rows, the other sheets empty. Rows and cells keep their references (r="C1234"), 
 the row and column it has in the whole sheet. What stays in memory besides the window is the
 shared-string table, whose size follows the file's distinct texts.
 
-A sheet whose rows or cells carry no references (allowed, rarely written), or whose XML uses
-a namespace prefix (<x:row>), is not cut: `sheet_windows()` returns None for it and the caller
-reads it whole.
+A sheet whose rows or cells carry no references (allowed, rarely written), whose XML uses
+a namespace prefix (<x:row>), or that holds CDATA sections or comments (where "</row>" is text,
+not the end of a row), is not cut: `sheet_windows()` returns None for it and the caller reads it
+whole.
 """
 
 import io
@@ -128,14 +129,17 @@ def _pieces(xml, window_bytes: int) -> Iterator[bytes]:
 
 
 def _last_row(archive: zipfile.ZipFile, part: str) -> int | None:
-    """The number of the sheet's last row, or None if its rows or cells carry no references or
-    no plain <row> element is found (a prefixed namespace, or no rows: read whole).
+    """The number of the sheet's last row, or None if its rows or cells carry no references, no
+    plain <row> element is found (a prefixed namespace, or no rows), or the XML has CDATA or
+    comments, which a cut after "</row>" could split: read whole.
     One pass over the XML (a few hundred ms for 100,000 rows): the size of the sheet is known,
     and checked against the limits, before any row is read."""
     last, tail, checked = 0, b"", False
     with archive.open(part) as xml:
         while chunk := xml.read(_READ):
             block = tail + chunk
+            if b"<![CDATA[" in block or b"<!--" in block:
+                return None
             if not checked and (row := re.search(rb"<row\b[^>]*>", block)):
                 checked = True
                 cell = _CELL_TAG.search(block, row.end())
