@@ -3,6 +3,7 @@ projects, sub-projects, output kinds, poor areas: a new program needs no code). 
 entered by the units' own officers through the entry pages; the admin only shows them."""
 
 from django.contrib import admin
+from import_export.admin import ExportMixin
 
 from budgets.models import (
     ActivityOutput,
@@ -14,6 +15,7 @@ from budgets.models import (
     Program,
     ProgramArea,
 )
+from budgets.resources import ComponentResource, OutputKindResource, ProgramResource
 from povertyprog.lib.history_admin import HistoryAdmin, ReadOnlyHistoryAdmin
 
 
@@ -24,8 +26,9 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(HistoryAdmin):
+class ProgramAdmin(ExportMixin, HistoryAdmin):
     list_display = ["code", "name", "first_year", "last_year"]
+    resource_classes = [ProgramResource]
     inlines = [ComponentInline]
 
 
@@ -36,10 +39,18 @@ class OutputKindInline(admin.TabularInline):
 
 
 @admin.register(Component)
-class ComponentAdmin(HistoryAdmin):
+class ComponentAdmin(ExportMixin, HistoryAdmin):
     list_display = ["__str__", "program", "scope"]
+    resource_classes = [ComponentResource]
     list_filter = ["program", "scope"]
     inlines = [OutputKindInline]
+
+
+@admin.register(OutputKind)
+class OutputKindAdmin(ExportMixin, HistoryAdmin):
+    list_display = ["name", "component", "measure", "position"]
+    list_filter = ["component__program"]
+    resource_classes = [OutputKindResource]
 
 
 @admin.register(ProgramArea)

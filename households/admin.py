@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from households.models import (
     Complaint,
@@ -13,17 +14,19 @@ from households.models import (
     Village,
     VillageMeeting,
 )
+from households.resources import PovertyStandardResource
 from povertyprog.lib.history_admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(HistoryAdmin):
+class PovertyStandardAdmin(ImportExportMixin, HistoryAdmin):
     """Values the legal texts leave uncertain are edited here (docs/decisions.md D8-D10).
 
     A change applies to reviews saved afterwards; saved reviews keep the class they were given.
     """
 
     list_display = ["code", "name", "first_year", "last_year", "rural_income_line", "urban_income_line"]
+    resource_classes = [PovertyStandardResource]
 
 
 @admin.register(Household)

@@ -8,7 +8,8 @@ admin's export and serves as the baseline of bench/import_households.py.
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from households.models import Household
+from households.models import Household, PovertyStandard
+from povertyprog.lib.reference_data import ReferenceResource
 from povertyprog.units.models import AdministrativeUnit, Level
 
 
@@ -34,3 +35,12 @@ class HouseholdResource(resources.ModelResource):
         model = Household
         import_id_fields = ["code"]
         fields = ["code", "commune", "head_name", "village", "address"]
+
+
+class PovertyStandardResource(ReferenceResource):
+    """The dated standards (admin export and import): one row per standard, by its code."""
+
+    class Meta(ReferenceResource.Meta):
+        model = PovertyStandard
+        import_id_fields = ["code"]
+        exclude = ["id"]

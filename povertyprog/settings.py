@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -203,6 +204,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ahead, so a shared office computer keeps nothing after the browser closes.
 CSRF_COOKIE_AGE = None
 
+# Vietnamese for the packages that ship none (django-import-export's admin pages): locale/vi.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -258,6 +261,12 @@ IMPORT_LEASE_SECONDS = envint("IMPORT_LEASE_SECONDS", 60)
 # A large import lets the server copy its audit rows and check foreign keys while Python reads the
 # next batch (povertyprog/lib/overlap.py, PostgreSQL); 0 runs those statements in order instead.
 OVERLAP_SERVER_WORK = envbool("OVERLAP_SERVER_WORK", True)
+
+# django-import-export, in the admin only (reference data: povertyprog/lib/reference_data.py): the
+# two formats officials use, each import in one transaction.
+IMPORT_FORMATS = [XLSX, CSV]
+EXPORT_FORMATS = IMPORT_FORMATS
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Notifications go to the app's inbox; also by e-mail when an SMTP server is configured.
 NOTIFY_BY_EMAIL = bool(envstr("EMAIL_HOST"))
