@@ -36,6 +36,11 @@ def job_path(job: ImportJob) -> Path:
     return upload_dir() / job.stored_name
 
 
+def kept_parse_path(job: ImportJob) -> Path:
+    """Where the job's preview keeps its parse for the commit (households.importing, D52)."""
+    return job_path(job).with_suffix(".parse")
+
+
 def import_job_create(*, user: User, unit: AdministrativeUnit, year: int, upload) -> ImportJob:
     """Store an upload (RefusedFile for the wrong kind or size) and open its job."""
     stored_name = upload_store(upload)
@@ -150,6 +155,7 @@ def _run(job: ImportJob, dry_run: bool):
             name=job.original_name,
             dry_run=dry_run,
             progress=_progress(job.pk),
+            kept_parse=kept_parse_path(job),
         )
 
 
@@ -197,7 +203,8 @@ def import_job_claim(job: ImportJob) -> bool:
 
 
 def import_job_commit(job_id: int) -> ImportJob:
-    """Import a claimed job: all rows or none. Re-checks everything (the registry may have moved on)."""
+    """Import a claimed job: all rows or none. What the registry decides is checked again (it may have
+    moved on since the preview); what the file alone decides comes from the preview's kept parse."""
     job = ImportJob.objects.select_related("user", "unit").get(pk=job_id)
     try:
         result = _run(job, dry_run=False)
@@ -212,5 +219,7 @@ def import_job_commit(job_id: int) -> ImportJob:
             "Hãy bấm xác nhận lại; nếu vẫn lỗi, báo quản trị hệ thống."
         )
         return _finish(job, ImportJob.Status.FAILED, message)
+    if result.committed:
+        kept_parse_path(job).unlink(missing_ok=True)
     _record(job, result, ImportJob.Status.DONE if result.committed else ImportJob.Status.CHECKED)
     return job

@@ -10,6 +10,7 @@ changes nothing and a corrected file changes only the households that differ.
 import contextlib
 import itertools
 import operator
+import pickle
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -417,12 +418,12 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
             )
 
 
-def _members_by_code(sheet: SheetReader | None) -> dict[str, list[tuple[int, dict]]]:
-    """The member sheet grouped by household code (it may list households in any order)."""
-    grouped = defaultdict(list)
+def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, dict]]], dict]:
+    """The member sheet grouped by household code (it may list households in any order), and the
+    ID numbers it gives ({number: (row, household code)})."""
+    grouped, seen_ids = defaultdict(list), {}
     if sheet is None:
-        return grouped
-    seen_ids = {}
+        return grouped, seen_ids
     for number, values in _parse_members(sheet):
         citizen_id = values["citizen_id"]
         problem = citizen_id and citizen_id_problem(
@@ -439,7 +440,7 @@ def _members_by_code(sheet: SheetReader | None) -> dict[str, list[tuple[int, dic
         if values["code"]:
             grouped[values["code"]].append((number, values))
     _check_ids_in_registry(seen_ids, sheet)
-    return grouped
+    return grouped, seen_ids
 
 
 def _check_ids_in_registry(seen_ids: dict[str, tuple[int, str]], sheet: SheetReader) -> None:
@@ -753,6 +754,50 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
     return review
 
 
+# --- The preview's parse, kept for the commit ----------------------------------------------------
+#
+# A preview that finds no problem keeps what it parsed (each batch's rows, with their members) in a
+# file beside the upload; the commit of the same file reads it back instead of parsing the workbook
+# again. What the file alone decides (values, in-file duplicates, one head a household, what members
+# determine) is not checked twice; what the registry decides (codes, communes, locks, scope, village
+# lists, ID numbers other households hold) is checked again at the commit, as always: the registry
+# may have moved on since the preview. The stamp ties the kept parse to the stored upload (never
+# rewritten: a new upload has a new name) and to this version of the importer. Written and read
+# only by the app, in MEDIA_ROOT, which is never served (docs/decisions.md D52).
+PARSE_VERSION = 1
+
+
+def _parse_stamp(path: Path) -> tuple:
+    stat = path.stat()
+    return ("households-parse", PARSE_VERSION, path.name, stat.st_size, stat.st_mtime_ns)
+
+
+def _kept_parse(kept: Path | None, path: Path):
+    """(the ID numbers the member sheet gives, an iterator of the kept batches), or None when no
+    parse is kept for this file."""
+    if kept is None or not kept.exists():
+        return None
+    handle = kept.open("rb")
+    try:
+        stamp, seen_ids = pickle.load(handle)
+    except Exception:  # noqa: BLE001 — unreadable or older: parse the workbook instead
+        handle.close()
+        return None
+    if stamp != _parse_stamp(path):
+        handle.close()
+        return None
+
+    def batches():
+        with handle:
+            while True:
+                try:
+                    yield pickle.load(handle)
+                except EOFError:
+                    return
+
+    return seen_ids, batches()
+
+
 def household_import(
     *,
     user: User,
@@ -762,9 +807,11 @@ def household_import(
     name: str,
     dry_run: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    kept_parse: Path | None = None,
 ) -> ImportResult:
     """Check (and with dry_run=False, write) a household list.
 
+    `kept_parse`: where a preview keeps its parse of the file and the commit reads it back (above).
     Raises RefusedFile for a hostile or unreadable file, PermissionDenied outside the user's scope.
     """
     if not (user.is_system_admin or unit.path.startswith(user.unit.path)):
@@ -778,22 +825,39 @@ def household_import(
     kind = Path(name).suffix.lower().lstrip(".")
     problems: list[Problem] = []
     household_sheet, member_sheet = _sheets(path, kind, problems)
-    members = _members_by_code(member_sheet)
+    parsers = _household_parsers()
+    kept = None if dry_run else _kept_parse(kept_parse, path)
+    if kept is None:
+        members, seen_ids = _members_by_code(member_sheet)
+        batches = (
+            _parse_batch(household_sheet, member_sheet, members, batch, year, parsers)
+            for batch in _batches(household_sheet.data_rows(), BATCH_SIZE)
+        )
+    else:  # the file's own checks passed at the preview; the registry's are made again
+        members, (seen_ids, batches) = {}, kept
+        _check_ids_in_registry(seen_ids, member_sheet)
+    # Kept under another name until the preview ends without a problem: a preview that fails or
+    # finds problems leaves nothing a commit could take for a whole parse.
+    partial = kept_parse.with_name(kept_parse.name + ".partial") if dry_run and kept_parse else None
+    keeping = partial.open("wb") if partial else contextlib.nullcontext()
     result = ImportResult(problems=problems)
     seen: dict[str, int] = {}
     communes: dict = {}
     locked: dict[int, str] = {}
-    parsers = _household_parsers()
     pairs: set[tuple[int, int]] = set()
     try:
         with (
+            _kept_only_if_clean(partial, kept_parse, problems),
             contextlib.nullcontext() if dry_run else transaction.atomic(),
             server_work(not dry_run) as server,
+            keeping as keep,
         ):
-            for batch in _batches(household_sheet.data_rows(), BATCH_SIZE):
-                rows = _parse_households(household_sheet, batch, year, parsers)
+            if keep is not None:
+                pickle.dump((_parse_stamp(path), seen_ids), keep)
+            for rows in batches:
+                if keep is not None:
+                    pickle.dump(rows, keep, protocol=pickle.HIGHEST_PROTOCOL)
                 _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes, locked)
-                _attach_members(rows, members, member_sheet)
                 plans = _plan(rows, communes, year, household_sheet)
                 changed = [p for p in plans if p.changed]
                 result.total_rows += len(rows)
@@ -817,6 +881,30 @@ def household_import(
     problems.sort(key=lambda p: (p.sheet != household_sheet.name, p.row))
     result.committed = not dry_run and not problems
     return result
+
+
+@contextlib.contextmanager
+def _kept_only_if_clean(partial: Path | None, kept: Path | None, problems: list):
+    """The preview's parse becomes `kept` when the preview ends without a problem; else it goes."""
+    if partial is None:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if problems:
+        partial.unlink(missing_ok=True)
+    else:
+        partial.replace(kept)
+
+
+def _parse_batch(household_sheet, member_sheet, members, batch, year: int, parsers) -> list[Row]:
+    """A batch of household rows parsed, with their members attached (what the file alone decides)."""
+    rows = _parse_households(household_sheet, batch, year, parsers)
+    _attach_members(rows, members, member_sheet)
+    return rows
 
 
 class _Abort(Exception):

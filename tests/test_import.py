@@ -591,3 +591,58 @@ class OfficerTemplateTestCase(ImportTestCase):
         self.assertIn("Có 3 lỗi: chưa nhập được", job.status_label)
         self.assertNotIn("chờ xác nhận", job.status_label)
         self.assertEqual(ImportJob(status=ImportJob.Status.CHECKED).status_label, "Đã kiểm tra, chờ xác nhận")
+
+
+class KeptParseTests(ImportTestCase):
+    """A clean preview keeps its parse; the commit reads it instead of the workbook and still checks
+    what the registry decides (households.importing, D52)."""
+
+    MEMBERS = [
+        {"code": "01837-90001", "full_name": "Nguyễn Văn Ba", "sex": "Nam", "birth_year": 1980,
+         "relation": "Chủ hộ", "has_health_insurance": "Không"},
+        {"code": "01837-90001", "full_name": "Nguyễn Thị Tư", "sex": "Nữ", "birth_year": 1985,
+         "relation": "Vợ/chồng"},
+    ]  # fmt: skip
+
+    def kept_import(self, content: bytes, dry_run: bool):
+        path, kept = Path(self.tmp.name) / "ds.xlsx", Path(self.tmp.name) / "ds.parse"
+        if not path.exists():
+            path.write_bytes(content)
+        return household_import(
+            user=self.officer, unit=self.song_cau, year=2023, path=path, name="ds.xlsx",
+            dry_run=dry_run, kept_parse=kept,
+        ), kept  # fmt: skip
+
+    def test_the_commit_of_a_clean_preview_does_not_parse_the_workbook_again(self):
+        content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")], self.MEMBERS)
+        preview, kept = self.kept_import(content, dry_run=True)
+        self.assertTrue(preview.ok and kept.exists())
+        with mock.patch("households.importing._parse_households", side_effect=AssertionError("parsed again")):
+            result, _ = self.kept_import(content, dry_run=False)
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual((result.created, Member.objects.count()), (2, 2))
+        self.assertTrue(HouseholdReview.objects.get(household__code="01837-90001").d_health_insurance)
+        # What was written is what the workbook says: parsed afresh, the file changes nothing.
+        again = self.run_import(content, dry_run=True)
+        self.assertEqual((again.created, again.updated, again.unchanged, again.ok), (0, 0, 2, True))
+
+    def test_the_registry_is_checked_again_at_the_commit(self):
+        content = workbook_bytes([household_row("01837-90001")])
+        self.kept_import(content, dry_run=True)
+        make_household(self.duong_quang, code="01837-90001")  # the code is taken meanwhile
+        result, _ = self.kept_import(content, dry_run=False)
+        self.assertFalse(result.committed)
+        self.assertIn("Mã hộ đã có ở", result.problems[0].message)
+        self.assertFalse(HouseholdReview.objects.exists())
+
+    def test_a_preview_with_problems_keeps_nothing_and_a_changed_file_is_parsed_again(self):
+        _, kept = self.kept_import(workbook_bytes([household_row("01837-90001", income="nhiều")]), True)
+        self.assertFalse(kept.exists())
+        self.assertEqual(list(Path(self.tmp.name).glob("*.partial")), [])
+        path = Path(self.tmp.name) / "ds.xlsx"
+        path.unlink()
+        self.kept_import(workbook_bytes([household_row("01837-90001")]), dry_run=True)
+        self.assertTrue(kept.exists())
+        path.write_bytes(workbook_bytes([household_row("01837-90001"), household_row("01837-90002")]))
+        result, _ = self.kept_import(b"", dry_run=False)  # the stamp no longer matches: read the file
+        self.assertEqual(result.created, 2)
