@@ -53,7 +53,7 @@ from households.review import (
     year_before_commune,
 )
 from households.rollups import rollups_refresh
-from households.services import histories_refresh, household_codes_next
+from households.services import histories_refresh, household_codes_next, reviews_bulk_update
 from households.villages import not_listed_message, village_lists
 from povertyprog import audit
 from povertyprog.accounts.models import User
@@ -684,14 +684,7 @@ def _write(
         else:
             existing.append(_updated_review(plan, standard, values))
     copy_insert(HouseholdReview, new_reviews, history_user=user, change_reason=source, server=server)
-    bulk_update_with_history(
-        existing,
-        HouseholdReview,
-        [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"],
-        batch_size=1000,
-        default_user=user,
-        default_change_reason=source,
-    )
+    reviews_bulk_update(existing, [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"], user=user, reason=source)
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
     pairs = histories_refresh([p.household for p in plans if not p.is_new], user=user)
