@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -73,20 +74,24 @@ def restore(folder: Path) -> dict:
             raise BackupError(f"Tệp {name} của bản sao lưu không khớp tổng kiểm tra: không khôi phục.")
     env, args = _pg_env_and_args()
     connection.close()
-    subprocess.run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            *args,
-            str(folder / "database.dump"),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    # One transaction: the schema emptied, then the dump's whole script (written by pg_restore
+    # first, so that a dump it cannot read changes nothing). Not `pg_restore --clean`: it cannot
+    # drop a partition's inherited constraints (the reviews are partitioned by year, D50).
+    with tempfile.TemporaryDirectory() as scratch:
+        script = Path(scratch) / "restore.sql"
+        subprocess.run(
+            ["pg_restore", "--no-owner", "-f", str(script), str(folder / "database.dump")],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["psql", "--single-transaction", "-v", "ON_ERROR_STOP=1", "-q", "-o", os.devnull, *args,
+             "-c", "DROP SCHEMA public CASCADE", "-c", "CREATE SCHEMA public", "-f", str(script)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
     media = Path(settings.MEDIA_ROOT)
     if media.exists():
         shutil.rmtree(media)
