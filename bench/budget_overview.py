@@ -12,12 +12,9 @@ Target: the province page in ≤ 150 ms server time, with a constant number of q
 """
 
 import argparse
-import statistics
 import time
 
-from benchdb import recreate_database, setup_django, synthetic_province
-
-RUNS = 9
+from benchdb import collect_static, median_ms, recreate_database, setup_django, synthetic_province
 
 
 def fill(communes, years: list[int]) -> int:
@@ -47,22 +44,13 @@ def fill(communes, years: list[int]) -> int:
     return len(lines)
 
 
-def median_ms(function) -> float:
-    function()
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--communes", type=int, default=1000)
     parser.add_argument("--years", type=int, default=5)
     args = parser.parse_args()
     setup_django(recreate_database("povertyprog_bench_budgets"))
+    collect_static()  # DEBUG off: the manifest static storage, as in production
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext

@@ -14,32 +14,23 @@ Target: ≤ 60 s for 500,000 households; memory not growing with the households.
 """
 
 import argparse
-import os
-import resource
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdb import ROOT, recreate_database, setup_django  # noqa: E402
+from benchdb import ROOT, bench_env, peak_rss_mb, recreate_database, setup_django  # noqa: E402
 
 NAME = "povertyprog_bench_carry"
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=500_000)
     args = parser.parse_args()
-    os.environ.setdefault("DEBUG", "0")  # as in production
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     url = recreate_database(NAME)
-    env = {**os.environ, "DATABASE_URL": url}
+    env = bench_env(url)  # DEBUG off, as in production
     generator = [sys.executable, str(ROOT / "bench" / "generate_households.py")]
     subprocess.run(
         [*generator, "--households", str(args.households), "--provinces", "06,19"], env=env, check=True
@@ -61,7 +52,7 @@ def main() -> None:
         user=admin,
         choices=[(w.old.pk, w.choices[i % len(w.choices)].pk, w.village) for i, w in enumerate(waiting)],
     )
-    memory_before = peak_mb()
+    memory_before = peak_rss_mb()
     started = time.perf_counter()
     plan = carry_plan(new_province)
     preview = time.perf_counter() - started
@@ -73,7 +64,7 @@ def main() -> None:
         f"households={plan.households:,} lines={len(plan.lines)} preview_s={preview:.2f} "
         f"carry_s={carried:.1f} "
         f"households_per_s={plan.households / carried:,.0f} peak_mb_before={memory_before:.0f} "
-        f"peak_mb_after={peak_mb():.0f} conserved={before == after} poor={after}"
+        f"peak_mb_after={peak_rss_mb():.0f} conserved={before == after} poor={after}"
     )
 
 

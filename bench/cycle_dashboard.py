@@ -16,13 +16,10 @@ Targets: each dashboard ≤ 100 ms; approving a district of 20 communes ≤ 1 s.
 """
 
 import argparse
-import statistics
 import time
 from datetime import date, timedelta
 
-from benchdb import recreate_database, setup_django, synthetic_province
-
-RUNS = 9
+from benchdb import collect_static, median_ms, recreate_database, setup_django, synthetic_province
 
 
 def fill_rollups(province, communes, households: int) -> None:
@@ -119,22 +116,13 @@ def real_reviews(communes, per_commune: int) -> None:
         )
 
 
-def median_ms(function) -> float:
-    function()
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--communes", type=int, default=1000)
     parser.add_argument("--households", type=int, default=1_000_000)
     args = parser.parse_args()
     setup_django(recreate_database("povertyprog_bench_cycle"))
+    collect_static()  # DEBUG off: the manifest static storage, as in production
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext

@@ -10,20 +10,14 @@ Existing synthetic rows (codes starting with "S") are removed first. Prints the 
 """
 
 import argparse
-import os
 import random
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+from benchdb import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()  # on DATABASE_URL, DEBUG off
 
 from django.db import connection, transaction  # noqa: E402
 

@@ -13,19 +13,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_env, recreate_database, setup_django
+
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/povertyprog_bench_units"  # dropped and re-created
 
 
 def worker() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
-    import django
-
-    django.setup()
+    setup_django()  # on DATABASE_URL, DEBUG off
     from povertyprog.units.loading import units_load_all
     from povertyprog.units.models import AdministrativeUnit
 
@@ -39,19 +34,8 @@ def worker() -> None:
     print(json.dumps(figures))
 
 
-def recreate_pg(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def measure(label: str, url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    env = bench_env(url)  # DEBUG off, as in production
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
     out = subprocess.run(
@@ -74,7 +58,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows.append(measure("sqlite", f"sqlite:///{tmp}/bench.sqlite3"))
-    recreate_pg(args.pg)
+    recreate_database(args.pg, migrate=False)  # measure() migrates it
     rows.append(measure("postgresql", args.pg))
     print(f"{'database':<12}{'units':>8}{'cold load (s)':>16}{'reload (s)':>12}{'target':>10}")
     for row in rows:

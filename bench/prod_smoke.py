@@ -26,7 +26,15 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from benchdb import ROOT, database_url, manage_shell, recreate_database, session_keys, wait_until_healthy
+from benchdb import (
+    ROOT,
+    database_url,
+    manage_shell,
+    recreate_database,
+    session_keys,
+    setup_django,
+    wait_until_healthy,
+)
 
 NAME = "povertyprog_smoke"
 PORT = 8766
@@ -70,11 +78,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def urls(ids: dict) -> list[tuple[str, str, bool]]:
     """(route name, URL, names a Bắc Kạn record) for every route of the product but the admin."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
-    import django
-
-    django.setup()
+    setup_django(database_url(NAME))  # DEBUG off, as the server runs
     from django.urls import get_resolver
 
     from tests.test_access_matrix import BOUND_PARAMS, UNIT_SCOPED, _routes

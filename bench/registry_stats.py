@@ -9,19 +9,11 @@ rollups, and the same figures straight from the reviews.
 Targets: province ≤ 60 ms and ≤ 1.5× the hand-written SQL; whole country ≤ 400 ms.
 """
 
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyprog.settings")
+from benchdb import median_ms, setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()  # on DATABASE_URL, DEBUG off
 
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -34,16 +26,6 @@ from povertyprog.units.models import AdministrativeUnit, Level  # noqa: E402
 
 YEAR = 2024
 RUNS = 9
-
-
-def median_ms(function) -> float:
-    function()  # warm-up
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        function()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def hand_written_sql(unit: AdministrativeUnit) -> None:
@@ -153,14 +135,14 @@ def main() -> None:
     timings = {}
     for name, unit in scopes:
         households = registry_stats(unit, YEAR)["households"]["total"]
-        timings[name] = median_ms(lambda unit=unit: registry_stats(unit, YEAR))
+        timings[name] = median_ms(lambda unit=unit: registry_stats(unit, YEAR), RUNS)
         print(f"{name:<40}{households:>12,}{timings[name]:>10.1f}")
     province_ms = timings[scopes[1][0]]
     for label, function in (
         ("the same queries on the rollups", hand_written_rollup_sql),
         ("the same figures straight from the reviews", hand_written_sql),
     ):
-        sql_ms = median_ms(lambda function=function: function(province))
+        sql_ms = median_ms(lambda function=function: function(province), RUNS)
         print(f"province, hand-written SQL, {label}: {sql_ms:.1f} ms "
               f"(registry_stats / SQL = {province_ms / sql_ms:.2f})")  # fmt: skip
 

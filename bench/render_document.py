@@ -11,13 +11,12 @@ text fills about ten A4 pages. Then, median of 5 runs after a warm-up:
 Targets: (1) ≤ 1.2 × (2); signing ≤ 150 ms.
 """
 
-import os
 import statistics
 import subprocess
 import sys
 import time
 
-from benchdb import ROOT, recreate_database, setup_django
+from benchdb import ROOT, bench_env, recreate_database, setup_django
 
 RUNS = 5
 PARAGRAPH = (
@@ -32,11 +31,10 @@ def main() -> None:
     url = recreate_database("povertyprog_bench_documents")
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "load_units"],
-        env={**os.environ, "DATABASE_URL": url},
+        env=bench_env(url),
         check=True,
         capture_output=True,
     )
-    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench" / "media"))
     setup_django(url)
     from weasyprint import HTML
 

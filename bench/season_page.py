@@ -12,13 +12,10 @@ be equal). Target: ≤ 150 ms server time, constant queries.
 """
 
 import argparse
-import os
-import secrets
-import statistics
 import time
 from datetime import date
 
-from benchdb import recreate_database, setup_django, synthetic_province
+from benchdb import collect_static, median_ms, recreate_database, setup_django, synthetic_province
 
 RUNS = 9
 YEAR = 2026
@@ -91,13 +88,10 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=5000)
     parser.add_argument("--villages", type=int, default=25)
     args = parser.parse_args()
-    os.environ["DEBUG"] = "0"  # production settings: what the officer's server runs
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
-    setup_django(recreate_database("povertyprog_bench_season"))
+    setup_django(recreate_database("povertyprog_bench_season"))  # DEBUG off, as the officer's server
     import time_machine
     from django.conf import settings
     from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.core.management import call_command
     from django.db import connection
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
@@ -105,7 +99,7 @@ def main() -> None:
     from households.season_views import season_page
     from povertyprog.accounts.models import Role, User
 
-    call_command("collectstatic", interactive=False, verbosity=0)  # manifest storage, as in production
+    collect_static()  # manifest storage, as in production
     started = time.perf_counter()
     _, _, communes = synthetic_province(100)
     small, big = communes[0], communes[1]
@@ -134,16 +128,9 @@ def main() -> None:
             page(small)
         with CaptureQueriesContext(connection) as many:
             page(big)
-        page(big)
-        times = []
-        for _ in range(RUNS):
-            begun = time.perf_counter()
-            page(big)
-            times.append((time.perf_counter() - begun) * 1000)
+        median = median_ms(lambda: page(big), RUNS)
     print(f"{'what':<60}{'result':>12}")
-    print(
-        f"{f'season page, {args.households:,} households (median ms)':<60}{statistics.median(times):>12.1f}"
-    )
+    print(f"{f'season page, {args.households:,} households (median ms)':<60}{median:>12.1f}")
     sizes = f"queries at {args.households // 5:,} / {args.households:,} households"
     print(f"{sizes:<60}{f'{len(few)} / {len(many)}':>12}")
     print("target: ≤ 150 ms; the same number of queries at both sizes")
