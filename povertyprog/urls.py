@@ -6,7 +6,6 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from povertyprog.health import health
-from reports import views as report_views
 
 admin.site.site_header = "Quản trị hệ thống báo cáo giảm nghèo"
 admin.site.site_title = "Quản trị"
@@ -14,7 +13,7 @@ admin.site.site_title = "Quản trị"
 lazy_static = lazy(static, str)
 
 urlpatterns = [
-    path("", report_views.home, name="home"),
+    path("", include("reports.home_urls")),
     path("suc-khoe/", health, name="health"),
     # Browsers ask for /favicon.ico whatever the page says: send them to the collected file.
     path(
