@@ -18,7 +18,11 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, get_history_model_for_model
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_model_for_model,
+)
 
 from povertyprog.lib.overlap import ServerWork
 
@@ -191,3 +195,103 @@ def history_insert_select(
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, arguments)
+
+
+def copy_update(
+    model: type[models.Model],
+    rows: Sequence[models.Model | dict],
+    fields: Sequence[str],
+    *,
+    history_user=None,
+    change_reason=None,
+    where: dict | None = None,
+    server: ServerWork | None = None,
+) -> int:
+    """Save `fields` of many existing rows (model instances, or dicts by attname with the primary
+    key) with their "~" audit rows: what bulk_update_with_history writes. On PostgreSQL the new
+    values are COPYed into a temporary table and written by one UPDATE … FROM it, and the audit
+    rows are copied from the updated rows (INSERT … SELECT); Django's bulk_update builds a CASE
+    WHEN per field and row instead (a 10 %-changed import spent 47 s of 80 there). `where`
+    ({column: value}) is added to the UPDATE: on a partitioned table, the partition key makes it
+    read one partition. Other databases: bulk_update_with_history itself. Returns the row count."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return bulk_update_simple(
+            model, rows, fields, history_user=history_user, change_reason=change_reason, where=where
+        )
+    now = timezone.now()
+    meta = model._meta
+    chosen = [meta.get_field(name) for name in fields]
+    pk = meta.pk
+    names = [pk.attname, *(f.attname for f in chosen)]
+    json_positions = [i for i, f in enumerate([pk, *chosen]) if isinstance(f, models.JSONField)]
+    pick = operator.itemgetter(*names) if isinstance(rows[0], dict) else operator.attrgetter(*names)
+
+    def values(row) -> list:
+        got = list(pick(row))
+        for i in json_positions:
+            got[i] = _json(got[i])
+        return got
+
+    columns = [f'"{f.column}"' for f in [pk, *chosen]]
+    table = meta.db_table
+    scratch = f"_copy_update_{table}"
+    where = where or {}
+    conditions = "".join(f' AND "{meta.get_field(name).column}" = %s' for name in where)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{scratch}"')
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "{scratch}" AS SELECT {", ".join(columns)} FROM "{table}" WITH NO DATA'
+        )
+        _copy(scratch, columns, map(values, rows))
+        assignments = ", ".join(f"{c} = v.{c}" for c in columns[1:])
+        matching = f'"{table}".{columns[0]} = v.{columns[0]}' + conditions.replace(
+            ' AND "', f' AND "{table}"."'
+        )
+        cursor.execute(
+            f'UPDATE "{table}" SET {assignments} FROM "{scratch}" v WHERE {matching}', list(where.values())
+        )
+        count = cursor.rowcount
+        cursor.execute(f'DROP TABLE "{scratch}"')
+    if hasattr(model, "history"):
+        key = (
+            operator.itemgetter(pk.attname) if isinstance(rows[0], dict) else operator.attrgetter(pk.attname)
+        )
+        history_insert_select(
+            model,
+            where=f"{columns[0]} = ANY(%s){conditions}",
+            params=[list(map(key, rows)), *where.values()],
+            history_type="~",
+            user=history_user,
+            now=now,
+            reason=change_reason,
+            execute=(server or ServerWork()).execute,
+        )
+    return count
+
+
+def bulk_update_simple(model, rows, fields, *, history_user=None, change_reason=None, where=None) -> int:
+    """copy_update's simple twin (and its path off PostgreSQL): Django's bulk_update with
+    django-simple-history's audit rows. Dict rows are made instances from the table first."""
+    if rows and isinstance(rows[0], dict):
+        pk = model._meta.pk.attname
+        attnames = [model._meta.get_field(name).attname for name in fields]
+        stored = model.objects.in_bulk([row[pk] for row in rows])
+        objects = []
+        for row in rows:
+            obj = stored[row[pk]]
+            for name in attnames:
+                setattr(obj, name, row[name])
+            objects.append(obj)
+        rows = objects
+    manager = model.objects.filter(**where) if where else None
+    return bulk_update_with_history(
+        rows,
+        model,
+        list(fields),
+        batch_size=1000,
+        default_user=history_user,
+        default_change_reason=change_reason,
+        manager=manager,
+    )
