@@ -8,6 +8,7 @@ from households.citizen_ids import citizen_id_problem
 from households.classification import AssessmentMethod, HouseholdClass, StandardValues
 from households.ethnicities import ETHNICITY_CHOICES, KINH
 from households.indicators import INDICATOR_BY_FIELD
+from households.mpi import Parameters, fraction, parameters_problem
 from povertyprog.lib.vietnamese import fold, person_sort_key
 from povertyprog.units.models import AdministrativeUnit, Area
 
@@ -506,6 +507,108 @@ class EthnicityRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune_id}/{self.year}/{self.ethnicity}: {self.households}"
+
+
+class DeprivationRollup(models.Model):
+    """Households and persons per commune, year, number of deprivations (0-12), ethnic minority
+    or not and area: the score distribution the Alkire-Foster measures need (households.mpi),
+    kept exact with the other rollups (households.rollups). With equal weights a household's
+    score is its number of deprivations / 12, so any cut-off k is answered from these rows."""
+
+    commune = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(AdministrativeUnit, null=True, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    deprivations = models.PositiveSmallIntegerField()
+    ethnic_minority = models.BooleanField()
+    area = models.CharField(max_length=8, choices=Area)
+    households = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)
+    # Households deprived in each indicator (d_*) and their members (p_*).
+    d_employment = models.PositiveIntegerField(default=0)
+    d_dependants = models.PositiveIntegerField(default=0)
+    d_nutrition = models.PositiveIntegerField(default=0)
+    d_health_insurance = models.PositiveIntegerField(default=0)
+    d_adult_education = models.PositiveIntegerField(default=0)
+    d_child_schooling = models.PositiveIntegerField(default=0)
+    d_housing_quality = models.PositiveIntegerField(default=0)
+    d_floor_area = models.PositiveIntegerField(default=0)
+    d_water = models.PositiveIntegerField(default=0)
+    d_latrine = models.PositiveIntegerField(default=0)
+    d_telecom = models.PositiveIntegerField(default=0)
+    d_information = models.PositiveIntegerField(default=0)
+    p_employment = models.PositiveIntegerField(default=0)
+    p_dependants = models.PositiveIntegerField(default=0)
+    p_nutrition = models.PositiveIntegerField(default=0)
+    p_health_insurance = models.PositiveIntegerField(default=0)
+    p_adult_education = models.PositiveIntegerField(default=0)
+    p_child_schooling = models.PositiveIntegerField(default=0)
+    p_housing_quality = models.PositiveIntegerField(default=0)
+    p_floor_area = models.PositiveIntegerField(default=0)
+    p_water = models.PositiveIntegerField(default=0)
+    p_latrine = models.PositiveIntegerField(default=0)
+    p_telecom = models.PositiveIntegerField(default=0)
+    p_information = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year", "commune"], name="deprivation_rollup_idx"),
+            models.Index(fields=["year", "district"], name="deprivation_rollup_dist_idx"),
+            models.Index(fields=["year", "province"], name="deprivation_rollup_prov_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.year}/{self.deprivations}: {self.households}"
+
+
+class MpiParameters(models.Model):
+    """The weights of the 12 indicators and the poverty cut-off k of the Alkire-Foster measures
+    for a span of years (dated data, like the standards; decisions.md D53)."""
+
+    first_year = models.PositiveSmallIntegerField("áp dụng từ năm")
+    last_year = models.PositiveSmallIntegerField("áp dụng đến năm")
+    cutoff = models.CharField(
+        "ngưỡng nghèo k",
+        max_length=16,
+        help_text="Phân số hoặc số thập phân, ví dụ 1/4 (thiếu hụt từ 3/12 trở lên).",
+    )
+    weights = models.JSONField(
+        "trọng số các chỉ số", help_text="Mỗi chỉ số một phân số, tổng bằng 1; mặc định mỗi chỉ số 1/12."
+    )
+    source = models.CharField("căn cứ", max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tham số nghèo đa chiều (Alkire-Foster)"
+        verbose_name_plural = "tham số nghèo đa chiều (Alkire-Foster)"
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")), name="mpi_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"k = {self.cutoff} ({self.first_year}-{self.last_year})"
+
+    def parameters(self) -> Parameters:
+        return Parameters({field: fraction(w) for field, w in self.weights.items()}, fraction(self.cutoff))
+
+    def clean(self) -> None:
+        try:
+            weights = {field: fraction(w) for field, w in (self.weights or {}).items()}
+            problem = parameters_problem(weights, fraction(self.cutoff))
+        except (ValueError, AttributeError) as error:
+            problem = str(error)
+        if problem:
+            raise ValidationError(problem)
+        overlapping = MpiParameters.objects.exclude(pk=self.pk).filter(
+            first_year__lte=self.last_year, last_year__gte=self.first_year
+        )
+        if overlapping.exists():
+            raise ValidationError(
+                f"Các năm {self.first_year}-{self.last_year} trùng với bộ tham số {overlapping.first()}."
+            )
 
 
 class ImportJob(models.Model):

@@ -1,4 +1,5 @@
-"""Maintained rollups of the reviews, per commune and year (RegistryRollup, EthnicityRollup).
+"""Maintained rollups of the reviews, per commune and year (RegistryRollup, EthnicityRollup,
+DeprivationRollup).
 
 The only aggregation over review rows lives here; households.selectors sums rollup rows.
 Every write path calls rollups_refresh() with the (commune, year) pairs it touched, inside its
@@ -14,12 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from households.classification import HouseholdClass
 from households.indicators import DIMENSIONS, INDICATOR_FIELDS, indicators_of
-from households.models import Cause, EthnicityRollup, HouseholdReview, RegistryRollup
+from households.models import Cause, DeprivationRollup, EthnicityRollup, HouseholdReview, RegistryRollup
 from povertyprog.units.models import AdministrativeUnit, Level
 
 GROUP_KEYS = ["classification", "prev_class", "arrived", "was_poor_earlier", "was_near_poor_earlier"]
@@ -75,16 +76,62 @@ def _ancestors(commune_ids: set[int]) -> dict[int, tuple[int | None, int]]:
 MIRROR_KEY = "household__carried_into_id"
 
 
-def _mirrored(reviews: QuerySet) -> QuerySet:
+def mirrored_reviews(reviews: QuerySet) -> QuerySet:
     """Reviews of carried households recorded in a commune of the tree before the carrying."""
     return reviews.filter(household__carried_into__isnull=False).exclude(
         commune__valid_from=F("household__carried_into__valid_from")
     )
 
 
-def _build(year: int, reviews, key: str = "commune_id") -> tuple[list[RegistryRollup], list[EthnicityRollup]]:
-    """Rollup rows of these reviews grouped by `key`: the commune recorded ("commune_id") or the
-    commune the household was carried into (MIRROR_KEY, for reviews of the tree before)."""
+DEPRIVATION_KEYS = ["deprivations", "ethnic_minority", "area"]
+
+
+def _deprivation_measures() -> dict:
+    measures = {"households": Count("id"), "persons": Coalesce(Sum("members_count"), 0)}
+    for field in INDICATOR_FIELDS:
+        measures[field] = _count(Q(**{field: True}))
+        measures[f"p_{field[2:]}"] = Coalesce(Sum("members_count", filter=Q(**{field: True})), 0)
+    return {f"{name}_n": expression for name, expression in measures.items()}
+
+
+DEPRIVATION_MEASURES = [alias.removesuffix("_n") for alias in _deprivation_measures()]
+
+
+def _deprivation_count():
+    """The number of the 12 indicators a review marks deprived (the score's numerator)."""
+    flags = [Case(When(**{field: True}, then=Value(1)), default=Value(0)) for field in INDICATOR_FIELDS]
+    total = flags[0]
+    for flag in flags[1:]:
+        total = total + flag
+    return Coalesce(total, 0, output_field=IntegerField())
+
+
+def _deprivation_rollups(year: int, reviews, key: str, places: dict) -> list[DeprivationRollup]:
+    groups = (
+        reviews.annotate(deprivations_c=_deprivation_count())
+        .values(key, "deprivations_c", "ethnic_minority", "area")
+        .annotate(**_deprivation_measures())
+        .order_by(key)
+    )
+    return [
+        DeprivationRollup(
+            year=year,
+            commune_id=row[key],
+            district_id=places[row[key]][0],  # the same reviews gave the RegistryRollup rows
+            province_id=places[row[key]][1],
+            deprivations=row["deprivations_c"],
+            ethnic_minority=row["ethnic_minority"],
+            area=row["area"],
+            **{field: row[f"{field}_n"] for field in DEPRIVATION_MEASURES},
+        )
+        for row in groups
+    ]
+
+
+def _build(year: int, reviews, key: str = "commune_id") -> tuple[list, list, list]:
+    """Rollup rows (registry, ethnicity, deprivation) of these reviews grouped by `key`: the
+    commune recorded ("commune_id") or the commune the household was carried into (MIRROR_KEY,
+    for reviews of the tree before)."""
     # Ordered by commune: a province's rows lie together on disk.
     groups = list(reviews.values(key, *GROUP_KEYS).annotate(**_measures()).order_by(key))
     places = _ancestors({row[key] for row in groups})
@@ -117,13 +164,13 @@ def _build(year: int, reviews, key: str = "commune_id") -> tuple[list[RegistryRo
         )
         for row in ethnic
     ]
-    return rollups, ethnicities
+    return rollups, ethnicities, _deprivation_rollups(year, reviews, key, places)
 
 
-def _build_both(year: int, reviews_recorded, reviews_of_households) -> tuple[list, list]:
+def _build_both(year: int, reviews_recorded, reviews_of_households) -> tuple[list, list, list]:
     recorded = _build(year, reviews_recorded)
-    mirrored = _build(year, _mirrored(reviews_of_households), key=MIRROR_KEY)
-    return recorded[0] + mirrored[0], recorded[1] + mirrored[1]
+    mirrored = _build(year, mirrored_reviews(reviews_of_households), key=MIRROR_KEY)
+    return tuple(mine + theirs for mine, theirs in zip(recorded, mirrored, strict=True))
 
 
 def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
@@ -139,7 +186,7 @@ def _with_mirrors(communes_by_year: dict[int, set[int]]) -> None:
         touched = communes & old_tree
         if touched:
             communes |= set(
-                _mirrored(HouseholdReview.objects.filter(year=year, commune_id__in=touched))
+                mirrored_reviews(HouseholdReview.objects.filter(year=year, commune_id__in=touched))
                 .values_list(MIRROR_KEY, flat=True)
                 .order_by()  # the reviews' default ordering would make DISTINCT per household
                 .distinct()
@@ -160,13 +207,15 @@ def rollups_refresh(pairs: Iterable[tuple[int, int]]) -> None:
         for chunk in _chunks(sorted(communes), 500):
             RegistryRollup.objects.filter(year=year, commune_id__in=chunk).delete()
             EthnicityRollup.objects.filter(year=year, commune_id__in=chunk).delete()
-            rollups, ethnicities = _build_both(
+            DeprivationRollup.objects.filter(year=year, commune_id__in=chunk).delete()
+            rollups, ethnicities, deprivations = _build_both(
                 year,
                 HouseholdReview.objects.filter(year=year, commune_id__in=chunk),
                 HouseholdReview.objects.filter(year=year, household__carried_into__in=chunk),
             )
             RegistryRollup.objects.bulk_create(rollups, batch_size=1000)
             EthnicityRollup.objects.bulk_create(ethnicities, batch_size=1000)
+            DeprivationRollup.objects.bulk_create(deprivations, batch_size=1000)
 
 
 @transaction.atomic
@@ -174,12 +223,14 @@ def rollups_rebuild() -> int:
     """Recompute every rollup from the reviews (after raw loads, or to check exactness)."""
     RegistryRollup.objects.all().delete()
     EthnicityRollup.objects.all().delete()
+    DeprivationRollup.objects.all().delete()
     created = 0
     for year in HouseholdReview.objects.values_list("year", flat=True).distinct().order_by():
         reviews = HouseholdReview.objects.filter(year=year)
-        rollups, ethnicities = _build_both(year, reviews, reviews)
+        rollups, ethnicities, deprivations = _build_both(year, reviews, reviews)
         RegistryRollup.objects.bulk_create(rollups, batch_size=2000)
         EthnicityRollup.objects.bulk_create(ethnicities, batch_size=2000)
+        DeprivationRollup.objects.bulk_create(deprivations, batch_size=2000)
         created += len(rollups)
     return created
 

@@ -43,7 +43,7 @@ def rate(part: int, whole: int) -> float:
     return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
+def in_unit(model, unit: AdministrativeUnit | None, year: int | list[int]) -> QuerySet:
     """Rollup rows of a year (or years) in a unit's subtree; the whole country for unit=None."""
     rows = model.objects.filter(year__in=year) if isinstance(year, list) else model.objects.filter(year=year)
     if unit is None:
@@ -207,7 +207,7 @@ def _children(unit: AdministrativeUnit | None, year: int) -> list[dict]:
         return []
     key = _LEVEL_FIELD[children[0].level]
     rows = (
-        _in_unit(RegistryRollup, unit, year)
+        in_unit(RegistryRollup, unit, year)
         .values(key)
         .annotate(
             total=Sum("households"),
@@ -312,7 +312,7 @@ def registry_stats(unit: AdministrativeUnit | None, year: int) -> dict:
     row = _row_or_empty(_summary_rows(unit, year), None)
     groups = _change_groups(unit, year).get(None, [])
     ethnic_rows = (
-        _in_unit(EthnicityRollup, unit, year)
+        in_unit(EthnicityRollup, unit, year)
         .values("ethnicity")
         .annotate(
             poor=Sum("households", filter=Q(classification=POOR)),

@@ -1,0 +1,231 @@
+"""The Alkire-Foster measures: a published worked example, the cut-off's boundary, and
+properties on generated registries, each path (rollups, reviews) against the definition
+computed household by household in plain Python."""
+
+import json
+import random
+from fractions import Fraction
+from io import StringIO
+
+from django.core.management import call_command
+
+from households.indicators import INDICATOR_FIELDS
+from households.models import HouseholdReview, Member, Relation
+from households.mpi import Parameters, equal_nested_weights, measures_of_units
+from households.mpi_selectors import GROUPINGS, MpiUnavailable, mpi_change, mpi_measures
+from tests.base import BaseTestCase, unit
+from tests.factory import make_household, make_review
+
+# mpitbR's introductory vignette (Girela, CRAN mpitbR, vignettes/introduction_to_mpitbR.Rmd,
+# "The Alkire-Foster method step-by-step"): 5 people, 4 indicators of weight 1/4, k = 1/2.
+VIGNETTE_G0 = [[1, 0, 1, 0], [0, 1, 0, 0], [0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 1, 0]]
+VIGNETTE_FIELDS = ["d_employment", "d_nutrition", "d_adult_education", "d_housing_quality"]
+VIGNETTE = Parameters(
+    {field: Fraction(1, 4) if field in VIGNETTE_FIELDS else Fraction(0) for field in INDICATOR_FIELDS},
+    Fraction(1, 2),
+)
+EQUAL = Parameters(equal_nested_weights(), Fraction(1, 4))
+
+
+def vignette_deprived(row: list[int]) -> list[str]:
+    return [field for field, g in zip(VIGNETTE_FIELDS, row, strict=True) if g]
+
+
+def pct(value) -> float:
+    return round(float(value) * 100, 2)
+
+
+class VignetteTests(BaseTestCase):
+    """The vignette's figures, by the definition and through the registry (North = Sông Cầu,
+    persons 1-2; South = Dương Quang, persons 3-5: one-member households)."""
+
+    def check_vignette(self, result: dict) -> None:
+        self.assertEqual(result["H"], Fraction(3, 5))
+        self.assertEqual(round(float(result["A"]) * 100, 2), 58.33)
+        self.assertEqual(result["M0"], Fraction(35, 100))
+        self.assertEqual(result["M0"], result["H"] * result["A"])
+        by_field = {i["field"]: i for i in result["indicators"]}
+        self.assertEqual([pct(by_field[f]["censored"]) for f in VIGNETTE_FIELDS], [40, 20, 60, 20])
+        self.assertEqual([pct(by_field[f]["uncensored"]) for f in VIGNETTE_FIELDS], [60, 40, 60, 20])
+        self.assertEqual(
+            [round(float(by_field[f]["share"]), 2) for f in VIGNETTE_FIELDS], [28.57, 14.29, 42.86, 14.29]
+        )
+
+    def test_the_definition_reproduces_the_vignette(self):
+        result = measures_of_units([(vignette_deprived(row), 1) for row in VIGNETTE_G0], VIGNETTE)
+        self.check_vignette(result)
+
+    def test_the_registry_reproduces_the_vignette_and_its_subgroups(self):
+        for index, row in enumerate(VIGNETTE_G0):
+            commune = self.song_cau if index < 2 else self.duong_quang
+            make_review(make_household(commune, members=1), 2023, 1_000_000, vignette_deprived(row))
+        result = mpi_measures(self.backan_city, 2023, by="commune", parameters=VIGNETTE)
+        self.assertEqual(result["computed_from"], "reviews")  # unequal weights: straight from the reviews
+        self.check_vignette(result)
+        groups = {g["name"]: g for g in result["groups"]}
+        north, south = groups[self.song_cau.name], groups[self.duong_quang.name]
+        self.assertEqual(
+            (north["population_share"], south["population_share"]), (Fraction(2, 5), Fraction(3, 5))
+        )
+        self.assertEqual(north["M0"], Fraction(1, 4))
+        self.assertEqual(round(float(south["M0"]), 4), 0.4167)
+        self.assertEqual(sum(g["weighted_M0"] for g in result["groups"]), result["M0"])
+
+
+class CutoffBoundaryTests(BaseTestCase):
+    """k = 1/4 (3 of 12 equal weights): exactly 3 deprivations is poor, 2 is not."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_review(make_household(cls.song_cau), 2023, 1_000_000, INDICATOR_FIELDS[:3])
+        make_review(make_household(cls.song_cau), 2023, 1_000_000, INDICATOR_FIELDS[3:5])
+        make_review(make_household(cls.song_cau), 2023, 9_000_000, [])
+
+    def test_three_deprivations_are_poor_at_the_default_cutoff(self):
+        result = mpi_measures(self.song_cau, 2023)
+        self.assertEqual(result["k"], Fraction(1, 4))
+        self.assertEqual((result["population"], result["poor"]), (3, 1))
+        self.assertEqual(result["A"], Fraction(3, 12))
+
+    def test_two_deprivations_are_poor_at_two_twelfths_and_three_are_not_at_one_third(self):
+        self.assertEqual(mpi_measures(self.song_cau, 2023, k=Fraction(2, 12))["poor"], 2)
+        self.assertEqual(mpi_measures(self.song_cau, 2023, k=Fraction(1, 3))["poor"], 0)
+
+    def test_a_cutoff_out_of_range_is_refused_in_vietnamese(self):
+        with self.assertRaisesMessage(MpiUnavailable, "Ngưỡng nghèo k phải lớn hơn 0"):
+            mpi_measures(self.song_cau, 2023, k=Fraction(0))
+        with self.assertRaisesMessage(MpiUnavailable, "Chưa có tham số nghèo đa chiều"):
+            mpi_measures(self.song_cau, 2040)
+
+
+class GeneratedRegistryTests(BaseTestCase):
+    """Properties on a generated registry of two communes (urban Sông Cầu, rural Dương Quang),
+    minority and Kinh households, heads of both sexes, 1-6 members, two years."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        rng = random.Random(18)
+        for number in range(60):
+            commune = cls.song_cau if number % 3 else cls.duong_quang
+            minority = rng.random() < 0.4
+            household = make_household(
+                commune,
+                members=rng.randint(1, 6),
+                ethnic_minority=minority,
+                ethnicity="06" if minority else "01",
+            )
+            if rng.random() < 0.5:
+                Member.objects.filter(household=household, relation=Relation.HEAD).update(sex="F")
+            for year in (2022, 2023):
+                count = rng.choice([0, 0, 1, 2, 3, 3, 4, 5, 7, 12])
+                make_review(
+                    household, year, rng.randint(500_000, 3_000_000), rng.sample(INDICATOR_FIELDS, count)
+                )
+
+    def by_definition(
+        self, unit, year: int, parameters: Parameters, persons: bool = False, where=None
+    ) -> dict:
+        """The simple twin: each household's review read in Python, the measures by definition."""
+        units = []
+        for review in HouseholdReview.objects.filter(year=year, commune__path__startswith=unit.path):
+            if where is None or where(review):
+                deprived = [field for field in INDICATOR_FIELDS if getattr(review, field)]
+                units.append((deprived, review.members_count if persons else 1))
+        return measures_of_units(units, parameters)
+
+    def test_both_paths_equal_the_definition_household_by_household(self):
+        uneven = dict(equal_nested_weights())
+        uneven["d_employment"], uneven["d_dependants"] = Fraction(1, 8), Fraction(1, 24)
+        for persons in (False, True):
+            for k in [Fraction(n, 12) for n in range(1, 13)]:
+                expected = self.by_definition(self.backan_city, 2023, EQUAL.with_k(k), persons)
+                fast = mpi_measures(self.backan_city, 2023, k=k, persons=persons)
+                self.assertEqual(fast["computed_from"], "rollups")
+                slow = mpi_measures(self.backan_city, 2023, persons=persons, parameters=Parameters(uneven, k))
+                self.assertEqual(slow["computed_from"], "reviews")
+                for name in ("population", "poor", "H", "A", "M0", "indicators", "dimensions"):
+                    self.assertEqual(fast[name], expected[name], (name, k, persons))
+                    self.assertEqual(
+                        slow[name],
+                        self.by_definition(self.backan_city, 2023, Parameters(uneven, k), persons)[name],
+                        (name, k, persons),
+                    )
+
+    def test_m0_is_h_times_a_and_contributions_add_up_to_100(self):
+        for k in [Fraction(n, 12) for n in range(1, 13)]:
+            result = mpi_measures(self.backan_city, 2023, k=k)
+            self.assertEqual(result["M0"], result["H"] * result["A"])
+            self.assertEqual(sum(i["contribution"] for i in result["indicators"]), result["M0"])
+            if result["M0"]:
+                self.assertEqual(sum(i["share"] for i in result["indicators"]), 100)
+                self.assertEqual(sum(d["share"] for d in result["dimensions"]), 100)
+
+    def test_raising_k_never_raises_h(self):
+        for persons in (False, True):
+            headcounts = [
+                mpi_measures(self.backan_city, 2023, k=Fraction(n, 12), persons=persons)["H"]
+                for n in range(1, 13)
+            ]
+            self.assertEqual(headcounts, sorted(headcounts, reverse=True))
+            self.assertGreater(headcounts[0], headcounts[-1])
+
+    def test_subgroups_add_up_to_the_total_and_equal_their_own_definition(self):
+        total = mpi_measures(self.backan_city, 2023)
+        predicates = {
+            "ethnicity": lambda key: lambda r: r.ethnic_minority == key,
+            "area": lambda key: lambda r: r.area == key,
+            "head_sex": lambda key: lambda r: r.household.members.get(relation=Relation.HEAD).sex == key,
+        }
+        for by in GROUPINGS:
+            result = mpi_measures(self.backan_city, 2023, by=by)
+            self.assertEqual(len(result["groups"]), 2, by)
+            self.assertEqual(sum(g["population"] for g in result["groups"]), total["population"])
+            self.assertEqual(sum(g["weighted_M0"] for g in result["groups"]), total["M0"], by)
+            self.assertEqual(result["M0"], total["M0"])
+            for group in result["groups"]:
+                if by == "commune":
+                    expected = self.by_definition(unit(group["key"]), 2023, EQUAL)
+                else:
+                    expected = self.by_definition(
+                        self.backan_city, 2023, EQUAL, where=predicates[by](group["key"])
+                    )
+                self.assertEqual(group["M0"], expected["M0"], (by, group["key"]))
+                self.assertEqual(group["population"], expected["population"], (by, group["key"]))
+
+    def test_the_change_between_two_years(self):
+        change = mpi_change(self.backan_city, 2022, 2023)
+        before, after = mpi_measures(self.backan_city, 2022), mpi_measures(self.backan_city, 2023)
+        self.assertEqual(change["M0"]["absolute"], after["M0"] - before["M0"])
+        self.assertEqual(change["M0"]["absolute_per_year"], after["M0"] - before["M0"])
+        expected = (float(after["M0"]) / float(before["M0"]) - 1) * 100
+        self.assertAlmostEqual(change["M0"]["relative_per_year"], expected)
+        with self.assertRaisesMessage(MpiUnavailable, "không cùng một chuẩn nghèo"):
+            mpi_change(self.backan_city, 2021, 2023)
+
+    def test_the_command_prints_the_documented_keys(self):
+        out = StringIO()
+        call_command("mpi", unit="058", year=2023, by="area", k="1/3", persons=True, as_json=True, stdout=out)
+        data = json.loads(out.getvalue())
+        expected = mpi_measures(self.backan_city, 2023, by="area", k=Fraction(1, 3), persons=True)
+        self.assertEqual(data["M0"], float(expected["M0"]))
+        self.assertEqual(data["k"], 1 / 3)
+        self.assertEqual(data["counted"], "persons")
+        self.assertEqual({g["key"] for g in data["groups"]}, {"urban", "rural"})
+        for key in ("H", "A", "population", "poor", "indicators", "dimensions"):
+            self.assertIn(key, data)
+        self.assertEqual(
+            set(data["indicators"][0]),
+            {
+                "field",
+                "number",
+                "name",
+                "dimension",
+                "weight",
+                "uncensored",
+                "censored",
+                "contribution",
+                "share",
+            },
+        )
