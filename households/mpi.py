@@ -178,13 +178,15 @@ def measures_of_units(units: Iterable[tuple[Iterable[str], int]], parameters: Pa
 
 
 def decomposition(groups: dict, total: dict) -> list[dict]:
-    """Each group's population share (0-1) and measures; sum of share x M0 over groups = total M0."""
+    """Each group's population share (0-1), measures and dimension contributions; the sum of
+    share x M0 over the groups is the total M0."""
     return [
         {
             "key": key,
             "population_share": _ratio(figures["population"], total["population"]),
             **{name: figures[name] for name in ("population", "poor", "H", "A", "M0")},
             "weighted_M0": _ratio(figures["population"], total["population"]) * figures["M0"],
+            "dimensions": figures["dimensions"],
         }
         for key, figures in groups.items()
     ]

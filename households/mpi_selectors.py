@@ -210,6 +210,7 @@ def mpi_measures(
         "year": year,
         "counted": "persons" if persons else "households",
         "weights": {field: w for field, w in parameters.weights.items()},
+        "equal_weights": parameters.equal,
         "source": row.source if row else "",
         "computed_from": path,
         **total,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import views
+from households import mpi_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("niem-yet.xlsx", views.posting_download, name="posting_download"),
     path("nhat-ky-xuat/", views.export_log, name="export_log"),
     path("thong-ke/tai-ve/", views.statistics_download, name="stats_download"),
+    path("ngheo-da-chieu/", mpi_views.mpi_page, name="mpi"),
+    path("ngheo-da-chieu/tai-ve/", mpi_views.mpi_download, name="mpi_download"),
     path("chuyen-don-vi-moi/", views.registry_carry_page, name="carry"),
     path("nhap/", views.import_upload, name="import"),
     path("nhap/mau.xlsx", views.import_template_download, name="import_template"),

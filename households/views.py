@@ -98,7 +98,7 @@ def _default_year() -> int:
     return today.year if today.month == 12 else today.year - 1
 
 
-def _year(request) -> int:
+def requested_year(request) -> int:
     """?nam= (404 outside the years a review can have), else the current review year."""
     raw = request.GET.get("nam", "")
     if not raw:
@@ -115,7 +115,7 @@ def _household_for_user(request, pk: int) -> Household:
 
 @login_required
 def household_list(request):
-    unit, year = requested_unit(request), _year(request)
+    unit, year = requested_unit(request), requested_year(request)
     query = request.GET.get("q", "").strip()
     households = household_rows(
         request.user, unit, year, query=query, village=request.GET.get("thon", ""),
@@ -300,7 +300,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @login_required
 def registry_statistics(request):
-    unit, year = requested_unit(request), _year(request)
+    unit, year = requested_unit(request), requested_year(request)
     stats = registry_stats(unit, year)
     chart = bar_chart(
         f"Tỷ lệ hộ nghèo thiếu hụt từng chỉ số năm {year}",
@@ -338,7 +338,7 @@ def _purpose_or_none(request) -> str | None:
 def household_list_download(request):
     """A list of named people leaves the system: only for the roles whose work needs it, for a
     purpose chosen here, logged; ID numbers whole only for the commune's own officers."""
-    unit, year = requested_unit(request), _year(request)  # 404 outside the user's subtree
+    unit, year = requested_unit(request), requested_year(request)  # 404 outside the user's subtree
     if not privacy.may_export_lists(request.user):
         raise PermissionDenied("Vai trò của bạn không được tải danh sách có thông tin cá nhân.")
     kind = request.GET.get("phan_loai", "")
@@ -373,7 +373,7 @@ def household_list_download(request):
 @login_required
 def posting_download(request):
     """The public posting list of the commune's poor and near-poor households (name, village, class)."""
-    unit, year = request.user.unit, _year(request)
+    unit, year = request.user.unit, requested_year(request)
     if unit is None or not privacy.may_export_posting(request.user, unit):
         raise PermissionDenied("Danh sách niêm yết do cán bộ xã của đơn vị tải.")
     response = _download(posting_export(unit, year), f"niem-yet-ho-ngheo-{unit.code}-{year}.xlsx")
@@ -475,7 +475,7 @@ def import_job_status(request, pk: int):
 
 @login_required
 def statistics_download(request):
-    unit, year = requested_unit(request), _year(request)
+    unit, year = requested_unit(request), requested_year(request)
     content = statistics_export(unit, year, unapproved_units(unit, year))
     return _download(content, f"bieu-tong-hop-{unit.code}-{year}.xlsx")
 

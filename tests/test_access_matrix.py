@@ -23,6 +23,8 @@ UNIT_SCOPED = {
     "households:stats",
     "households:download",
     "households:stats_download",
+    "households:mpi",
+    "households:mpi_download",
     "budgets:overview",
     "budgets:download",
     "reports:dashboard",

@@ -5,14 +5,17 @@ computed household by household in plain Python."""
 import json
 import random
 from fractions import Fraction
-from io import StringIO
+from io import BytesIO, StringIO
 
 from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from households.indicators import INDICATOR_FIELDS
 from households.models import HouseholdReview, Member, Relation
 from households.mpi import Parameters, equal_nested_weights, measures_of_units
 from households.mpi_selectors import GROUPINGS, MpiUnavailable, mpi_change, mpi_measures
+from povertyprog.lib.formatting import format_number
 from tests.base import BaseTestCase, unit
 from tests.factory import make_household, make_review
 
@@ -229,3 +232,59 @@ class GeneratedRegistryTests(BaseTestCase):
                 "share",
             },
         )
+
+
+class MpiPageTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for number, count in enumerate([0, 1, 3, 4, 6, 12, 2, 3]):
+            commune = cls.song_cau if number % 2 else cls.duong_quang
+            household = make_household(commune, members=1 + number % 4)
+            make_review(household, 2023, 1_000_000, INDICATOR_FIELDS[:count])
+            make_review(household, 2024, 1_000_000, INDICATOR_FIELDS[: max(0, count - 1)])
+
+    def test_the_page_shows_the_measures_the_tables_and_the_charts(self):
+        self.client.force_login(self.district)
+        response = self.client.get(reverse("households:mpi"), {"don_vi": self.backan_city.pk, "nam": 2024})
+        self.assertEqual(response.status_code, 200)
+        expected = mpi_measures(self.backan_city, 2024, by="commune")
+        page = response.content.decode()
+        self.assertIn(f'data-testid="M0">{format_number(float(expected["M0"]), 4)}<', page)
+        self.assertIn(f'data-testid="poor">{expected["poor"]}<', page)
+        self.assertIn("Quần thể: mọi hộ có kết quả rà soát năm 2024", page)
+        self.assertIn(self.song_cau.name, page)
+        self.assertIn("Đóng góp của từng chiều vào M0", page)  # the stacked bars
+        self.assertIn("M0 theo xã, phường năm 2024", page)
+        self.assertIn('data-testid="mpi-change"', page)  # 2023 -> 2024 under the same standard
+
+    def test_a_wrong_k_is_told_in_vietnamese_and_the_years_k_is_used(self):
+        self.client.force_login(self.district)
+        response = self.client.get(
+            reverse("households:mpi"), {"don_vi": self.backan_city.pk, "nam": 2024, "k": "ba"}
+        )
+        self.assertContains(response, "không phải là một phân số")
+        self.assertContains(response, 'data-testid="M0">')
+
+    def test_the_excel_tables_hold_the_same_numbers(self):
+        self.client.force_login(self.district)
+        response = self.client.get(
+            reverse("households:mpi_download"), {"don_vi": self.backan_city.pk, "nam": 2024, "nhom": "area"}
+        )
+        self.assertEqual(response.status_code, 200)
+        book = load_workbook(BytesIO(response.content))
+        self.assertEqual(book.sheetnames, ["Tổng hợp", "Chỉ số", "Chiều", "Theo nhóm", "Thay đổi"])
+        expected = mpi_measures(self.backan_city, 2024, by="area")
+        summary = book["Tổng hợp"]
+        self.assertEqual([c.value for c in summary[6]][2:], [
+            expected["population"], expected["poor"], round(float(expected["H"]) * 100, 2),
+            round(float(expected["A"]) * 100, 2), round(float(expected["M0"]), 4),
+        ])  # fmt: skip
+        groups = book["Theo nhóm"]
+        self.assertEqual({groups.cell(row, 2).value for row in (6, 7)}, {"Thành thị", "Nông thôn"})
+
+    def test_an_officer_of_another_commune_gets_404(self):
+        self.client.force_login(self.outsider)
+        for name in ("households:mpi", "households:mpi_download"):
+            response = self.client.get(reverse(name), {"don_vi": self.song_cau.pk, "nam": 2024})
+            self.assertEqual(response.status_code, 404, name)

@@ -42,3 +42,53 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], *, suffix: str 
         parts.append(f'<text x="{LABEL + 18}" y="{y + 4}">chỉ tiêu cuối kỳ</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# Six fills that stay apart in black-and-white print (dark to light, every other one hatched).
+HATCHES = (
+    '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="4" height="4" fill="#3d4f66"/>'
+    '<line x1="0" y1="0" x2="0" y2="4" stroke="#fff" stroke-width="1.2"/></pattern>'
+    '<pattern id="hatch-light" width="4" height="4" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(-45)"><rect width="4" height="4" fill="#c9d3df"/>'
+    '<line x1="0" y1="0" x2="0" y2="4" stroke="#1f2a37" stroke-width="0.8"/></pattern></defs>'
+)
+SEGMENT_FILLS = ["#1f2a37", "url(#hatch)", "#5b6f8a", "url(#hatch-light)", "#9fb0c4", "#e3e9f0"]
+
+
+def stacked_bar_chart(title: str, segments: list[str], items: list[tuple[str, list[float]]], *,
+                      decimals: int = 3) -> str:  # fmt: skip
+    """Horizontal bars made of segments (e.g. each dimension's contribution to M0), one bar per
+    (label, [value per segment]); the total is written at the end of each bar, a legend below."""
+    top = max([sum(values) for _, values in items] + [0]) or 1
+    legend_rows = (len(segments) + 1) // 2
+    height = 34 + ROW * len(items) + 8 + 18 * legend_rows
+    width = LABEL + BAR + GAP
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        HATCHES,
+        f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+    ]
+    for index, (label, values) in enumerate(items):
+        y, x = 26 + index * ROW, float(LABEL)
+        parts.append(f'<text x="{LABEL - 6}" y="{y + 13}" text-anchor="end">{escape(label[:34])}</text>')
+        for segment, value in enumerate(values):
+            length = BAR * (value or 0) / top
+            if length > 0:
+                parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{length:.1f}" height="{ROW - 8}" '
+                             f'fill="{SEGMENT_FILLS[segment % len(SEGMENT_FILLS)]}" stroke="#1f2a37" '
+                             'stroke-width="0.5"/>')  # fmt: skip
+            x += length
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{format_number(sum(values), decimals)}</text>')
+    legend_top = 26 + len(items) * ROW + 8
+    for segment, name in enumerate(segments):
+        x = LABEL + (segment % 2) * (BAR // 2)
+        y = legend_top + (segment // 2) * 18
+        fill = SEGMENT_FILLS[segment % len(SEGMENT_FILLS)]
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}" stroke="#1f2a37" '
+                     'stroke-width="0.5"/>')  # fmt: skip
+        parts.append(f'<text x="{x + 16}" y="{y + 10}">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -23,6 +23,12 @@ def phantram(value, decimals: int = 2):
 
 
 @register.filter
+def ty_le(value, decimals: int = 2):
+    """A ratio as a percentage: {{ 0.354838|ty_le }} -> the same as {{ 35.4838|phantram }}."""
+    return "" if value is None else format_percent(value * 100, int(decimals))
+
+
+@register.filter
 def trieu(dong, fixed=None):
     """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals); {{ 8854000000|trieu:3 }}
     -> 8.854,000 (a fixed precision: every figure of a printed column alike)."""
