@@ -4,7 +4,9 @@
 - the windowed sheet reader reads what the whole-sheet reader reads (and what was written);
 - COPY writes the rows and audit rows that bulk_create with django-simple-history writes;
 - the import with the server's statements overlapped writes what the serial import writes;
-- a review entered through the form, the import and the bulk writer is the same row.
+- a review entered through the form, the import and the bulk writer is the same row;
+- copy_update writes the rows and audit rows that bulk_update with django-simple-history writes;
+- the member sheet's row parser gives the values and problems that SheetReader.parse gives.
 
 The data comes from seeded generators. The clock is frozen (tick=False): every path stamps its
 rows, so timestamps compare equal too.
@@ -63,8 +65,8 @@ from households.rollups import rollups_rebuild
 from households.services import derived_indicators, household_save, review_save
 from povertyprog.accounts.models import Role
 from povertyprog.lib import overlap, xlsx_windows
-from povertyprog.lib.copyinsert import copy_insert
-from povertyprog.lib.spreadsheets import _whole_rows, read_sheets
+from povertyprog.lib.copyinsert import bulk_update_simple, copy_insert, copy_update
+from povertyprog.lib.spreadsheets import SheetReader, SheetRows, _whole_rows, read_sheets
 from tests.base import BaseTestCase, make_user
 from tests.conftest import VN
 
@@ -1006,3 +1008,188 @@ class ReviewEquivalenceTests(EquivalenceTestCase):
         self.assertTrue(any(any(getattr(r, f) for f in MEMBER_DETERMINED) for r in reviews))
         self.assertTrue(any(r.review_date.year > r.year for r in reviews))
         self.assertTrue(all(r.overrides == {} for r in reviews))
+
+
+# --- 6. copy_update and bulk_update ---------------------------------------------------------
+
+
+def update_writer(model, rows, fields, user, reason, where) -> int:
+    return copy_update(model, rows, fields, history_user=user, change_reason=reason, where=where)
+
+
+def simple_update_writer(model, rows, fields, user, reason, where) -> int:
+    return bulk_update_simple(model, rows, fields, history_user=user, change_reason=reason, where=where)
+
+
+class CopyUpdateEquivalenceTests(EquivalenceTestCase):
+    """copy_update (UPDATE … FROM a COPYed table, audit rows by INSERT … SELECT) writes the rows
+    and "~" audit rows that bulk_update_with_history writes (bulk_update_simple, its path off
+    PostgreSQL): households and reviews as the import gives them (dicts), reviews as the history
+    refresh gives them (instances), on the partitioned review table with its year."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("off PostgreSQL copy_update is bulk_update_simple itself")
+        super().setUp()
+        rng = random.Random(SEED + 10)
+        self.households = []
+        for n in range(10):
+            drawn = draw_household(rng, n, every_year=True)
+            household = form_household(self.officer, self.song_cau, drawn)
+            for year, entered in drawn.reviews.items():
+                form_review(self.officer, household, year, entered)
+            self.households.append(household)
+        self.standard = PovertyStandard.objects.for_year(2023)
+
+    def household_rows(self) -> list[dict]:
+        rng, rows = random.Random(SEED + 11), []
+        for n, household in enumerate(Household.objects.filter(pk__in=[h.pk for h in self.households])):
+            drawn = draw_household(rng, 50 + n)
+            row = {"id": household.pk, "code": household.code, "version": household.version + 1}
+            row.update({name: getattr(drawn, name) for name in HOUSEHOLD_FIELDS if name != "address"})
+            row["address"] = ODD_TEXT if n % 3 == 0 else f"Số {n}" * (n % 2)
+            rows.append(row | household_derived_fields(row["head_name"], household.code))
+        return rows
+
+    def review_rows(self, year: int, as_models: bool) -> list:
+        rng, rows = random.Random(SEED + 12 + year), []
+        reviews = HouseholdReview.objects.filter(household__in=self.households, year=year).order_by("pk")
+        for n, review in enumerate(reviews):
+            entered = draw_review(rng, year)
+            row = {name: entered.get(name, False) for name in REVIEW_FIELDS}
+            row.update(review_type="periodic", reviewer=f"Cán bộ {n}" * (n % 2), b1_score=None)
+            row.update(id=review.pk, year=year, overrides={"d_water": ODD_TEXT} if n % 3 else {})
+            row.update(
+                review_figures(
+                    row,
+                    household=vars(review.household),
+                    commune=self.song_cau,
+                    standard=self.standard,
+                    members_count=rng.randint(1, 7),
+                )  # fmt: skip
+            )
+            row["updated_at"] = FROZEN + timedelta(minutes=n)
+            if as_models:
+                for name, value in row.items():
+                    setattr(review, name, value)
+                review.prev_class, review.recently_escaped = "poor", bool(n % 2)
+                rows.append(review)
+            else:
+                rows.append(row)
+        return rows
+
+    def updated(self, model, make_rows, fields, writer, where=None) -> dict[str, list]:
+        """The rows and the audit rows `writer` leaves, rolled back afterwards."""
+        with transaction.atomic():
+            rows = make_rows()
+            ids = [row["id"] if isinstance(row, dict) else row.pk for row in rows]
+            positions = {pk: n for n, pk in enumerate(ids)}
+            before = model.history.filter(id__in=ids).count()
+            before_rows = table_by_position(model.objects.filter(pk__in=ids), positions)
+            count = writer(model, rows, fields, self.officer, "Nhập tệp “ds.xlsx”", where)
+            table = {
+                "before": before_rows,
+                "count": count,
+                "rows": table_by_position(model.objects.filter(pk__in=ids), positions),
+                "audit": table_by_position(model.history.filter(id__in=ids, history_type="~"), positions),
+                "new audit rows": model.history.filter(id__in=ids).count() - before,
+            }
+            transaction.set_rollback(True)
+        return table
+
+    def test_copy_update_writes_the_rows_and_audit_rows_bulk_update_writes(self):
+        review_fields = [*REVIEW_FIELDS, *importing._REVIEW_COMPUTED, "updated_at"]
+        history_fields = [*review_fields, "prev_class", "recently_escaped"]
+        cases = {
+            "households (dicts)": (
+                Household,
+                self.household_rows,
+                [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"],
+                None,
+            ),
+            "reviews (dicts, a year)": (
+                HouseholdReview,
+                lambda: self.review_rows(2023, as_models=False),
+                review_fields,
+                {"year": 2023},
+            ),
+            "reviews (instances, a year)": (
+                HouseholdReview,
+                lambda: self.review_rows(2024, as_models=True),
+                history_fields,
+                {"year": 2024},
+            ),
+        }
+        for case, (model, make_rows, fields, where) in cases.items():
+            with self.subTest(case):
+                fast = self.updated(model, make_rows, fields, update_writer, where)
+                simple = self.updated(model, make_rows, fields, simple_update_writer, where)
+                self.assertEqual(fast["count"], len(make_rows()))
+                self.assertEqual(fast["new audit rows"], len(make_rows()))
+                self.assertEqual(fast["count"], simple["count"])
+                self.assertEqual(fast["new audit rows"], simple["new audit rows"])
+                self.assertEqual(fast["rows"], simple["rows"])
+                self.assertEqual(fast["audit"], simple["audit"])
+                self.assertNotEqual(fast["rows"], fast["before"])  # the update did change the rows
+
+
+# --- 7. The member sheet's row parser -------------------------------------------------------
+
+
+class MemberRowParserTests(SimpleTestCase):
+    """importing._ordered_row_parser (positions looked up once) gives the values and the problems,
+    in the same order, that SheetReader.parse gives one cell at a time: blanks, spaces, required
+    cells missing, wrong values, short rows, a column absent from the sheet."""
+
+    def rows(self) -> list[list]:
+        rng = random.Random(SEED + 13)
+        header = [c.header for c in MEMBER_COLUMNS if c.key != "malnourished"]  # one column absent
+        rows = [header]
+        for n in range(300):
+            values = draw_member(rng, n, head=n % 4 == 0)
+            cells = [
+                f"01837-{n // 3:05d}",
+                values["full_name"],
+                "Nam" if values["sex"] == "M" else "Nữ",
+                values["birth_year"],
+                values["birth_date"],
+                "Chủ hộ" if values["relation"] == Relation.HEAD else "Con",
+                "Tày",
+                "001" + f"{n:09d}",
+                "x" if values["has_health_insurance"] else "",
+                "Tiểu học",
+                "Có",
+                "Làm nông",
+                "Không",
+                "",
+            ]
+            for _ in range(rng.randint(0, 4)):  # spoil a few cells
+                position = rng.randrange(len(cells))
+                cells[position] = rng.choice(
+                    [None, "", "   ", "??", "abc", -5, 3.5, "1899", "x", date(1990, 1, 1)]
+                )
+            if n % 17 == 0:
+                cells = cells[: rng.randint(1, len(cells))]
+            rows.append(cells)
+        return rows
+
+    def parsed(self, fast: bool) -> tuple[list, list]:
+        problems = []
+        sheet = SheetReader(MEMBER_SHEET, SheetRows(301, self.rows()), MEMBER_COLUMNS, problems)
+        parsers = importing._member_parsers()
+        if fast:
+            parse_row = importing._ordered_row_parser(sheet, parsers)
+            values = [parse_row(number, raw) for number, raw in sheet.data_rows()]
+        else:
+            values = [
+                {key: sheet.parse(number, raw, key, parser, default) for key, parser, default in parsers}
+                for number, raw in sheet.data_rows()
+            ]
+        return values, problems
+
+    def test_the_row_parser_gives_what_parse_gives(self):
+        fast, simple = self.parsed(fast=True), self.parsed(fast=False)
+        self.assertGreater(len(simple[1]), 50)  # the spoiled cells are reported
+        self.assertEqual(len(fast[0]), 300)
+        self.assertEqual(fast[0], simple[0])
+        self.assertEqual(fast[1], simple[1])
