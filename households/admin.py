@@ -7,6 +7,7 @@ from households.models import (
     HouseholdReview,
     ImportJob,
     Member,
+    MpiParameters,
     PersonalDataExport,
     PhieuACriterion,
     PovertyStandard,
@@ -27,6 +28,15 @@ class PovertyStandardAdmin(ImportExportMixin, HistoryAdmin):
 
     list_display = ["code", "name", "first_year", "last_year", "rural_income_line", "urban_income_line"]
     resource_classes = [PovertyStandardResource]
+
+
+@admin.register(MpiParameters)
+class MpiParametersAdmin(HistoryAdmin):
+    """Weights and cut-off k of the Alkire-Foster measures for a span of years (decisions D53):
+    the model's clean() refuses weights that do not cover the 12 indicators or add up to 1, a k
+    outside (0, 1], and years that overlap another row. Pages compute with the row of their year."""
+
+    list_display = ["first_year", "last_year", "cutoff", "source"]
 
 
 @admin.register(Household)

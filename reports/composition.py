@@ -10,6 +10,8 @@ from datetime import date
 
 from budgets.models import Program, Source
 from budgets.selectors import budget_overview, overview_as_dict
+from households.mpi import as_floats
+from households.mpi_selectors import MpiUnavailable, mpi_measures
 from households.selectors import rate, year_figures
 from povertyprog.units.models import AdministrativeUnit, Level
 from reports.goals import period_target, poverty_goal
@@ -268,6 +270,8 @@ def compose(document: Document) -> dict:
     figures["causes"] = situation["causes"]
     figures["deprived_recorded"] = any(i["poor"] or i["near_poor"] for i in situation["indicators"])
     figures["causes_recorded"] = any(c["poor"] or c["near_poor"] for c in situation["causes"])
+    if document.fields.get("mpi_section"):
+        figures["mpi"] = mpi_section(unit, year - 1 if kind == DocumentKind.PLAN else year)
     return {
         "kind": kind,
         "kind_label": "KẾ HOẠCH" if kind == DocumentKind.PLAN else "BÁO CÁO",
@@ -295,6 +299,17 @@ def compose(document: Document) -> dict:
         "unapproved": unapproved,
         "provisional": bool(unapproved),
     }
+
+
+def mpi_section(unit: AdministrativeUnit, year: int) -> dict | None:
+    """The Alkire-Foster figures a report (of its year) or a plan (of the year before) prints when
+    its author asks for them: the unit's, and by commune above a commune. None when the year has
+    no parameters (the section then says so)."""
+    try:
+        result = mpi_measures(unit, year, by="commune" if unit.level != Level.COMMUNE else None)
+    except MpiUnavailable:
+        return None
+    return as_floats(result)
 
 
 def _compose_decision(document: Document) -> dict:

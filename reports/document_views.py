@@ -24,6 +24,7 @@ PAGE_SIZE = 50  # documents a page, as households
 
 LIST_FIELDS = ("legal_bases", "to", "recipients", "issuing_body")
 TEXT_FIELDS = ("parent_body", "place", "authority", "mode", "head_title", "signer_title", "signer_name")
+BOOL_FIELDS = ("mpi_section",)
 AUTHORITIES = [("TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN (tập thể)"), ("", "Không (thủ trưởng ký)")]
 SIGNING_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -111,6 +112,9 @@ class FieldsForm(forms.Form):
         label="Chức vụ người ký (khi ký thay, thừa lệnh, thừa ủy quyền)", max_length=60, required=False
     )
     signer_name = forms.CharField(label="Họ tên người ký", max_length=100, required=False)
+    mpi_section = forms.BooleanField(
+        label="In thêm mục nghèo đa chiều (H, A, M0 theo phương pháp Alkire-Foster)", required=False
+    )
 
     def clean(self):
         """One way to say who signs: the prefix comes from "Hình thức ký", never typed in a title."""
@@ -181,6 +185,7 @@ def _typed(request, document: Document, sections, read_only: str = ""):
         "title": document.title,
         **{k: document.fields.get(k, "") for k in TEXT_FIELDS},
         **{k: "\n".join(document.fields.get(k, [])) for k in LIST_FIELDS},
+        **{k: bool(document.fields.get(k)) for k in BOOL_FIELDS},
         "head_title": document.fields.get("head_title") or "CHỦ TỊCH",
     }
     form = FieldsForm(request.POST or None, initial=initial)
@@ -194,7 +199,11 @@ def _typed(request, document: Document, sections, read_only: str = ""):
 
 def _fields(form: "FieldsForm") -> dict:
     data = form.cleaned_data
-    return {**{k: data[k] for k in TEXT_FIELDS}, **{k: _lines(data[k]) for k in LIST_FIELDS}}
+    return {
+        **{k: data[k] for k in TEXT_FIELDS},
+        **{k: _lines(data[k]) for k in LIST_FIELDS},
+        **{k: bool(data[k]) for k in BOOL_FIELDS},
+    }
 
 
 def _preview_response(document: Document) -> HttpResponse:

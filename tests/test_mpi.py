@@ -2,22 +2,29 @@
 properties on generated registries, each path (rollups, reviews) against the definition
 computed household by household in plain Python."""
 
+import importlib
 import json
 import random
 from fractions import Fraction
 from io import BytesIO, StringIO
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.indicators import INDICATOR_FIELDS
-from households.models import HouseholdReview, Member, Relation
+from households.models import DeprivationRollup, HouseholdReview, Member, MpiParameters, Relation
 from households.mpi import Parameters, equal_nested_weights, measures_of_units
-from households.mpi_selectors import GROUPINGS, MpiUnavailable, mpi_change, mpi_measures
+from households.mpi_selectors import GROUPINGS, MpiUnavailable, mpi_change, mpi_measures, parameters_for
+from households.rollups import rollups_rebuild
 from povertyprog.lib.formatting import format_number
+from reports import documents
+from reports.composition import new_document
 from tests.base import BaseTestCase, unit
 from tests.factory import make_household, make_review
+from tests.test_documents import page_images, pdf_text
 
 # mpitbR's introductory vignette (Girela, CRAN mpitbR, vignettes/introduction_to_mpitbR.Rmd,
 # "The Alkire-Foster method step-by-step"): 5 people, 4 indicators of weight 1/4, k = 1/2.
@@ -288,3 +295,75 @@ class MpiPageTests(BaseTestCase):
         for name in ("households:mpi", "households:mpi_download"):
             response = self.client.get(reverse(name), {"don_vi": self.song_cau.pk, "nam": 2024})
             self.assertEqual(response.status_code, 404, name)
+
+
+class ParametersTests(BaseTestCase):
+    def test_the_years_parameters_are_seeded_equal_weights_and_k_one_quarter(self):
+        parameters, row = parameters_for(2026)
+        self.assertEqual(parameters.k, Fraction(1, 4))
+        self.assertEqual(set(parameters.weights.values()), {Fraction(1, 12)})
+        self.assertIn("Nghị định 07/2021/NĐ-CP", row.source)
+
+    def test_weights_that_do_not_add_up_or_overlapping_years_are_refused(self):
+        weights = {field: "1/12" for field in INDICATOR_FIELDS}
+        bad = MpiParameters(
+            first_year=2031, last_year=2035, cutoff="1/4", weights={**weights, "d_water": "1/6"}
+        )
+        with self.assertRaisesMessage(ValidationError, "Tổng các trọng số phải bằng 1"):
+            bad.full_clean()
+        overlapping = MpiParameters(
+            first_year=2030, last_year=2035, cutoff="1/3", weights=weights, source="x"
+        )
+        with self.assertRaisesMessage(ValidationError, "trùng với bộ tham số"):
+            overlapping.full_clean()
+        MpiParameters(first_year=2031, last_year=2035, cutoff="1/3", weights=weights, source="x").full_clean()
+
+
+class MigrationFillTests(BaseTestCase):
+    """The migration that created the rollup filled it from the reviews already there (frozen
+    SQL): the same rows as households.rollups builds."""
+
+    def test_the_migrations_sql_gives_the_rollups_rows(self):
+        for number, count in enumerate([0, 3, 5, 12, 1]):
+            household = make_household(self.song_cau if number % 2 else self.duong_quang, members=number + 1)
+            make_review(household, 2023, 1_000_000, INDICATOR_FIELDS[:count])
+        rollups_rebuild()
+        columns = [f.attname for f in DeprivationRollup._meta.concrete_fields if f.name != "id"]
+        built = sorted(DeprivationRollup.objects.values_list(*columns))
+        DeprivationRollup.objects.all().delete()
+        migration = importlib.import_module("households.migrations.0016_mpi")
+        with connection.cursor() as cursor:
+            cursor.execute(migration.fill_sql())
+        self.assertEqual(sorted(DeprivationRollup.objects.values_list(*columns)), built)
+        self.assertEqual(len(built), 5)
+
+
+class DocumentSectionTests(BaseTestCase):
+    """The optional section of a report (its year) and a plan (the year before), read from the PDF."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for year in (2023, 2024):
+            for count in (0, 2, 3, 6):
+                make_review(make_household(cls.song_cau), year, 1_200_000, INDICATOR_FIELDS[:count])
+
+    def test_the_section_prints_the_measures_when_asked_and_only_then(self):
+        document = new_document(self.song_cau, "commune_report", 2024)
+        text = " ".join("\n".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertNotIn("Alkire-Foster", text)
+        document.fields["mpi_section"] = True
+        content = documents.document_pdf(document)
+        text = " ".join("\n".join(pdf_text(content)).split())
+        # 4 households: 3 and 6 deprivations are poor at k = 1/4: H = 50 %, A = (3 + 6) / 24 = 37,5 %
+        self.assertIn("Nghèo đa chiều theo phương pháp Alkire-Foster (năm 2024", text)
+        self.assertIn("Số hộ nghèo đa chiều 2 hộ trên tổng số 4 hộ, tỷ lệ H = 50,00%", text)
+        self.assertIn("A = 37,50%; chỉ số nghèo đa chiều M0 = H × A = 0,1875", text)
+        (page,) = page_images(content, 2, 2, keep_as="mpi-report-page-2")  # the section, to look at
+        self.assertLess(page.getextrema()[0], 100)  # ink on it
+
+    def test_a_plan_prints_the_year_before(self):
+        document = new_document(self.song_cau, "plan", 2025)
+        document.fields["mpi_section"] = True
+        text = " ".join("\n".join(pdf_text(documents.document_pdf(document))).split())
+        self.assertIn("Nghèo đa chiều theo phương pháp Alkire-Foster (năm 2024", text)

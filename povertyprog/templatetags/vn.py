@@ -29,6 +29,12 @@ def ty_le(value, decimals: int = 2):
 
 
 @register.filter
+def x100(value, decimals: int = 2):
+    """A ratio as the number of a "(%)" column: {{ 0.354838|x100 }} -> 35,48."""
+    return "" if value is None else format_number(value * 100, int(decimals))
+
+
+@register.filter
 def trieu(dong, fixed=None):
     """{{ 2191705000|trieu }} -> 2.191,705 (triệu đồng, up to 3 decimals); {{ 8854000000|trieu:3 }}
     -> 8.854,000 (a fixed precision: every figure of a printed column alike)."""
