@@ -617,7 +617,12 @@ class KeptParseTests(ImportTestCase):
         content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")], self.MEMBERS)
         preview, kept = self.kept_import(content, dry_run=True)
         self.assertTrue(preview.ok and kept.exists())
-        with mock.patch("households.importing._parse_households", side_effect=AssertionError("parsed again")):
+        with (
+            mock.patch("households.importing._parse_households", side_effect=AssertionError("parsed again")),
+            mock.patch(
+                "households.importing.read_sheets", side_effect=AssertionError("workbook opened again")
+            ),
+        ):
             result, _ = self.kept_import(content, dry_run=False)
         self.assertTrue(result.committed, result.problems)
         self.assertEqual((result.created, Member.objects.count()), (2, 2))

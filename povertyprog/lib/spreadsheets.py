@@ -303,6 +303,20 @@ class SheetReader:
                 + ". Hãy dùng tệp mẫu tải từ hệ thống."
             )
 
+    def state(self) -> tuple:
+        """What locating cells and reporting problems needs (name, header, height), to keep."""
+        return self.name, self.header, self.height
+
+    @classmethod
+    def restored(cls, state: tuple, columns: list[Column], problems: list[Problem]) -> "SheetReader":
+        """A reader from a kept state(), with no rows: it locates cells of rows read earlier and
+        reports problems with the same coordinates, without opening the workbook again."""
+        sheet = cls.__new__(cls)
+        sheet.name, sheet.header, sheet.height = state
+        sheet.columns, sheet.problems = {c.key: c for c in columns}, problems
+        sheet._rows, sheet.first_rows = iter(()), []
+        return sheet
+
     def data_rows(self):
         """(row number as Excel shows it, cells), up to a totals row."""
         start = self.header.row_index + 1
@@ -464,16 +478,17 @@ def choice_parser(choices: dict[str, str]):
         lookup[normalise_header(code)] = code
         lookup[normalise_header(label)] = code
     message = f"không hợp lệ; chọn một trong: {', '.join(choices.values())}"
-    seen: dict[str, str] = {}  # the same few spellings repeat on every row
+    seen: dict[tuple, str] = {}  # the same few cells repeat on every row: by type and value
 
     def parse(value) -> str:
-        text = parse_text(value)
-        if text in seen:
-            return seen[text]
-        code = lookup.get(normalise_header(text))
+        key = (value.__class__, value)
+        code = seen.get(key)
+        if code is not None:
+            return code
+        code = lookup.get(normalise_header(parse_text(value)))
         if code is None:
             raise ValueError(message)
-        seen[text] = code
+        seen[key] = code
         return code
 
     return parse
