@@ -84,7 +84,7 @@ def stacked_bar_chart(title: str, segments: list[str], items: list[tuple[str, li
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{format_number(sum(values), decimals)}</text>')
     legend_top = 26 + len(items) * ROW + 8
     for segment, name in enumerate(segments):
-        x = LABEL + (segment % 2) * (BAR // 2)
+        x = LABEL + (segment % 2) * 190  # room for the longest dimension name
         y = legend_top + (segment // 2) * 18
         fill = SEGMENT_FILLS[segment % len(SEGMENT_FILLS)]
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}" stroke="#1f2a37" '
