@@ -34,6 +34,7 @@ from povertyprog.dbrouter import replica_reads
 from povertyprog.units.models import AdministrativeUnit, Area, Level
 
 GROUPINGS = {
+    "child": "Đơn vị trực thuộc",  # the districts of a three-tier province, else the communes
     "commune": "Xã, phường",
     "ethnicity": "Dân tộc",
     "area": "Khu vực",
@@ -151,13 +152,27 @@ def _rows_from_reviews(unit, year: int, by: str | None, persons: bool, parameter
     }
 
 
+def _into_children(unit: AdministrativeUnit, by_commune: dict) -> dict:
+    """{commune id: rows} -> {id of the unit's child holding the commune: rows}."""
+    paths = dict(AdministrativeUnit.objects.filter(pk__in=list(by_commune)).values_list("pk", "path"))
+    child_path = {pk: unit.path + path[len(unit.path) :].split("/", 1)[0] + "/" for pk, path in paths.items()}
+    child_id = dict(
+        AdministrativeUnit.objects.filter(path__in=set(child_path.values())).values_list("path", "pk")
+    )
+    by_child = defaultdict(list)
+    for commune, rows in by_commune.items():
+        by_child[child_id[child_path[commune]]].extend(rows)
+    return by_child
+
+
 def _group_name(by: str, key, names: dict) -> str:
-    if by == "commune":
+    if by in ("child", "commune"):
         return names.get(key, str(key))
     return GROUP_NAMES[by].get(key, str(key))
 
 
 def _score_rows(unit, year: int, by: str | None, persons: bool, parameters: Parameters) -> tuple[dict, str]:
+    by = "commune" if by == "child" else by
     if parameters.equal and by != "head_sex":
         weight = next(iter(parameters.weights.values()))
         return _rows_from_rollups(unit, year, by, persons, weight), "rollups"
@@ -187,7 +202,9 @@ def mpi_measures(
     if by:
         total = measures([r for rows in score_rows.values() for r in rows], parameters)
         names, codes = {}, {}
-        if by == "commune":
+        if by == "child":
+            score_rows = _into_children(unit, score_rows)
+        if by in ("child", "commune"):
             for pk, code, name in AdministrativeUnit.objects.filter(pk__in=list(score_rows)).values_list(
                 "pk", "code", "name"
             ):

@@ -17,10 +17,10 @@ from povertyprog.units.models import Level
 
 
 def _options(request, unit) -> dict:
-    """by (default: communes for a unit above a commune), k (blank: the year's), persons."""
+    """by (default: the child units of a unit above a commune), k (blank: the year's), persons."""
     by = request.GET.get("nhom", "")
     if by not in GROUPINGS:
-        by = "commune" if unit.level != Level.COMMUNE else ""
+        by = "child" if unit.level != Level.COMMUNE else ""
     raw_k = request.GET.get("k", "").strip()
     k = None
     if raw_k:
@@ -58,9 +58,9 @@ def _charts(result: dict) -> dict:
     bars = [(result["unit"]["name"], contributions(result))]
     bars += [(g["name"], contributions(g)) for g in result["groups"][:40]]
     charts = {}
-    if result["by"] in ("commune",) and result["groups"]:
+    if result["by"] in ("child", "commune") and result["groups"]:
         charts["groups"] = bar_chart(
-            f"M0 theo xã, phường năm {result['year']}",
+            f"M0 theo {GROUPINGS[result['by']].lower()} năm {result['year']}",
             [(g["name"], g["M0"]) for g in result["groups"]],
             suffix="",
             decimals=3,

@@ -303,10 +303,10 @@ def compose(document: Document) -> dict:
 
 def mpi_section(unit: AdministrativeUnit, year: int) -> dict | None:
     """The Alkire-Foster figures a report (of its year) or a plan (of the year before) prints when
-    its author asks for them: the unit's, and by commune above a commune. None when the year has
+    its author asks for them: the unit's, and by child unit above a commune. None when the year has
     no parameters (the section then says so)."""
     try:
-        result = mpi_measures(unit, year, by="commune" if unit.level != Level.COMMUNE else None)
+        result = mpi_measures(unit, year, by="child" if unit.level != Level.COMMUNE else None)
     except MpiUnavailable:
         return None
     return as_floats(result)

@@ -195,7 +195,7 @@ class GeneratedRegistryTests(BaseTestCase):
             self.assertEqual(sum(g["weighted_M0"] for g in result["groups"]), total["M0"], by)
             self.assertEqual(result["M0"], total["M0"])
             for group in result["groups"]:
-                if by == "commune":
+                if by in ("child", "commune"):  # the city's children are its communes
                     expected = self.by_definition(unit(group["key"]), 2023, EQUAL)
                 else:
                     expected = self.by_definition(
@@ -203,6 +203,12 @@ class GeneratedRegistryTests(BaseTestCase):
                     )
                 self.assertEqual(group["M0"], expected["M0"], (by, group["key"]))
                 self.assertEqual(group["population"], expected["population"], (by, group["key"]))
+
+    def test_a_three_tier_province_by_child_unit_has_its_districts(self):
+        province = unit("06")
+        result = mpi_measures(province, 2023, by="child")
+        self.assertEqual([(g["key"], g["M0"]) for g in result["groups"]], [("058", result["M0"])])
+        self.assertEqual(result["M0"], mpi_measures(self.backan_city, 2023)["M0"])
 
     def test_the_change_between_two_years(self):
         change = mpi_change(self.backan_city, 2022, 2023)
@@ -262,7 +268,7 @@ class MpiPageTests(BaseTestCase):
         self.assertIn("Quần thể: mọi hộ có kết quả rà soát năm 2024", page)
         self.assertIn(self.song_cau.name, page)
         self.assertIn("Đóng góp của từng chiều vào M0", page)  # the stacked bars
-        self.assertIn("M0 theo xã, phường năm 2024", page)
+        self.assertIn("M0 theo đơn vị trực thuộc năm 2024", page)
         self.assertIn('data-testid="mpi-change"', page)  # 2023 -> 2024 under the same standard
 
     def test_a_wrong_k_is_told_in_vietnamese_and_the_years_k_is_used(self):
