@@ -164,17 +164,64 @@ def measures(rows: Iterable[ScoreRow], parameters: Parameters) -> dict:
 
 
 def measures_of_units(units: Iterable[tuple[Iterable[str], int]], parameters: Parameters) -> dict:
-    """The same measures by the definition, unit by unit: (fields deprived, weight) per unit,
-    the weight being 1 for a household or its number of members when persons are counted."""
-    rows = [
-        ScoreRow(
-            parameters.score(set(deprived)),
-            weight,
-            {f: weight * (f in set(deprived)) for f in INDICATOR_FIELDS},
+    """The same measures by the definition, unit by unit, written apart from `measures` (its
+    simple twin in the tests): (fields deprived, weight) per unit, the weight being 1 for a
+    household or its number of members when persons are counted."""
+    units = [(set(deprived), weight) for deprived, weight in units]
+    n = sum(weight for _, weight in units)
+    scores = [parameters.score(deprived) for deprived, _ in units]
+    poor = [score >= parameters.k for score in scores]
+    q = sum(weight for (_, weight), is_poor in zip(units, poor, strict=True) if is_poor)
+    censored_total = sum(
+        (score * weight for score, (_, weight), is_poor in zip(scores, units, poor, strict=True) if is_poor),
+        Fraction(0),
+    )
+    m0 = censored_total / n if n else Fraction(0)
+    indicators = []
+    for indicator in INDICATORS:
+        field, w = indicator.field, parameters.weights[indicator.field]
+        deprived_weight = sum(weight for deprived, weight in units if field in deprived)
+        poor_deprived = sum(
+            weight
+            for (deprived, weight), is_poor in zip(units, poor, strict=True)
+            if is_poor and field in deprived
         )
-        for deprived, weight in units
+        censored = Fraction(poor_deprived, n) if n else Fraction(0)
+        indicators.append(
+            {
+                "field": field,
+                "number": indicator.number,
+                "name": indicator.name,
+                "dimension": indicator.dimension,
+                "weight": w,
+                "uncensored": Fraction(deprived_weight, n) if n else Fraction(0),
+                "censored": censored,
+                "contribution": w * censored,
+                "share": w * censored / m0 * 100 if m0 else Fraction(0),
+            }
+        )
+    dimensions = [
+        {
+            "key": d.key,
+            "name": d.name,
+            "contribution": sum(
+                (i["contribution"] for i in indicators if i["dimension"] == d.key), Fraction(0)
+            ),
+        }
+        for d in DIMENSIONS
     ]
-    return measures(rows, parameters)
+    for dimension in dimensions:
+        dimension["share"] = dimension["contribution"] / m0 * 100 if m0 else Fraction(0)
+    return {
+        "population": n,
+        "poor": q,
+        "k": parameters.k,
+        "H": Fraction(q, n) if n else Fraction(0),
+        "A": censored_total / q if q else Fraction(0),
+        "M0": m0,
+        "indicators": indicators,
+        "dimensions": dimensions,
+    }
 
 
 def decomposition(groups: dict, total: dict) -> list[dict]:

@@ -11,12 +11,20 @@ from io import BytesIO, StringIO
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test import SimpleTestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from households.indicators import INDICATOR_FIELDS
 from households.models import DeprivationRollup, HouseholdReview, Member, MpiParameters, Relation
-from households.mpi import Parameters, equal_nested_weights, measures_of_units
+from households.mpi import (
+    Parameters,
+    ScoreRow,
+    decomposition,
+    equal_nested_weights,
+    measures,
+    measures_of_units,
+)
 from households.mpi_selectors import GROUPINGS, MpiUnavailable, mpi_change, mpi_measures, parameters_for
 from households.rollups import rollups_rebuild
 from povertyprog.lib.formatting import format_number
@@ -373,3 +381,55 @@ class DocumentSectionTests(BaseTestCase):
         document.fields["mpi_section"] = True
         text = " ".join("\n".join(pdf_text(documents.document_pdf(document))).split())
         self.assertIn("Nghèo đa chiều theo phương pháp Alkire-Foster (năm 2024", text)
+
+
+class RandomPopulationTests(SimpleTestCase):
+    """200 random populations (random weights too): the score-distribution arithmetic (what the
+    database hands over, grouped by score) equals the definition unit by unit, and the
+    properties of the measures hold exactly."""
+
+    def population(self, rng: random.Random) -> list[tuple[list[str], int]]:
+        size = rng.randint(1, 40)
+        return [(rng.sample(INDICATOR_FIELDS, rng.randint(0, 12)), rng.randint(1, 7)) for _ in range(size)]
+
+    def random_parameters(self, rng: random.Random) -> Parameters:
+        raw = [rng.randint(0, 5) for _ in INDICATOR_FIELDS]
+        if not any(raw):
+            raw[0] = 1
+        weights = {field: Fraction(w, sum(raw)) for field, w in zip(INDICATOR_FIELDS, raw, strict=True)}
+        return Parameters(weights, Fraction(rng.randint(1, 12), 12))
+
+    def grouped(self, units, parameters: Parameters) -> list[ScoreRow]:
+        rows: dict[Fraction, ScoreRow] = {}
+        for deprived, weight in units:
+            score = parameters.score(deprived)
+            row = rows.setdefault(score, ScoreRow(score, 0, dict.fromkeys(INDICATOR_FIELDS, 0)))
+            row.units += weight
+            for field in deprived:
+                row.deprived[field] += weight
+        return list(rows.values())
+
+    def test_grouped_equals_the_definition_and_the_properties_hold(self):
+        rng = random.Random(2026)
+        for case in range(200):
+            units = self.population(rng)
+            parameters = (
+                EQUAL.with_k(Fraction(rng.randint(1, 12), 12)) if case % 2 else self.random_parameters(rng)
+            )
+            result = measures(self.grouped(units, parameters), parameters)
+            self.assertEqual(result, measures_of_units(units, parameters), case)
+            self.assertEqual(result["M0"], result["H"] * result["A"])
+            self.assertEqual(sum(i["contribution"] for i in result["indicators"]), result["M0"])
+            if result["M0"]:
+                self.assertEqual(sum(i["share"] for i in result["indicators"]), 100)
+            halves = {True: units[::2], False: units[1::2]}
+            groups = {
+                key: measures(self.grouped(part, parameters), parameters)
+                for key, part in halves.items()
+                if part
+            }
+            self.assertEqual(sum(g["weighted_M0"] for g in decomposition(groups, result)), result["M0"])
+            headcounts = [
+                measures_of_units(units, parameters.with_k(Fraction(n, 12)))["H"] for n in range(1, 13)
+            ]
+            self.assertEqual(headcounts, sorted(headcounts, reverse=True))
