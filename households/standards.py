@@ -48,8 +48,41 @@ STANDARDS = [
 
 
 def standards_load(model=None) -> None:
-    """Create the standards that are missing; never overwrites an administrator's edits."""
+    """Create the standards (and the Alkire-Foster parameters) that are missing; never
+    overwrites an administrator's edits."""
+    standalone = model is None
     if model is None:
         from households.models import PovertyStandard as model
     for values in STANDARDS:
         model.objects.get_or_create(code=values["code"], defaults=values)
+    if standalone:
+        mpi_parameters_load()  # dated data of the same standards, restored with them
+
+
+# The Alkire-Foster parameters (decisions.md D53): equal nested weights over the 6 dimensions
+# (1/12 an indicator) and k = 3/12, the standard's own count of deprivations.
+INDICATOR_COLUMNS = [
+    "d_employment", "d_dependants", "d_nutrition", "d_health_insurance", "d_adult_education",
+    "d_child_schooling", "d_housing_quality", "d_floor_area", "d_water", "d_latrine", "d_telecom",
+    "d_information",
+]  # fmt: skip
+MPI_PARAMETERS = [
+    {
+        "first_year": 2021,
+        "last_year": 2030,
+        "cutoff": "1/4",
+        "weights": {field: "1/12" for field in INDICATOR_COLUMNS},
+        "source": (
+            "Trọng số bằng nhau lồng nhau theo 6 chiều của chuẩn nghèo (Nghị định 07/2021/NĐ-CP); "
+            "k = 3/12: hộ thiếu hụt từ 03 chỉ số trở lên (Điều 3 Nghị định 07/2021/NĐ-CP)"
+        ),
+    },
+]
+
+
+def mpi_parameters_load(model=None) -> None:
+    """Create the Alkire-Foster parameter rows that are missing (never overwrites edits)."""
+    if model is None:
+        from households.models import MpiParameters as model
+    for values in MPI_PARAMETERS:
+        model.objects.get_or_create(first_year=values["first_year"], defaults=values)

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COPIES = {
     "budgets.migrations._frozen_catalogue": ("budgets.catalogue", ("PROGRAMS", "OUTPUT_KINDS")),
     "households.migrations._frozen_standards": ("households.standards", ("STANDARDS",)),
+    "households.migrations._frozen_mpi": ("households.standards", ("MPI_PARAMETERS", "INDICATOR_COLUMNS")),
     "reports.migrations._frozen_legal": ("reports.legal", ("BASES", "RECOGNITION_BASES", "OFFICES")),
     "povertyprog.workdays.migrations._frozen_days": ("povertyprog.workdays.seeds", ("DAYS",)),
 }

@@ -5,32 +5,11 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-# Frozen here (migrations never import application code): the 12 indicator columns, the
-# default parameters and the rollup's filling SQL as they were when this migration was written.
-INDICATORS = [
-    "d_employment",
-    "d_dependants",
-    "d_nutrition",
-    "d_health_insurance",
-    "d_adult_education",
-    "d_child_schooling",
-    "d_housing_quality",
-    "d_floor_area",
-    "d_water",
-    "d_latrine",
-    "d_telecom",
-    "d_information",
-]
-PARAMETERS = {
-    "first_year": 2021,
-    "last_year": 2030,
-    "cutoff": "1/4",
-    "weights": {field: "1/12" for field in INDICATORS},
-    "source": (
-        "Trọng số bằng nhau lồng nhau theo 6 chiều của chuẩn nghèo (Nghị định 07/2021/NĐ-CP); "
-        "k = 3/12: hộ thiếu hụt từ 03 chỉ số trở lên (Điều 3 Nghị định 07/2021/NĐ-CP)"
-    ),
-}
+from households.migrations._frozen_mpi import INDICATOR_COLUMNS, MPI_PARAMETERS
+
+# Frozen here (migrations never import application code): the parameters in _frozen_mpi, the
+# 12 indicator columns and the rollup's filling SQL as they were when this migration was written.
+INDICATORS = INDICATOR_COLUMNS
 
 
 def _flag(column: str) -> str:
@@ -75,9 +54,9 @@ def fill_sql() -> str:
 
 
 def seed(apps, schema_editor):
-    apps.get_model("households", "MpiParameters").objects.get_or_create(
-        first_year=PARAMETERS["first_year"], defaults=PARAMETERS
-    )
+    model = apps.get_model("households", "MpiParameters")
+    for values in MPI_PARAMETERS:
+        model.objects.get_or_create(first_year=values["first_year"], defaults=values)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DELETE FROM households_deprivationrollup")
         cursor.execute(fill_sql())
