@@ -17,7 +17,8 @@ from povertyprog.units.models import Level
 
 
 def _options(request, unit) -> dict:
-    """by (default: the child units of a unit above a commune), k (blank: the year's), persons."""
+    """by (default: the child units of a unit above a commune), k (blank: the year's), persons,
+    since (the year compared with; default the year before)."""
     by = request.GET.get("nhom", "")
     if by not in GROUPINGS:
         by = "child" if unit.level != Level.COMMUNE else ""
@@ -28,7 +29,14 @@ def _options(request, unit) -> dict:
             k = fraction(raw_k)
         except ValueError as error:
             messages.error(request, f"Ngưỡng k: {error} Đang dùng ngưỡng của năm.")
-    return {"by": by or None, "k": k, "persons": request.GET.get("theo") == "nguoi", "raw_k": raw_k}
+    since = request.GET.get("so_voi", "")
+    return {
+        "by": by or None,
+        "k": k,
+        "persons": request.GET.get("theo") == "nguoi",
+        "raw_k": raw_k,
+        "since": int(since) if since.isdigit() else None,
+    }
 
 
 def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict]:
@@ -42,10 +50,13 @@ def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict]:
         messages.error(request, f"{error} Đang dùng ngưỡng của năm.")
         options["k"] = None
         result = mpi_measures(unit, year, by=options["by"], persons=options["persons"])
+    since = options["since"] or year - 1
     try:
-        change = mpi_change(unit, year - 1, year, k=options["k"], persons=options["persons"])
-    except MpiUnavailable:
-        change = None  # the year before is under another standard (or has no parameters)
+        change = mpi_change(unit, since, year, k=options["k"], persons=options["persons"])
+    except MpiUnavailable as error:
+        change = None  # the year compared is under another standard (or has no parameters)
+        if options["since"]:
+            messages.warning(request, str(error))
     return as_floats(result), change and as_floats(change), options
 
 

@@ -433,3 +433,19 @@ class RandomPopulationTests(SimpleTestCase):
                 measures_of_units(units, parameters.with_k(Fraction(n, 12)))["H"] for n in range(1, 13)
             ]
             self.assertEqual(headcounts, sorted(headcounts, reverse=True))
+
+
+class ComparedYearTests(BaseTestCase):
+    def test_the_page_compares_with_the_year_asked_and_annualises(self):
+        for count in (1, 4, 6):
+            household = make_household(self.song_cau)
+            for year, fewer in ((2022, 0), (2024, 1)):
+                make_review(household, year, 1_000_000, INDICATOR_FIELDS[: count - fewer])
+        self.client.force_login(self.officer)
+        response = self.client.get(reverse("households:mpi"), {"nam": 2024, "so_voi": 2022})
+        change = mpi_change(self.song_cau, 2022, 2024)
+        self.assertContains(response, "Thay đổi so với năm 2022")
+        self.assertEqual(change["M0"]["absolute_per_year"], change["M0"]["absolute"] / 2)
+        self.assertContains(response, format_number(float(change["M0"]["absolute_per_year"]), 4))
+        response = self.client.get(reverse("households:mpi"), {"nam": 2024, "so_voi": 2021})
+        self.assertContains(response, "không cùng một chuẩn nghèo")
