@@ -236,6 +236,14 @@ def mpi_measures(
     }
 
 
+def _same_standard(first: PovertyStandard | None, last: PovertyStandard | None) -> bool:
+    """The same row, or rows with the same lines and thresholds (Decree 351/2025 Art. 2 keeps
+    the 2022-2025 standard for 2026 in a row of its own)."""
+    if first is None or last is None:
+        return False
+    return first == last or all(first.values(area) == last.values(area) for area in Area.values)
+
+
 @replica_reads
 def mpi_change(
     unit: AdministrativeUnit, first: int, last: int, *, k: Fraction | None = None, persons: bool = False
@@ -248,7 +256,7 @@ def mpi_change(
         year: PovertyStandard.objects.filter(first_year__lte=year, last_year__gte=year).first()
         for year in (first, last)
     }
-    if standards[first] is None or standards[first] != standards[last]:
+    if not _same_standard(standards[first], standards[last]):
         raise MpiUnavailable(
             f"Năm {first} và năm {last} không cùng một chuẩn nghèo: "
             "không so sánh được các chỉ số nghèo đa chiều."

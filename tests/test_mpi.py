@@ -5,6 +5,7 @@ computed household by household in plain Python."""
 import importlib
 import json
 import random
+from datetime import date
 from fractions import Fraction
 from io import BytesIO, StringIO
 
@@ -449,3 +450,12 @@ class ComparedYearTests(BaseTestCase):
         self.assertContains(response, format_number(float(change["M0"]["absolute_per_year"]), 4))
         response = self.client.get(reverse("households:mpi"), {"nam": 2024, "so_voi": 2021})
         self.assertContains(response, "không cùng một chuẩn nghèo")
+
+    def test_2026_compares_with_2025_its_standard_kept_by_decree_351(self):
+        household = make_household(self.song_cau)
+        make_review(household, 2025, 1_000_000, INDICATOR_FIELDS[:4], review_date=date(2025, 12, 1))
+        make_review(household, 2026, 1_000_000, INDICATOR_FIELDS[:2], review_date=date(2026, 12, 1))
+        change = mpi_change(self.song_cau, 2025, 2026)
+        self.assertEqual((change["H"]["before"], change["H"]["after"]), (1, 0))
+        with self.assertRaisesMessage(MpiUnavailable, "không cùng một chuẩn nghèo"):
+            mpi_change(self.song_cau, 2026, 2027)
