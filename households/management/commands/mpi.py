@@ -49,6 +49,12 @@ class Command(BaseCommand):
             f"{format_number(result['poor'])}; H = {format_number(result['H'] * 100, 2)}%; "
             f"A = {format_number(result['A'] * 100, 2)}%; M0 = {format_number(result['M0'], 4)}"
         )
+        if "change" in result:
+            m0 = result["change"]["M0"]
+            self.stdout.write(
+                f"So với năm {since}: M0 {format_number(m0['before'], 4)} → {format_number(m0['after'], 4)} "
+                f"({format_number(m0['absolute'], 4)}; mỗi năm {format_number(m0['absolute_per_year'], 4)})"
+            )
         for group in result["groups"]:
             self.stdout.write(
                 f"  {group['name']}: {format_number(group['population_share'] * 100, 2)}% dân số, "
