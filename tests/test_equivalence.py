@@ -15,6 +15,7 @@ rows, so timestamps compare equal too.
 import io
 import random
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -63,6 +64,7 @@ from households.models import (
 from households.review import review_figures
 from households.rollups import rollups_rebuild
 from households.services import derived_indicators, household_save, review_save
+from povertyprog import audit
 from povertyprog.accounts.models import Role
 from povertyprog.lib import overlap, xlsx_windows
 from povertyprog.lib.copyinsert import bulk_update_simple, copy_insert, copy_update
@@ -936,6 +938,58 @@ class OverlapEquivalenceTests(EquivalenceTestCase):
         for name, rows in outcomes[False].items():
             self.assertTrue(rows, name)
             self.assertEqual(outcomes[True][name], rows, name)
+
+    def test_new_reviews_whose_history_the_same_import_refreshes_keep_the_serial_audit_rows(self):
+        """Households the registry has with the years before and after, none of the imported year:
+        the import inserts their reviews of the year (audit rows "+" copied by the server) and its
+        history refresh then updates those very reviews (the previous class comes from the year
+        before) and the year after's. Overlapped, the "+" copies may run after that UPDATE: they
+        must still describe the reviews as inserted, as the serial import's do. "Slow server": each
+        background statement waits a moment before it starts, as behind a long queue of copies."""
+        if connection.vendor != "postgresql":
+            self.skipTest("the server's statements overlap Python's work on PostgreSQL only")
+        rng = random.Random(SEED + 9)
+        listed = [(f"01837-H{n:04d}", draw_household(rng, n, every_year=True)) for n in range(24)]
+        for n, classes in zip((1, 5, 9), SCRIPTS, strict=True):  # class paths that change the history
+            listed[n] = (listed[n][0], scripted(rng, n, classes))
+        self.import_file(self.song_cau, 2022, listed[:20])  # the registry before: 2022 and 2024
+        self.import_file(self.song_cau, 2024, listed[:16])
+        for _, drawn in rng.sample(listed[:12], 4):
+            redraw(rng, drawn, 2023)
+        entries = listed + [(None, draw_household(rng, 100 + n, every_year=True)) for n in range(2)]
+        original_run = overlap._Background._run
+        outcomes, statements = {}, {}
+        for mode in ("serial", "overlapped", "slow server"):
+            ran = []
+
+            def run(work, sql, params, ran=ran, slow=mode == "slow server"):
+                ran.append(sql)
+                if slow:
+                    time.sleep(0.05)
+                original_run(work, sql, params)
+
+            with (
+                override_settings(OVERLAP_SERVER_WORK=mode != "serial"),
+                mock.patch.object(overlap._Background, "_run", run),
+                mock.patch.object(importing, "BATCH_SIZE", 5),
+                transaction.atomic(),
+            ):
+                result = self.import_file(self.song_cau, 2023, entries)
+                self.assertEqual((result.created, result.updated), (6, 20))
+                outcomes[mode], statements[mode] = import_outcome(), len(ran)
+                refreshed = HouseholdReview.history.filter(history_change_reason=audit.DERIVED)
+                # the refresh did change this import's new reviews, and the year after's
+                self.assertEqual(
+                    set(refreshed.filter(history_date=FROZEN).values_list("year", flat=True)), {2023, 2024}
+                )
+                transaction.set_rollback(True)
+        self.assertEqual(statements["serial"], 0)
+        self.assertGreater(statements["slow server"], 6)
+        for mode in ("overlapped", "slow server"):
+            self.assertEqual(outcomes[mode].keys(), outcomes["serial"].keys())
+            for name, rows in outcomes["serial"].items():
+                self.assertTrue(rows, name)
+                self.assertEqual(outcomes[mode][name], rows, f"{mode}: {name}")
 
 
 # --- 5. One review, three paths -------------------------------------------------------------
