@@ -545,7 +545,7 @@ def _existing(codes: list[str], year: int) -> tuple[dict, dict, dict]:
     reviews and members are asked by household id, and only for households that exist.
     """
     households, reviews, members = {}, {}, defaultdict(list)
-    for h in Household.objects.filter(code__in=_known_codes(codes)).values(
+    for h in Household.objects.filter(_among(Household, "code", _known_codes(codes))).values(
         *_EXISTING_HOUSEHOLD, commune_name=F("commune__name")
     ):
         households[h["code"]] = h
@@ -595,6 +595,25 @@ def _member_tuple(values) -> tuple:
 _member_values = operator.itemgetter(*MEMBER_FIELDS)
 
 
+def _members_differ(from_file: list[dict], current: list[tuple]) -> bool:
+    """Whether the file's members (dicts by field name, as _new_member gives them) differ from the
+    registry's (tuples of MEMBER_FIELDS, in id order), empty and false alike: what
+    _members_differ_simple says. The values are first compared as they are, in one C comparison
+    (an unchanged file's members are the registry's as they are); only when they differ are both
+    sides normalised (equal values stay equal once normalised: the fast answer is never wrong)."""
+    if len(from_file) != len(current):
+        return True
+    mine = list(map(_member_values, from_file))
+    if mine == current:
+        return False
+    return list(map(_member_tuple, mine)) != list(map(_member_tuple, current))
+
+
+def _members_differ_simple(from_file: list[dict], current: list[tuple]) -> bool:
+    """_members_differ's simple twin: every member normalised, then compared."""
+    return list(map(_member_tuple, from_file)) != list(map(_member_tuple, current))
+
+
 def _new_member(values: dict) -> dict:
     """A member of the file as the row to write (by field name; see copy_insert)."""
     return {
@@ -619,6 +638,20 @@ def _check_derived(row: Row, members: list[dict], sheet: SheetReader) -> None:
                 f"Theo danh sách thành viên, chỉ số này là {state}; để trống ô để hệ thống tự tính.",
             )
         row.values[name] = value
+
+
+_review_values = operator.itemgetter(*REVIEW_FIELDS)
+_household_fields = operator.itemgetter(*HOUSEHOLD_FIELDS)
+
+
+def _fields_differ(pick: Callable[[dict], tuple], stored: dict, entered: dict) -> bool:
+    """Whether the fields `pick` (an itemgetter) takes differ: two tuples, one C comparison."""
+    return pick(stored) != pick(entered)
+
+
+def _fields_differ_simple(stored: dict, entered: dict, fields: list[str]) -> bool:
+    """_fields_differ's simple twin: field by field."""
+    return any(stored[f] != entered[f] for f in fields)
 
 
 def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> list[_Plan]:
@@ -664,12 +697,11 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
                 household=household,
                 review=review,
                 members=used,
-                household_changed=household is None or any(household[f] != v[f] for f in HOUSEHOLD_FIELDS),
+                household_changed=household is None or _fields_differ(_household_fields, household, v),
                 is_new=household is None,
-                members_changed=bool(from_file)
-                and list(map(_member_tuple, from_file)) != list(map(_member_tuple, current)),
+                members_changed=bool(from_file) and _members_differ(from_file, current),
                 review_changed=review is None
-                or any(review[f] != v[f] for f in REVIEW_FIELDS)
+                or _fields_differ(_review_values, review, v)
                 or bool(count and review["members_count"] != count),
             )
         )
@@ -678,8 +710,6 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
 
 # --- Writing ----------------------------------------------------------------------------------
 
-_review_values = operator.itemgetter(*REVIEW_FIELDS)
-_household_fields = operator.itemgetter(*HOUSEHOLD_FIELDS)
 _REVIEW_COMPUTED = [
     "overrides",
     "standard",

@@ -6,13 +6,16 @@
 - the import with the server's statements overlapped writes what the serial import writes;
 - a review entered through the form, the import and the bulk writer is the same row;
 - copy_update writes the rows and audit rows that bulk_update with django-simple-history writes;
-- the member sheet's row parser gives the values and problems that SheetReader.parse gives.
+- the member sheet's row parser gives the values and problems that SheetReader.parse gives;
+- the plan's tuple comparisons of a row with the registry say what comparing value by value says;
+- the overlapped import keeps the serial audit rows of reviews its history refresh then updates.
 
 The data comes from seeded generators. The clock is frozen (tick=False): every path stamps its
 rows, so timestamps compare equal too.
 """
 
 import io
+import operator
 import random
 import tempfile
 import time
@@ -1247,3 +1250,68 @@ class MemberRowParserTests(SimpleTestCase):
         self.assertEqual(len(fast[0]), 300)
         self.assertEqual(fast[0], simple[0])
         self.assertEqual(fast[1], simple[1])
+
+
+# --- 8. The plan's comparisons of a row with the registry -----------------------------------
+
+# Values a member's or a household's field may hold on either side, empty and false ones included.
+FIELD_VALUES = ("", None, False, True, 0, 1, 1990, "Nam", "thpt", date(1990, 5, 1), date(1990, 5, 2))
+
+
+class PlanComparisonTests(SimpleTestCase):
+    """_plan decides what changed by comparing tuples in one C comparison (_members_differ,
+    _fields_differ); their simple twins compare value by value, members normalised."""
+
+    def drawn_members(self, rng: random.Random) -> tuple[list[dict], list[tuple]]:
+        """The file's members (dicts) and the registry's (tuples): equal, equal once normalised
+        ("" for None, None for False), or with a value, a member or the order changed."""
+        current = [
+            tuple(rng.choice(FIELD_VALUES) for _ in MEMBER_ENTRY_FIELDS) for _ in range(rng.randint(0, 4))
+        ]
+        mine = [list(m) for m in current]
+        change = rng.choice(("none", "normalised", "value", "member", "order"))
+        if change == "normalised":
+            for member in mine:
+                for i, value in enumerate(member):
+                    if not value and rng.random() < 0.5:
+                        member[i] = rng.choice(("", None, False))
+        elif change == "value" and mine:
+            member = rng.choice(mine)
+            member[rng.randrange(len(member))] = rng.choice(FIELD_VALUES)
+        elif change == "member":
+            if mine and rng.random() < 0.5:
+                mine.pop(rng.randrange(len(mine)))
+            else:
+                mine.append([rng.choice(FIELD_VALUES) for _ in MEMBER_ENTRY_FIELDS])
+        elif change == "order":
+            rng.shuffle(mine)
+        return [dict(zip(MEMBER_ENTRY_FIELDS, m, strict=True)) for m in mine], current
+
+    def test_members_differ_as_the_simple_comparison_says(self):
+        rng = random.Random(SEED + 10)
+        answers = {True: 0, False: 0}
+        equal_once_normalised = 0
+        for _ in range(3000):
+            from_file, current = self.drawn_members(rng)
+            simple = importing._members_differ_simple(from_file, current)
+            self.assertEqual(importing._members_differ(from_file, current), simple, (from_file, current))
+            answers[simple] += 1
+            as_they_are = [tuple(m.values()) for m in from_file]
+            equal_once_normalised += not simple and as_they_are != current
+        self.assertGreater(min(answers.values()), 500)
+        self.assertGreater(equal_once_normalised, 100)  # the normalising branch is reached
+
+    def test_fields_differ_as_the_simple_comparison_says(self):
+        rng = random.Random(SEED + 11)
+        for fields in (HOUSEHOLD_FIELDS, REVIEW_FIELDS):
+            pick = operator.itemgetter(*fields)
+            answers = {True: 0, False: 0}
+            for _ in range(2000):
+                stored = {f: rng.choice(FIELD_VALUES) for f in fields}
+                entered = dict(stored, other=rng.random())  # the file's row has more keys
+                for f in rng.sample(fields, rng.choice((0, 0, 1, 2))):
+                    entered[f] = rng.choice(FIELD_VALUES)
+                simple = importing._fields_differ_simple(stored, entered, fields)
+                self.assertEqual(importing._fields_differ(pick, stored, entered), simple)
+                answers[simple] += 1
+            self.assertGreater(min(answers.values()), 500, fields)
