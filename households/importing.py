@@ -276,6 +276,9 @@ class Row:
     raw: list
     members: list[dict] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
+    # What the file's own members determine as of its review date (_derived; {} without either):
+    # worked out once, with the parse, and kept with it for the commit.
+    derived: dict = field(default_factory=dict)
 
 
 def _choices(model_choices) -> dict[str, str]:
@@ -622,11 +625,28 @@ def _new_member(values: dict) -> dict:
     }
 
 
-def _check_derived(row: Row, members: list[dict], sheet: SheetReader) -> None:
-    """A file that lists members may not contradict the indicators the members determine."""
-    if not members or not row.values["review_date"]:
-        return
-    derived = derive_from_members([member_facts(m, row.values["review_date"]) for m in members])
+def _derived(members: list[dict], day: date | None) -> dict[str, bool]:
+    """The indicators `members` (dicts by field name, as _new_member gives them) determine on `day`;
+    {} without members or without a day."""
+    if not members or not day:
+        return {}
+    return derive_from_members([member_facts(m, day) for m in members])
+
+
+def _members_derived(row: Row, used: list[dict], from_file: bool) -> dict[str, bool]:
+    """What the members the review is derived from determine: the file's were worked out with the
+    parse (row.derived, kept for the commit); the registry's are worked out here."""
+    return row.derived if from_file else _derived(used, row.values["review_date"])
+
+
+def _members_derived_simple(row: Row, used: list[dict], from_file: bool) -> dict[str, bool]:
+    """_members_derived's simple twin: worked out here, whoever's the members are."""
+    return _derived(used, row.values["review_date"])
+
+
+def _check_derived(row: Row, derived: dict[str, bool], sheet: SheetReader) -> None:
+    """A file that lists members may not contradict the indicators the members determine
+    (`derived`: what _derived gives for the members the review is derived from)."""
     raw = row.raw
     for name, value in derived.items():
         if not is_blank(sheet.cell(raw, name)) and row.values[name] != value:
@@ -687,7 +707,7 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
         current = members.get(v["code"], [])
         from_file = [_new_member(m) for m in row.members]
         used = from_file or [dict(zip(MEMBER_FIELDS, m, strict=True)) for m in current]
-        _check_derived(row, used, sheet)
+        _check_derived(row, _members_derived(row, used, bool(from_file)), sheet)
         review = reviews.get(v["code"])
         count = len(used) or v["members_count"]
         plans.append(
@@ -872,7 +892,7 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
 # may have moved on since the preview. The stamp ties the kept parse to the stored upload (never
 # rewritten: a new upload has a new name) and to this version of the importer. Written and read
 # only by the app, in MEDIA_ROOT, which is never served (docs/decisions.md D52).
-PARSE_VERSION = 2
+PARSE_VERSION = 3  # 3: each row keeps what its members determine (Row.derived)
 
 
 def _parse_stamp(path: Path) -> tuple:
@@ -1016,6 +1036,8 @@ def _parse_batch(household_sheet, member_sheet, members, batch, year: int, parse
     """A batch of household rows parsed, with their members attached (what the file alone decides)."""
     rows = _parse_households(household_sheet, batch, year, parsers)
     _attach_members(rows, members, member_sheet)
+    for row in rows:
+        row.derived = _derived([_new_member(m) for m in row.members], row.values["review_date"])
     return rows
 
 

@@ -8,7 +8,8 @@
 - copy_update writes the rows and audit rows that bulk_update with django-simple-history writes;
 - the member sheet's row parser gives the values and problems that SheetReader.parse gives;
 - the plan's tuple comparisons of a row with the registry say what comparing value by value says;
-- the overlapped import keeps the serial audit rows of reviews its history refresh then updates.
+- the overlapped import keeps the serial audit rows of reviews its history refresh then updates;
+- the commit of a preview's kept parse writes what a commit reading the workbook writes.
 
 The data comes from seeded generators. The clock is frozen (tick=False): every path stamps its
 rows, so timestamps compare equal too.
@@ -1315,3 +1316,48 @@ class PlanComparisonTests(SimpleTestCase):
                 self.assertEqual(importing._fields_differ(pick, stored, entered), simple)
                 answers[simple] += 1
             self.assertGreater(min(answers.values()), 500, fields)
+
+
+# --- 9. The commit of a kept parse ----------------------------------------------------------
+
+
+class KeptParseEquivalenceTests(EquivalenceTestCase):
+    def test_the_commit_of_a_kept_parse_writes_what_a_commit_reading_the_workbook_writes(self):
+        """The preview keeps its parse, with what each row's own members determine (Row.derived);
+        the commit that reads it back writes what a commit parsing the workbook and deriving every
+        row in the plan (_members_derived_simple) writes. Half the rows list their members; the
+        others are derived from the registry's members (or from none)."""
+        rng = random.Random(SEED + 12)
+        listed = [(f"01837-K{n:04d}", draw_household(rng, n, every_year=True)) for n in range(24)]
+        for n, classes in zip((1, 5, 9), SCRIPTS, strict=True):
+            listed[n] = (listed[n][0], scripted(rng, n, classes))
+        self.import_file(self.song_cau, 2023, listed[:16])  # the registry, its members included
+        for _, drawn in rng.sample(listed[:16], 5):
+            redraw(rng, drawn, 2023)
+        with_members = {code for code, _ in listed[::2]}
+        content = import_workbook([(code, self.song_cau.code, d) for code, d in listed], 2023, with_members)
+        outcomes = {}
+        for kept in (True, False):
+            with tempfile.TemporaryDirectory() as folder, transaction.atomic():
+                path, parse = Path(folder) / "ds.xlsx", Path(folder) / "ds.parse"
+                path.write_bytes(content)
+                options = {"user": self.officer, "unit": self.song_cau, "year": 2023, "path": path}
+                preview = household_import(**options, name="ds.xlsx", dry_run=True, kept_parse=parse)
+                self.assertTrue(preview.ok and parse.exists(), preview.problems)
+                unread = mock.patch.object(importing, "read_sheets", side_effect=AssertionError("read"))
+                simple = mock.patch.object(importing, "_members_derived", importing._members_derived_simple)
+                with unread if kept else simple:
+                    result = household_import(
+                        **options, name="ds.xlsx", dry_run=False, kept_parse=parse if kept else None
+                    )
+                self.assertTrue(result.committed, result.problems)
+                counts = (result.created, result.updated, result.unchanged)
+                reviews = HouseholdReview.objects.filter(year=2023)
+                derived = {f: set(reviews.values_list(f, flat=True)) for f in MEMBER_DETERMINED}
+                outcomes[kept] = (counts, import_outcome())
+                transaction.set_rollback(True)
+            self.assertTrue(counts[0] == 8 and counts[1] and counts[2], counts)
+            self.assertTrue(all(values == {True, False} for values in derived.values()), derived)
+        self.assertEqual(outcomes[True][0], outcomes[False][0])
+        for name, rows in outcomes[False][1].items():
+            self.assertEqual(outcomes[True][1][name], rows, name)
