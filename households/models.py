@@ -595,10 +595,14 @@ class MpiParameters(models.Model):
         return Parameters({field: fraction(w) for field, w in self.weights.items()}, fraction(self.cutoff))
 
     def clean(self) -> None:
+        if not isinstance(self.weights, dict):
+            raise ValidationError(
+                {"weights": 'Trọng số ghi dạng {"d_employment": "1/12", …}: mỗi chỉ số một phân số.'}
+            )
         try:
-            weights = {field: fraction(w) for field, w in (self.weights or {}).items()}
+            weights = {field: fraction(w) for field, w in self.weights.items()}
             problem = parameters_problem(weights, fraction(self.cutoff))
-        except (ValueError, AttributeError) as error:
+        except ValueError as error:
             problem = str(error)
         if problem:
             raise ValidationError(problem)

@@ -332,6 +332,11 @@ class ParametersTests(BaseTestCase):
         with self.assertRaisesMessage(ValidationError, "trùng với bộ tham số"):
             overlapping.full_clean()
         MpiParameters(first_year=2031, last_year=2035, cutoff="1/3", weights=weights, source="x").full_clean()
+        as_list = MpiParameters(
+            first_year=2031, last_year=2035, cutoff="1/3", weights=["1/12"] * 12, source="x"
+        )
+        with self.assertRaisesMessage(ValidationError, "mỗi chỉ số một phân số"):
+            as_list.full_clean()
 
 
 class MigrationFillTests(BaseTestCase):
