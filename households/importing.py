@@ -274,6 +274,8 @@ class Row:
     number: int
     values: dict
     raw: list
+    # The file's members: as parsed while attached, then (_parse_batch) as _new_member makes them,
+    # the rows to write, once and kept with the parse for the commit.
     members: list[dict] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
     # What the file's own members determine as of its review date (_derived; {} without either):
@@ -705,7 +707,7 @@ def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> lis
             )
             continue
         current = members.get(v["code"], [])
-        from_file = [_new_member(m) for m in row.members]
+        from_file = row.members  # as _new_member made them (_parse_batch)
         used = from_file or [dict(zip(MEMBER_FIELDS, m, strict=True)) for m in current]
         _check_derived(row, _members_derived(row, used, bool(from_file)), sheet)
         review = reviews.get(v["code"])
@@ -892,7 +894,7 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
 # may have moved on since the preview. The stamp ties the kept parse to the stored upload (never
 # rewritten: a new upload has a new name) and to this version of the importer. Written and read
 # only by the app, in MEDIA_ROOT, which is never served (docs/decisions.md D52).
-PARSE_VERSION = 3  # 3: each row keeps what its members determine (Row.derived)
+PARSE_VERSION = 4  # 3: each row keeps what its members determine (Row.derived); 4: members as written
 
 
 def _parse_stamp(path: Path) -> tuple:
@@ -1037,7 +1039,8 @@ def _parse_batch(household_sheet, member_sheet, members, batch, year: int, parse
     rows = _parse_households(household_sheet, batch, year, parsers)
     _attach_members(rows, members, member_sheet)
     for row in rows:
-        row.derived = _derived([_new_member(m) for m in row.members], row.values["review_date"])
+        row.members = [_new_member(m) for m in row.members]
+        row.derived = _derived(row.members, row.values["review_date"])
     return rows
 
 
