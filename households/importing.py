@@ -9,9 +9,11 @@ changes nothing and a corrected file changes only the households that differ.
 
 import contextlib
 import functools
+import gc
 import itertools
 import operator
 import pickle
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -928,6 +930,38 @@ def _kept_parse(kept: Path | None, path: Path):
     return seen_ids, states, batches()
 
 
+# --- Fewer garbage collections while an import runs ------------------------------------------
+#
+# An import makes millions of small containers (parsed rows, registry values, kept batches read
+# back), nearly all freed by reference counting; CPython still runs a generation-0 collection every
+# 700 allocations and, more and more often, full ones over everything alive: 0.5 s of the 1.7 s
+# CPU the commit of an unchanged 20,000-household file took, 0.7 s of its preview's 5.7 s. While
+# an import runs the thresholds are raised (the collector still runs, after 50,000 allocations);
+# the first import to start raises them, the last to end puts back what was set before.
+FEWER_COLLECTIONS = (50_000, 20, 100)
+_collections_lock = threading.Lock()
+_collections_users = 0
+_collections_before: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    global _collections_users, _collections_before
+    with _collections_lock:
+        if _collections_users == 0:
+            _collections_before = gc.get_threshold()
+            gc.set_threshold(*FEWER_COLLECTIONS)
+        _collections_users += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _collections_users -= 1
+            if _collections_users == 0:
+                gc.set_threshold(*_collections_before)
+
+
+@_fewer_collections()
 def household_import(
     *,
     user: User,

@@ -1,5 +1,6 @@
 """Household list import: round trip, idempotence, corrections, atomicity, scope, hostile files."""
 
+import gc
 import io
 import re
 import tempfile
@@ -10,6 +11,7 @@ from unittest import mock
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from households import importing
 from households.exporting import household_list_csv, household_list_export, import_template
 from households.importing import (
     HOUSEHOLD_COLUMNS,
@@ -651,3 +653,46 @@ class KeptParseTests(ImportTestCase):
         path.write_bytes(workbook_bytes([household_row("01837-90001"), household_row("01837-90002")]))
         result, _ = self.kept_import(b"", dry_run=False)  # the stamp no longer matches: read the file
         self.assertEqual(result.created, 2)
+
+
+class FewerCollectionsTests(ImportTestCase):
+    """An import raises the garbage collector's thresholds while it runs, and puts back what was
+    set before when it ends, however it ends (households.importing._fewer_collections)."""
+
+    def setUp(self):
+        super().setUp()
+        before = gc.get_threshold()
+        self.addCleanup(gc.set_threshold, *before)
+        gc.set_threshold(701, 11, 12)  # whatever the process had set
+
+    def test_the_thresholds_are_raised_while_an_import_runs_and_put_back_after(self):
+        seen = []
+        plan = importing._plan
+
+        def watched(*args, **kwargs):
+            seen.append(gc.get_threshold())
+            return plan(*args, **kwargs)
+
+        with mock.patch.object(importing, "_plan", watched):
+            result = self.run_import(workbook_bytes([household_row("01837-90001")]))
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual(seen, [importing.FEWER_COLLECTIONS])
+        self.assertEqual(gc.get_threshold(), (701, 11, 12))
+
+    def test_a_refused_file_and_a_failing_import_put_them_back_too(self):
+        with self.assertRaises(RefusedFile):
+            self.run_import(b"not a workbook")
+        self.assertEqual(gc.get_threshold(), (701, 11, 12))
+        with (
+            mock.patch.object(importing, "_plan", side_effect=RuntimeError("bug")),
+            self.assertRaises(RuntimeError),
+        ):
+            self.run_import(workbook_bytes([household_row("01837-90001")]))
+        self.assertEqual(gc.get_threshold(), (701, 11, 12))
+
+    def test_imports_that_overlap_put_them_back_when_the_last_ends(self):
+        with importing._fewer_collections():
+            with importing._fewer_collections():
+                self.assertEqual(gc.get_threshold(), importing.FEWER_COLLECTIONS)
+            self.assertEqual(gc.get_threshold(), importing.FEWER_COLLECTIONS)  # the other runs on
+        self.assertEqual(gc.get_threshold(), (701, 11, 12))
