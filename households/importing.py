@@ -631,10 +631,16 @@ def _new_member(values: dict) -> dict:
 
 def _derived(members: list[dict], day: date | None) -> dict[str, bool]:
     """The indicators `members` (dicts by field name, as _new_member gives them) determine on `day`;
-    {} without members or without a day."""
-    if not members or not day:
-        return {}
+    {} without members, without a day, or with a member whose age cannot be worked out."""
+    if not members or not day or not all(map(_derivable, members)):
+        return {}  # a member's year or date of birth is wrong: its problem is already listed
     return derive_from_members([member_facts(m, day) for m in members])
+
+
+def _derivable(member: dict) -> bool:
+    """The member's age can be worked out: a year of birth parsed as a number, a date or none."""
+    birth_date = member.get("birth_date")
+    return isinstance(member.get("birth_year"), int) and (birth_date is None or isinstance(birth_date, date))
 
 
 def _members_derived(row: Row, used: list[dict], from_file: bool) -> dict[str, bool]:

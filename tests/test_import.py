@@ -251,6 +251,21 @@ class ImportRulesTestCase(ImportTestCase):
         result = self.run_import(workbook_bytes([contradicted], members))
         self.assertIn("Theo danh sách thành viên", result.problems[0].message)
 
+    def test_a_member_with_a_wrong_year_of_birth_is_a_problem_at_its_cell_not_a_crash(self):
+        members = [
+            {"code": "01837-90001", "full_name": "Nguyễn Văn Ba", "sex": "Nam", "birth_year": "năm ngoái",
+             "relation": "Chủ hộ"},
+            {"code": "01837-90001", "full_name": "Nguyễn Thị Tư", "sex": "Nữ", "birth_year": 1985,
+             "relation": "Vợ/chồng"},
+        ]  # fmt: skip
+        for dry_run in (True, False):
+            result = self.run_import(workbook_bytes([household_row("01837-90001")], members), dry_run=dry_run)
+            self.assertFalse(result.committed)
+            (problem,) = result.problems
+            self.assertEqual((problem.sheet, problem.row, problem.value), (MEMBER_SHEET, 2, "năm ngoái"))
+            self.assertIn("Năm sinh", problem.column)
+        self.assertFalse(Household.objects.exists())
+
     def test_an_officer_cannot_import_into_another_unit(self):
         with self.assertRaises(Exception) as caught:
             self.run_import(
