@@ -74,7 +74,8 @@ PRODUCT_MAX_UPLOAD_MB = 20  # povertyprog.lib.spreadsheets.MAX_UPLOAD_BYTES
 REGISTRY_TABLES = (
     "households_household, households_member, households_householdreview, "
     "households_historicalhousehold, households_historicalhouseholdreview, households_historicalmember, "
-    "households_registryrollup, households_ethnicityrollup, households_deprivationrollup, households_importjob"
+    "households_registryrollup, households_ethnicityrollup, households_deprivationrollup, "
+    "households_importjob"
 )
 
 # --- The workbooks ------------------------------------------------------------------------------
