@@ -857,35 +857,30 @@ def _members_count(plan: _Plan, previous: int | None = None) -> int:
     return len(plan.members) or plan.row.values["members_count"] or previous or 1
 
 
-def _new_review(plan: _Plan, year: int, standard: PovertyStandard, household: dict) -> dict:
-    """A new review of the year as a dict by attname (see copy_insert)."""
+def _review_row(plan: _Plan, standard: PovertyStandard, household: dict, members_count: int, **keys) -> dict:
+    """The file's review values and what follows from them, as a dict by attname, with `keys`."""
     row = dict(zip(REVIEW_FIELDS, _review_values(plan.row.values), strict=True))
-    row.update(household_id=household["id"], year=year, overrides={})
-    row.update(
-        review_figures(
-            row,
-            household=household,
-            commune=plan.commune,
-            standard=standard,
-            members_count=_members_count(plan),
-        )  # fmt: skip
+    row.update(keys, overrides={})
+    figures = review_figures(
+        row, household=household, commune=plan.commune, standard=standard, members_count=members_count
     )
+    row.update(figures)
     return row
 
 
+def _new_review(plan: _Plan, year: int, standard: PovertyStandard, household: dict) -> dict:
+    """A new review of the year (see copy_insert)."""
+    return _review_row(
+        plan, standard, household, _members_count(plan), household_id=household["id"], year=year
+    )
+
+
 def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> dict:
-    """The review of the year that exists, with the file's values and what follows from them, as
-    a dict by attname (id and year included; see copy_update)."""
-    row = dict(zip(REVIEW_FIELDS, _review_values(plan.row.values), strict=True))
-    row.update(id=plan.review["id"], year=plan.review["year"], overrides={})
-    row.update(
-        review_figures(
-            row,
-            household=household,
-            commune=plan.commune,
-            standard=standard,
-            members_count=_members_count(plan, plan.review["members_count"]),
-        )  # fmt: skip
+    """The review of the year that exists, with the file's values (id and year included; see
+    copy_update)."""
+    members_count = _members_count(plan, plan.review["members_count"])
+    row = _review_row(
+        plan, standard, household, members_count, id=plan.review["id"], year=plan.review["year"]
     )
     # bulk updates skip auto_now: set it, so that a form opened before the import sees the change.
     row["updated_at"] = timezone.now()
