@@ -15,7 +15,7 @@ from collections import defaultdict
 from fractions import Fraction
 from math import lcm
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from households.indicators import INDICATOR_FIELDS
@@ -125,7 +125,7 @@ def _rows_from_reviews(unit, year: int, by: str | None, persons: bool, parameter
         _population(unit, year), ("commune_id", "household__carried_into_id"), strict=True
     ):
         if by == "commune":
-            reviews = reviews.annotate(group_key=Coalesce(commune_key, 0))
+            reviews = reviews.annotate(group_key=F(commune_key))  # never null: recorded, or carried into
         elif by == "head_sex":
             reviews = reviews.annotate(group_key=_head_sex())
         rows = (

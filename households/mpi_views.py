@@ -40,6 +40,8 @@ def _options(request, unit) -> dict:
 
 
 def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict]:
+    """The measures and the change as the page shows them; what was asked and cannot be used
+    (a wrong k, a year under another standard) is said in a message on the page."""
     options = _options(request, unit)
     try:
         result = mpi_measures(unit, year, by=options["by"], k=options["k"], persons=options["persons"])
@@ -104,6 +106,7 @@ def mpi_page(request):
 def mpi_download(request):
     unit, year = requested_unit(request), requested_year(request)
     result, change, _ = _figures(request, unit, year)
+    list(messages.get_messages(request))  # said on the page already: not again on the next one
     if result is None:
         raise Http404("Chưa tính được các chỉ số nghèo đa chiều cho năm này.")
     response = HttpResponse(mpi_workbook(result, change), content_type=XLSX)
