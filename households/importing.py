@@ -57,6 +57,7 @@ from households.review import (
 )
 from households.rollups import rollups_refresh
 from households.services import histories_refresh, household_codes_next, reviews_bulk_update
+from households.stamps import Stamp, registry_stamp, registry_unchanged_since
 from households.villages import not_listed_message, village_lists
 from povertyprog import audit
 from povertyprog.accounts.models import User
@@ -897,7 +898,13 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
 # may have moved on since the preview. The stamp ties the kept parse to the stored upload (never
 # rewritten: a new upload has a new name) and to this version of the importer. Written and read
 # only by the app, in MEDIA_ROOT, which is never served (docs/decisions.md D52).
-PARSE_VERSION = 4  # 3: each row keeps what its members determine (Row.derived); 4: members as written
+#
+# The preview also keeps a registry stamp (households.stamps, taken before it read the registry) and,
+# after each batch, the rows it found unchanged. When no household, member or review has been written
+# since, the commit takes the preview's word for those rows (nothing to write: they are not planned
+# again) and for the ID numbers (no other household has taken one since); rows to write are planned
+# again, and codes, communes, scope and approval locks are checked again for every row (D54).
+PARSE_VERSION = 5  # 3: Row.derived; 4: members as written; 5: registry stamp, unchanged rows
 
 
 def _parse_stamp(path: Path) -> tuple:
@@ -906,13 +913,14 @@ def _parse_stamp(path: Path) -> tuple:
 
 
 def _kept_parse(kept: Path | None, path: Path):
-    """(the ID numbers the member sheet gives, the sheets' SheetReader.state(), an iterator of the
-    kept batches), or None when no parse is kept for this file."""
+    """(the ID numbers the member sheet gives, the sheets' SheetReader.state(), the registry stamp
+    the preview took, an iterator of the kept batches: (rows, the numbers of the rows the preview
+    found unchanged)), or None when no parse is kept for this file."""
     if kept is None or not kept.exists():
         return None
     handle = kept.open("rb")
     try:
-        stamp, seen_ids, states = pickle.load(handle)
+        stamp, seen_ids, states, registry = pickle.load(handle)
     except Exception:  # noqa: BLE001 — unreadable or older: parse the workbook instead
         handle.close()
         return None
@@ -924,11 +932,21 @@ def _kept_parse(kept: Path | None, path: Path):
         with handle:
             while True:
                 try:
-                    yield pickle.load(handle)
+                    rows = pickle.load(handle)
                 except EOFError:
                     return
+                yield rows, pickle.load(handle)
 
-    return seen_ids, states, batches()
+    return seen_ids, states, registry, batches()
+
+
+def _keep_batch(keep, rows: list[Row], plans: list[_Plan] | None = None) -> None:
+    """Keep a batch's rows (before they are planned: the plan changes their values), then, once
+    planned, the numbers of the rows found unchanged."""
+    if plans is None:
+        pickle.dump(rows, keep, protocol=pickle.HIGHEST_PROTOCOL)
+    else:
+        pickle.dump(frozenset(p.row.number for p in plans if not p.changed), keep)
 
 
 # --- Fewer garbage collections while an import runs ------------------------------------------
@@ -990,20 +1008,23 @@ def household_import(
     kind = Path(name).suffix.lower().lstrip(".")
     problems: list[Problem] = []
     kept = None if dry_run else _kept_parse(kept_parse, path)
+    stamp: Stamp | None = registry_stamp() if dry_run and kept_parse else None  # before any read
     if kept is None:
         household_sheet, member_sheet = _sheets(path, kind, problems)
         parsers = _household_parsers()
         members, seen_ids = _members_by_code(member_sheet)
         batches = (
-            _parse_batch(household_sheet, member_sheet, members, batch, year, parsers)
+            (_parse_batch(household_sheet, member_sheet, members, batch, year, parsers), None)
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE)
         )
     else:  # the file's own checks passed at the preview; the registry's are made again
-        seen_ids, (household_state, member_state), batches = kept
+        seen_ids, (household_state, member_state), preview_stamp, batches = kept
         household_sheet = SheetReader.restored(household_state, HOUSEHOLD_COLUMNS, problems)
         member_sheet = member_state and SheetReader.restored(member_state, MEMBER_COLUMNS, problems)
         members = {}
-        _check_ids_in_registry(seen_ids, member_sheet)
+        if not registry_unchanged_since(preview_stamp):
+            _check_ids_in_registry(seen_ids, member_sheet)
+            batches = ((rows, None) for rows, _ in batches)  # the preview's unchanged rows: planned again
     # Kept under another name until the preview ends without a problem: a preview that fails or
     # finds problems leaves nothing a commit could take for a whole parse.
     partial = kept_parse.with_name(kept_parse.name + ".partial") if dry_run and kept_parse else None
@@ -1022,17 +1043,20 @@ def household_import(
         ):
             if keep is not None:
                 states = (household_sheet.state(), member_sheet and member_sheet.state())
-                pickle.dump((_parse_stamp(path), seen_ids, states), keep)
-            for rows in batches:
+                pickle.dump((_parse_stamp(path), seen_ids, states, stamp), keep)
+            for rows, unchanged in batches:
                 if keep is not None:
-                    pickle.dump(rows, keep, protocol=pickle.HIGHEST_PROTOCOL)
+                    _keep_batch(keep, rows)
                 _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes, locked)
-                plans = _plan(rows, communes, year, household_sheet)
+                planned = rows if unchanged is None else [r for r in rows if r.number not in unchanged]
+                plans = _plan(planned, communes, year, household_sheet)
+                if keep is not None:
+                    _keep_batch(keep, rows, plans)
                 changed = [p for p in plans if p.changed]
                 result.total_rows += len(rows)
                 result.created += sum(1 for p in changed if p.is_new)
                 result.updated += sum(1 for p in changed if not p.is_new)
-                result.unchanged += len(plans) - len(changed)
+                result.unchanged += len(plans) - len(changed) + len(rows) - len(planned)
                 if not dry_run and not problems:
                     pairs |= _write(changed, year, user, audit.from_file(name), server, taken=seen.keys())
                 if progress:

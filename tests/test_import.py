@@ -669,6 +669,74 @@ class KeptParseTests(ImportTestCase):
         result, _ = self.kept_import(b"", dry_run=False)  # the stamp no longer matches: read the file
         self.assertEqual(result.created, 2)
 
+    def confirmed_unchanged(self, content: bytes):
+        """The file imported, then previewed again (nothing to write) and confirmed, with the
+        planner and the ID check watched."""
+        self.kept_import(content, dry_run=True)
+        self.assertTrue(self.kept_import(content, dry_run=False)[0].committed)
+        Path(self.tmp.name, "ds.parse").unlink(missing_ok=True)
+        preview, _ = self.kept_import(content, dry_run=True)
+        self.assertEqual((preview.unchanged, preview.ok), (2, True))
+        planned, checked = [], []
+        plan, check = importing._plan, importing._check_ids_in_registry
+        with (
+            mock.patch.object(importing, "_plan", lambda rows, *a: planned.extend(rows) or plan(rows, *a)),
+            mock.patch.object(importing, "_check_ids_in_registry", lambda *a: checked.append(a) or check(*a)),
+        ):
+            result, _ = self.kept_import(content, dry_run=False)
+        return result, planned, checked
+
+    def test_an_unchanged_file_confirmed_while_the_registry_stands_still_is_not_checked_twice(self):
+        """D54: the preview's stamp still holds, so its word is taken for the unchanged rows and
+        the ID numbers: nothing is planned, nothing looked up, nothing written."""
+        members = [dict(m, citizen_id=n) for m, n in zip(self.MEMBERS, ("006080001234", "006185001235"))]
+        content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")], members)
+        audit_rows = Household.history.count() + Member.history.count() + HouseholdReview.history.count()
+        result, planned, checked = self.confirmed_unchanged(content)
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual((result.created, result.updated, result.unchanged), (0, 0, 2))
+        self.assertEqual((planned, checked), ([], []))
+        self.assertEqual(
+            Household.history.count() + Member.history.count() + HouseholdReview.history.count(),
+            audit_rows + 2 + 2 + 2,  # the first import's own audit rows, nothing after
+        )
+
+    def test_a_household_edited_after_the_preview_is_planned_again_at_the_commit(self):
+        """A write to the registry after the preview makes its stamp stale: every row is planned
+        again and the ID numbers looked up again, as without a kept parse."""
+        content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")], self.MEMBERS)
+        self.kept_import(content, dry_run=True)
+        self.kept_import(content, dry_run=False)
+        Path(self.tmp.name, "ds.parse").unlink()
+        self.kept_import(content, dry_run=True)
+        household = Household.objects.get(code="01837-90002")
+        household.head_name = "Trần Văn Sửa"
+        household.save()  # an officer's edit between the preview and the confirmation
+        planned, plan = [], importing._plan
+        with mock.patch.object(importing, "_plan", lambda rows, *a: planned.extend(rows) or plan(rows, *a)):
+            result, _ = self.kept_import(content, dry_run=False)
+        self.assertTrue(result.committed, result.problems)
+        self.assertEqual((result.updated, result.unchanged, len(planned)), (1, 1, 2))
+        self.assertEqual(
+            Household.objects.get(code="01837-90002").head_name, household_row("01837-90002")["head_name"]
+        )
+
+    def test_an_id_number_taken_after_the_preview_is_found_at_the_commit(self):
+        members = [dict(self.MEMBERS[0], citizen_id="006080001234"), self.MEMBERS[1]]
+        content = workbook_bytes([household_row("01837-90001")], members)
+        preview, _ = self.kept_import(content, dry_run=True)
+        self.assertTrue(preview.ok, preview.problems)
+        other = make_household(self.duong_quang)
+        Member.objects.create(
+            household=other, full_name="Nguyễn Văn Ba", sex="M", birth_year=1980, relation="child",
+            citizen_id="006080001234", employment="self_employed", education_level="thpt",
+        )  # fmt: skip
+        result, _ = self.kept_import(content, dry_run=False)
+        self.assertFalse(result.committed)
+        self.assertEqual([(p.sheet, p.row) for p in result.problems], [("Thành viên", 2)])
+        self.assertIn("Số định danh đã có trong sổ", result.problems[0].message)
+        self.assertFalse(Household.objects.filter(code="01837-90001").exists())
+
 
 class FewerCollectionsTests(ImportTestCase):
     """An import raises the garbage collector's thresholds while it runs, and puts back what was
