@@ -586,7 +586,9 @@ def handmade_workbook(rng: random.Random, rows: int, odd: bool = False) -> tuple
     """An .xlsx written by hand: inline strings (plain and rich), shared strings, booleans,
     numbers, dates by style, cells with only a style, rows without cells; and its values.
     `odd`: also "</row>" as text, in CDATA sections and in comments between rows."""
-    shared = ["Chung một", "Thôn Bản Cạu", "a & b"]
+    # Shared strings: one rich (two runs), one that starts with the marker the windowed reader
+    # gives shared-string cells (xlsx_windows.MARK), as does an inline string below.
+    shared = ["Chung một", "Thôn Bản Cạu", "a & b", "\ue0001 riêng", "Hai phần"]
     styles = {1: "14", 2: "164"}  # built-in d/m/yyyy, and dd/mm/yyyy hh:mm
     cells, xml_rows = {}, []
     for row in range(1, rows + 1):
@@ -601,7 +603,7 @@ def handmade_workbook(rng: random.Random, rows: int, odd: bool = False) -> tuple
                 text = f'a</row><row r="{row + 1}"> & {row}'
                 parts.append(f'<c r="{ref}" t="inlineStr"><is><t><![CDATA[{text}]]></t></is></c>')
             elif kind == 0:
-                text = f"{rng.choice(TEXTS)} {row}"
+                text = f"{rng.choice(TEXTS)} {row}" if rng.random() < 0.9 else f"\ue000{row % len(shared)}"
                 parts.append(
                     f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
                 )
@@ -611,10 +613,12 @@ def handmade_workbook(rng: random.Random, rows: int, odd: bool = False) -> tuple
                     f'<c r="{ref}" t="inlineStr"><is><r><t xml:space="preserve">Phần {row} </t></r>'
                     "<r><rPr><b/></rPr><t>và phần sau</t></r></is></c>"
                 )
-            elif kind == 2:
+            elif kind == 2:  # t="s" last (as Excel writes it) or before the style (read with the table)
                 index = rng.randrange(len(shared))
                 text = shared[index]
-                parts.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+                style = rng.choice(('t="s"', 't="s" s="0"', 's="0" t="s"'))
+                parts.append(f'<c r="{ref}" {style}><v>{index}</v></c>')
+
             elif kind == 3:
                 text = rng.random() < 0.5
                 parts.append(f'<c r="{ref}" t="b"><v>{int(text)}</v></c>')
@@ -641,7 +645,12 @@ def handmade_workbook(rng: random.Random, rows: int, odd: bool = False) -> tuple
         f'<sheetData>{"".join(xml_rows)}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" '
         'bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
     )
-    strings = "".join(f"<si><t>{escape(s)}</t></si>" for s in shared)
+    strings = "".join(
+        f"<si><t>{escape(s)}</t></si>"
+        if s != "Hai phần"
+        else '<si><r><t xml:space="preserve">Hai </t></r><r><t>phần</t></r></si>'
+        for s in shared
+    )
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

@@ -689,7 +689,9 @@ class KeptParseTests(ImportTestCase):
     def test_an_unchanged_file_confirmed_while_the_registry_stands_still_is_not_checked_twice(self):
         """D54: the preview's stamp still holds, so its word is taken for the unchanged rows and
         the ID numbers: nothing is planned, nothing looked up, nothing written."""
-        members = [dict(m, citizen_id=n) for m, n in zip(self.MEMBERS, ("006080001234", "006185001235"))]
+        members = [
+            dict(m, citizen_id=n) for m, n in zip(self.MEMBERS, ("006080001234", "006185001235"), strict=True)
+        ]
         content = workbook_bytes([household_row("01837-90001"), household_row("01837-90002")], members)
         audit_rows = Household.history.count() + Member.history.count() + HouseholdReview.history.count()
         result, planned, checked = self.confirmed_unchanged(content)
