@@ -350,37 +350,72 @@ def _member_parsers() -> list[tuple[str, Callable, object]]:
     ]
 
 
+MEMBER_WINDOW = 2000  # member rows parsed a column at a time
+_UNIQUE_MEMBER_CELLS = frozenset({"code", "full_name", "citizen_id"})  # not worth remembering
+
+
 def _parse_members(sheet: SheetReader) -> Iterator[tuple[int, dict]]:
-    parse_row = _ordered_row_parser(sheet, _member_parsers())
-    for number, raw in sheet.data_rows():
-        yield number, parse_row(number, raw)
+    parse_rows = _column_parser(sheet, _member_parsers(), _UNIQUE_MEMBER_CELLS)
+    for window in _batches(sheet.data_rows(), MEMBER_WINDOW):
+        yield from zip((number for number, _ in window), parse_rows(window), strict=True)
 
 
-def _ordered_row_parser(sheet: SheetReader, parsers) -> Callable[[int, list], dict]:
-    """(number, cells) -> {key: value}: sheet.parse() of every (key, parser, default) in turn (the
-    same values and problems, in the same order), with the column positions looked up once."""
+_UNKNOWN = object()
+
+
+def _column_parser(sheet: SheetReader, parsers, unique=frozenset()) -> Callable[[list], list[dict]]:
+    """[(number, cells)] -> [{key: value}]: sheet.parse() of every (key, parser, default) of every
+    row (the same values, and the same problems in the same order: by row, then by column), worked
+    a column at a time. A column's cells are first looked up among the answers already given for the
+    same text or number (map() over dict.get, in C: a member list repeats a few sexes, relations,
+    years and Có/Không on every row); only cells not seen before go through their parser. The
+    answers are not kept for the `unique` columns (names, ID numbers), nor for values equal to 0 or
+    1, which a boolean cell would match."""
     located = [
-        (key, sheet.header.columns.get(key), parser, default, sheet.columns[key].required)
+        (
+            key,
+            sheet.header.columns.get(key),
+            parser,
+            default,
+            sheet.columns[key],
+            None if key in unique else {},
+        )
         for key, parser, default in parsers
     ]
+    keys = [key for key, *_ in parsers]
 
-    def parse_row(number: int, raw: list) -> dict:
-        values, width = {}, len(raw)
-        for key, position, parser, default, required in located:
-            value = raw[position] if position is not None and position < width else None
-            if value is None or (value.__class__ is str and (value == "" or value.isspace())):
-                if required:
-                    sheet.problem(number, key, value, f"Thiếu “{sheet.columns[key].header}”.")
-                values[key] = default
-                continue
-            try:
-                values[key] = parser(value)
-            except ValueError as error:
-                sheet.problem(number, key, value, f"{sheet.columns[key].header}: {error}.")
-                values[key] = default
-        return values
+    def parse_rows(rows: list[tuple[int, list]]) -> list[dict]:
+        problems, columns = [], []
+        table = list(itertools.zip_longest(*(raw for _, raw in rows)))  # the window by column
+        for order, (key, position, parser, default, column, known) in enumerate(located):
+            cells = table[position] if position is not None and position < len(table) else [None] * len(rows)
+            if known is None:
+                answers = [_UNKNOWN] * len(cells)
+            else:
+                answers = list(map(known.get, cells, itertools.repeat(_UNKNOWN)))
+            for i in [i for i, answer in enumerate(answers) if answer is _UNKNOWN]:
+                value = cells[i]
+                if value is None or (value.__class__ is str and (value == "" or value.isspace())):
+                    if column.required:
+                        problems.append((i, order, key, value, f"Thiếu “{column.header}”."))
+                    elif known is not None and value is not None:
+                        known[value] = default
+                    answers[i] = default
+                    continue
+                try:
+                    answers[i] = parser(value)
+                except ValueError as error:
+                    problems.append((i, order, key, value, f"{column.header}: {error}."))
+                    answers[i] = default
+                    continue
+                if known is not None and value.__class__ in (str, int, float) and value not in (0, 1):
+                    known[value] = answers[i]
+            columns.append(answers)
+        for i, _, key, value, message in sorted(problems, key=operator.itemgetter(0, 1)):
+            sheet.problem(rows[i][0], key, value, message)
+        return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
-    return parse_row
+    return parse_rows
 
 
 def _citizen_id(value) -> str:

@@ -1204,9 +1204,10 @@ class CopyUpdateEquivalenceTests(EquivalenceTestCase):
 
 
 class MemberRowParserTests(SimpleTestCase):
-    """importing._ordered_row_parser (positions looked up once) gives the values and the problems,
-    in the same order, that SheetReader.parse gives one cell at a time: blanks, spaces, required
-    cells missing, wrong values, short rows, a column absent from the sheet."""
+    """importing._column_parser (a column at a time, answers remembered by value) gives the values
+    and the problems, in the same order, that SheetReader.parse gives one cell at a time: blanks,
+    spaces, required cells missing, wrong values, booleans beside 0 and 1, short rows, a column
+    absent from the sheet, windows of a few rows."""
 
     def rows(self) -> list[list]:
         rng = random.Random(SEED + 13)
@@ -1233,7 +1234,24 @@ class MemberRowParserTests(SimpleTestCase):
             for _ in range(rng.randint(0, 4)):  # spoil a few cells
                 position = rng.randrange(len(cells))
                 cells[position] = rng.choice(
-                    [None, "", "   ", "??", "abc", -5, 3.5, "1899", "x", date(1990, 1, 1)]
+                    [
+                        None,
+                        "",
+                        "   ",
+                        "??",
+                        "abc",
+                        -5,
+                        3.5,
+                        "1899",
+                        "x",
+                        date(1990, 1, 1),
+                        True,
+                        False,
+                        1,
+                        0.0,
+                        1980,
+                        1980.0,
+                    ]  # fmt: skip
                 )
             if n % 17 == 0:
                 cells = cells[: rng.randint(1, len(cells))]
@@ -1245,8 +1263,8 @@ class MemberRowParserTests(SimpleTestCase):
         sheet = SheetReader(MEMBER_SHEET, SheetRows(301, self.rows()), MEMBER_COLUMNS, problems)
         parsers = importing._member_parsers()
         if fast:
-            parse_row = importing._ordered_row_parser(sheet, parsers)
-            values = [parse_row(number, raw) for number, raw in sheet.data_rows()]
+            parse_rows = importing._column_parser(sheet, parsers, importing._UNIQUE_MEMBER_CELLS)
+            values = [v for window in importing._batches(sheet.data_rows(), 7) for v in parse_rows(window)]
         else:
             values = [
                 {key: sheet.parse(number, raw, key, parser, default) for key, parser, default in parsers}
@@ -1254,7 +1272,7 @@ class MemberRowParserTests(SimpleTestCase):
             ]
         return values, problems
 
-    def test_the_row_parser_gives_what_parse_gives(self):
+    def test_the_column_parser_gives_what_parse_gives(self):
         fast, simple = self.parsed(fast=True), self.parsed(fast=False)
         self.assertGreater(len(simple[1]), 50)  # the spoiled cells are reported
         self.assertEqual(len(fast[0]), 300)

@@ -22,7 +22,7 @@ from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
 from povertyprog.lib.vietnamese import fold
-from povertyprog.lib.xlsx_windows import sheet_windows, window_rows
+from povertyprog.lib.xlsx_windows import SharedStrings, sheet_windows, window_rows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,11 +132,16 @@ def _check_sheet_xml(archive: zipfile.ZipFile, name: str) -> None:
         tail = b""
         while chunk := handle.read(1 << 20):
             block = tail + chunk
-            if FORMULA_ELEMENT.search(block):
+            # "<f" or a prefixed ":f" must be there for a formula: a plain search first (C, GB/s).
+            if (b"<f" in block or b":f" in block) and FORMULA_ELEMENT.search(block):
                 raise RefusedFile(
                     "Tệp có ô chứa công thức. Hãy sao chép và dán “giá trị” (Paste Values) trước khi nhập."
                 )
-            for match in re.finditer(rb'<mergeCell ref="[A-Z]+(\d+):[A-Z]+(\d+)"', block):
+            for match in (
+                re.finditer(rb'<mergeCell ref="[A-Z]+(\d+):[A-Z]+(\d+)"', block)
+                if b"<mergeCell" in block
+                else ()
+            ):
                 if int(match.group(1)) <= HEADER_SEARCH_ROWS:
                     raise RefusedFile(
                         "Dòng tiêu đề có ô gộp (merge). Hãy bỏ gộp ô ở dòng tiêu đề: mỗi cột một tiêu đề."
@@ -165,14 +170,14 @@ def read_sheets(path: Path, kind: str) -> dict[str, SheetRows]:
     check_xlsx(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheets = {}
+        sheets, shared = {}, SharedStrings()  # the shared-string table, read once for every sheet
         for name in workbook.sheet_names:
             windows = sheet_windows(path, name)
             if windows is None:  # rows without references: read whole
                 sheet = workbook.get_sheet_by_name(name)
                 height, rows = sheet.total_height, _whole_rows(sheet)
             else:
-                height, rows = windows.height, window_rows(path, windows)
+                height, rows = windows.height, window_rows(path, windows, shared)
             if height > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise RefusedFile(f"Trang “{name}” quá lớn ({height} dòng). {_limits()}")
             sheets[name] = SheetRows(height, _checked_rows(name, rows))

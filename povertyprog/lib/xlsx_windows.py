@@ -23,10 +23,12 @@ whole.
 """
 
 import io
+import itertools
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from python_calamine import CalamineWorkbook
@@ -67,9 +69,27 @@ def sheet_windows(path, name: str) -> SheetWindows | None:
     return None if last_row is None else SheetWindows(name, part, last_row)
 
 
-def window_rows(path, sheet: SheetWindows) -> Iterator[list]:
+class SharedStrings:
+    """A workbook's shared-string table, read once for all its sheets (when first needed), as
+    "\ue000" + index -> the string; None when the workbook has none."""
+
+    def __init__(self):
+        self._lookup, self._read = None, False
+
+    def lookup(self, kept: dict[str, bytes], part: str | None, sheet: SheetWindows) -> dict[str, str] | None:
+        if not self._read:
+            self._lookup, self._read = _shared_strings(kept, part, sheet), True
+        return self._lookup
+
+
+def window_rows(path, sheet: SheetWindows, shared: SharedStrings | None = None) -> Iterator[list]:
     """Every row of the sheet from the first, as calamine gives cell values, in its columns;
-    rows with nothing in them come as []."""
+    rows with nothing in them come as []. `shared`: the table of the workbook, if another sheet
+    of it has read it already.
+
+    The next window is parsed by calamine on a thread of its own while the caller works through
+    this one's rows: calamine lets go of the interpreter while it parses XML, so on a machine with
+    two cores the parsing of a long member sheet is hidden behind the checks of its rows."""
     with zipfile.ZipFile(path) as archive:
         worksheets = {n for n in _sheet_parts(archive).values()}
         kept = {
@@ -78,16 +98,21 @@ def window_rows(path, sheet: SheetWindows) -> Iterator[list]:
             if info.filename not in worksheets and not info.is_dir()
         }
         kept.update((part, _EMPTY_SHEET) for part in worksheets if part != sheet.part)
-        strings = _shared_strings(kept, _strings_part(archive), sheet)
-        next_row = 0
-        with archive.open(sheet.part) as xml:
-            for piece in _pieces(xml, WINDOW_BYTES):
-                for number, row in _piece_rows(kept, strings, sheet, piece):
-                    while next_row < number:
-                        yield []
+        part = _strings_part(archive)
+        lookup = (shared or SharedStrings()).lookup(kept, part, sheet)
+        strings = None if lookup is None else _Strings(lookup, {**kept, part: _EMPTY_STRINGS})
+        next_row, waiting = 0, None
+        with archive.open(sheet.part) as xml, ThreadPoolExecutor(1) as reader:
+            for piece in itertools.chain(_pieces(xml, WINDOW_BYTES), [None]):
+                loading = piece and reader.submit(_load_piece, kept, strings, sheet, piece)
+                if waiting is not None:
+                    for number, row in _piece_rows(*waiting.result()):
+                        while next_row < number:
+                            yield []
+                            next_row += 1
+                        yield row
                         next_row += 1
-                    yield row
-                    next_row += 1
+                waiting = loading
 
 
 @dataclass
@@ -95,63 +120,68 @@ class _Strings:
     """The shared-string table read once, and the workbook parts a window is read with when its
     shared strings are marked (the table left out)."""
 
-    part: str
     lookup: dict[str, str]  # "\ue000" + index -> the string
     parts: dict[str, bytes]
 
 
-def _shared_strings(kept: dict[str, bytes], part: str | None, sheet: SheetWindows) -> _Strings | None:
-    """The table, read by calamine from a sheet that lists each entry in turn (so every entry
-    reads as the same cell of the whole sheet would), or None when the workbook has none."""
+LISTING_WIDTH = 1000  # shared strings a row of the sheet that lists them
+
+
+def _shared_strings(kept: dict[str, bytes], part: str | None, sheet: SheetWindows) -> dict[str, str] | None:
+    """The table, read by calamine from a sheet (in place of `sheet`) that lists each entry in turn
+    (so every entry reads as the same cell of the whole sheet would), or None when there is none.
+    The listing's rows and cells carry no references: calamine places them one after another."""
     if part is None or part not in kept:
         return None
     count = len(re.findall(rb"<si\b", kept[part]))
-    listing = b"".join(
-        b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i + 1, i + 1, i) for i in range(count)
+    rows = (
+        b"<row>"
+        + b"".join(b'<c t="s"><v>%d</v></c>' % i for i in range(start, min(start + LISTING_WIDTH, count)))
+        + b"</row>"
+        for start in range(0, count, LISTING_WIDTH)
     )
     head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    values = [""] * count
-    for number, row in _read_piece(kept, sheet, head + listing + _SHEET_END):
-        if row and number < count:
-            values[number] = row[0]
-    lookup = {f"{MARK}{index}": value for index, value in enumerate(values)}
-    return _Strings(part, lookup, {**kept, part: _EMPTY_STRINGS})
+    listing = _load(kept, sheet, head + b"".join(rows) + _SHEET_END)
+    values = list(itertools.chain.from_iterable(listing.to_python(skip_empty_area=False))) if count else []
+    values += [""] * (count - len(values))  # trailing empty strings, if calamine leaves them out
+    return {f"{MARK}{index}": value for index, value in enumerate(values[:count])}
 
 
-def _piece_rows(kept: dict[str, bytes], strings: _Strings | None, sheet: SheetWindows, piece: bytes):
-    """(0-based row number, cells from column A) of one piece, read by calamine; its shared
-    strings marked and taken from the table read once, where the piece allows it."""
+def _load_piece(kept: dict[str, bytes], strings: _Strings | None, sheet: SheetWindows, piece: bytes):
+    """(calamine's sheet of one piece, the table its marked cells are to be read with, or None):
+    its shared strings marked where the piece allows it, else read with the table as it is."""
     if strings is None or MARK.encode() in piece:
-        return _read_piece(kept, sheet, piece)
+        return _load(kept, sheet, piece), None
     marked = piece.replace(_SHARED_CELL, _MARKED_CELL)
     if b' t="s"' in marked:
-        return _read_piece(kept, sheet, piece)
-    return _unmarked(_read_piece(strings.parts, sheet, marked), strings.lookup)
+        return _load(kept, sheet, piece), None
+    return _load(strings.parts, sheet, marked), strings.lookup
 
 
-def _unmarked(rows: Iterator[tuple[int, list]], lookup: dict[str, str]) -> Iterator[tuple[int, list]]:
-    """Rows with each marked cell replaced by its shared string (`lookup`: marked text -> string;
-    any other value is kept: map(get, row, row) runs in C)."""
-    get = lookup.get
-    for number, row in rows:
-        yield number, list(map(get, row, row))
-
-
-def _read_piece(parts: dict[str, bytes], sheet: SheetWindows, piece: bytes) -> Iterator[tuple[int, list]]:
-    """(0-based row number, cells from column A) of one piece, read by calamine."""
+def _load(parts: dict[str, bytes], sheet: SheetWindows, piece: bytes):
+    """calamine's sheet of one piece: the piece in place of the sheet, with the workbook's parts."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as mini:
         for name, data in parts.items():
             mini.writestr(name, data)
         mini.writestr(sheet.part, piece)
     buffer.seek(0)
-    values = CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(sheet.name)
+    return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(sheet.name)
+
+
+def _piece_rows(values, lookup: dict[str, str] | None) -> Iterator[tuple[int, list]]:
+    """(0-based row number, cells from column A) of one piece; marked cells replaced by their
+    shared string (`lookup`: marked text -> string; any other value is kept: map(get, row, row)
+    runs in C)."""
     if values.start is None:
         return
     first_row, first_column = values.start
     pad = [""] * first_column
+    get = lookup.get if lookup is not None else None
     for offset, row in enumerate(values.to_python(skip_empty_area=True)):
-        yield first_row + offset, pad + row if first_column else row
+        if first_column:
+            row = pad + row
+        yield first_row + offset, list(map(get, row, row)) if get else row
 
 
 def _pieces(xml, window_bytes: int) -> Iterator[bytes]:
@@ -207,8 +237,7 @@ def _last_row(archive: zipfile.ZipFile, part: str) -> int | None:
                 cell = _CELL_TAG.search(block, row.end())
                 if b' r="' not in row.group() or (cell and b' r="' not in cell.group()):
                     return None
-            if numbers := re.findall(rb'<row\b[^>]*?\sr="(\d+)"', block):
-                last = max(last, int(numbers[-1]))
+            last = max(last, _last_row_number(block))
             tail = block[-256:]
     return last if checked else None
 
@@ -224,6 +253,19 @@ def _strings_part(archive: zipfile.ZipFile) -> str | None:
             target = relation.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return None
+
+
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+
+
+def _last_row_number(block: bytes) -> int:
+    """The number of the last whole <row …> tag in the block (0 if none): looked for from the end,
+    not by finding every row (a row cut by the block's end is whole in the next block)."""
+    position = len(block)
+    while (position := block.rfind(b"<row", 0, position)) >= 0:
+        if match := _ROW_NUMBER.match(block, position):
+            return int(match.group(1))
+    return 0
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
