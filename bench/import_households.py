@@ -39,7 +39,7 @@ would be refused: for such a size the bench raises the limit in the worker proce
 printed and the table shows the medians. --ie-rows N runs django-import-export on the first N
 rows only (for when it takes far too long). --profile runs steps 1-3 with each preview and commit
 under cProfile and prints their reports (30 functions by own time, 30 by cumulative time; also
-kept as var/bench/profile-N-<step>-<preview|commit>.txt) instead of the table.
+kept as var/bench/profile-N-<step>-<preview|commit>.txt, and whole as .prof) instead of the table.
 
 Peak RSS is each worker's own high-water mark (VmHWM, benchdb.peak_rss_mb): getrusage's ru_maxrss
 would report the larger of the worker's peak and its parent's at the fork.
@@ -324,6 +324,7 @@ def import_job_run(step, job_id: int, profile_to: str | None):
     with open(profile_to, "w") as out:
         for order in ("tottime", "cumulative"):
             pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(30)
+    profile.dump_stats(f"{profile_to.removesuffix('.txt')}.prof")  # for pstats' callers and callees
     return job
 
 

@@ -9,7 +9,9 @@
 - the member sheet's row parser gives the values and problems that SheetReader.parse gives;
 - the plan's tuple comparisons of a row with the registry say what comparing value by value says;
 - the overlapped import keeps the serial audit rows of reviews its history refresh then updates;
-- the commit of a preview's kept parse writes what a commit reading the workbook writes.
+- the commit of a preview's kept parse writes what a commit reading the workbook writes;
+- the ID numbers held by other households, found by the server, are those found by fetching every
+  holder and comparing in Python.
 
 The data comes from seeded generators. The clock is frozen (tick=False): every path stamps its
 rows, so timestamps compare equal too.
@@ -75,6 +77,7 @@ from povertyprog.lib.copyinsert import bulk_update_simple, copy_insert, copy_upd
 from povertyprog.lib.spreadsheets import SheetReader, SheetRows, _whole_rows, read_sheets
 from tests.base import BaseTestCase, make_user
 from tests.conftest import VN
+from tests.factory import make_household
 
 SEED = 17
 YEARS = (2022, 2023, 2024)
@@ -1198,6 +1201,38 @@ class CopyUpdateEquivalenceTests(EquivalenceTestCase):
                 self.assertEqual(fast["rows"], simple["rows"])
                 self.assertEqual(fast["audit"], simple["audit"])
                 self.assertNotEqual(fast["rows"], fast["before"])  # the update did change the rows
+
+
+class OtherHoldersEquivalenceTests(EquivalenceTestCase):
+    def test_the_server_finds_the_holders_a_fetch_of_every_holder_finds(self):
+        """importing._other_holders (PostgreSQL: the comparison with the file's codes made by the
+        server) against _registry_holders (every holder fetched) filtered in Python: numbers held
+        by the file's own household, by another household of the same or another commune, not
+        held at all; codes blank or missing."""
+        if connection.vendor != "postgresql":
+            self.skipTest("off PostgreSQL _other_holders is _registry_holders itself")
+        rng = random.Random(SEED + 14)
+        households = [make_household(rng.choice(self.communes), members=0) for _ in range(12)]
+        held = {}
+        for n in range(60):
+            household = rng.choice(households)
+            number = f"0060{n:08d}"
+            Member.objects.create(
+                household=household, full_name=f"Người {n}", sex="F", birth_year=1990, relation="child",
+                citizen_id=number,
+            )  # fmt: skip
+            held[number] = household.code
+        numbers = [*held, *(f"0011{n:08d}" for n in range(10))]  # the last ten held by nobody
+        rng.shuffle(numbers)
+        codes = [
+            rng.choice([held.get(number), rng.choice(households).code, "", None, "01837-KHAC"])
+            for number in numbers
+        ]
+        code_of = dict(zip(numbers, codes, strict=True))
+        fast = sorted(importing._other_holders(numbers, codes))
+        simple = sorted(h for h in importing._registry_holders(numbers) if h[1] != code_of[h[0]])
+        self.assertEqual(fast, simple)
+        self.assertTrue(0 < len(fast) < len(importing._registry_holders(numbers)), fast)
 
 
 # --- 7. The member sheet's row parser -------------------------------------------------------
