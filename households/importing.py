@@ -276,7 +276,10 @@ class ImportResult:
 class Row:
     number: int
     values: dict
-    raw: list
+    # The indicator cells the file fills in, as written (_check_derived: a member-determined
+    # indicator written in the file must agree with the members). Not the whole row: the preview
+    # keeps rows for the commit, and 48 cells a row were most of what it pickled.
+    cells: dict
     # The file's members: as parsed while attached, then (_parse_batch) as _new_member makes them,
     # the rows to write, once and kept with the parse for the commit.
     members: list[dict] = field(default_factory=list)
@@ -318,6 +321,8 @@ def _household_parsers() -> list[tuple[str, str, Callable, object]]:
 def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row]:
     rows = []
     parse_row = sheet.row_parser(parsers)
+    indicators = [(i.field, sheet.header.columns.get(i.field)) for i in INDICATORS]
+    indicators = [(name, position) for name, position in indicators if position is not None]
     for number, raw in batch:
         values = parse_row(number, raw)
         values["ethnic_minority"] = values["ethnic_minority"] or is_minority(values["ethnicity"])
@@ -329,7 +334,9 @@ def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row
         day = values["review_date"]
         if problem := review_date_error(year, day):
             sheet.problem(number, "review_date", day.strftime("%d/%m/%Y"), problem)
-        rows.append(Row(number, values, raw))
+        width = len(raw)
+        cells = {name: raw[at] for name, at in indicators if at < width and not is_blank(raw[at])}
+        rows.append(Row(number, values, cells))
     return rows
 
 
@@ -718,14 +725,13 @@ def _members_derived_simple(row: Row, used: list[dict], from_file: bool) -> dict
 def _check_derived(row: Row, derived: dict[str, bool], sheet: SheetReader) -> None:
     """A file that lists members may not contradict the indicators the members determine
     (`derived`: what _derived gives for the members the review is derived from)."""
-    raw = row.raw
     for name, value in derived.items():
-        if not is_blank(sheet.cell(raw, name)) and row.values[name] != value:
+        if name in row.cells and row.values[name] != value:
             state = "thiếu hụt" if value else "không thiếu hụt"
             sheet.problem(
                 row.number,
                 name,
-                sheet.cell(raw, name),
+                row.cells[name],
                 f"Theo danh sách thành viên, chỉ số này là {state}; để trống ô để hệ thống tự tính.",
             )
         row.values[name] = value
@@ -968,7 +974,8 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
 # since, the commit takes the preview's word for those rows (nothing to write: they are not planned
 # again) and for the ID numbers (no other household has taken one since); rows to write are planned
 # again, and codes, communes, scope and approval locks are checked again for every row (D54).
-PARSE_VERSION = 5  # 3: Row.derived; 4: members as written; 5: registry stamp, unchanged rows
+PARSE_VERSION = 7  # 3: Row.derived; 4: members as written; 5: registry stamp, unchanged rows; 6: Row.cells;
+# 7: the ID numbers in a block of their own
 
 
 def _parse_stamp(path: Path) -> tuple:
@@ -976,21 +983,40 @@ def _parse_stamp(path: Path) -> tuple:
     return ("households-parse", PARSE_VERSION, path.name, stat.st_size, stat.st_mtime_ns)
 
 
+def _keep_header(keep, path: Path, seen_ids: dict, states: tuple, stamp) -> None:
+    """The kept parse's header: its stamp, the sheets' states, the registry stamp; then the ID
+    numbers of the member sheet as a block of its own (length first), which the commit reads only
+    if the registry has moved since the preview (as a dict of 315,000 numbers it was most of the
+    commit's memory)."""
+    pickle.dump((_parse_stamp(path), states, stamp), keep)
+    block = pickle.dumps(seen_ids, protocol=pickle.HIGHEST_PROTOCOL)
+    keep.write(len(block).to_bytes(8, "big"))
+    keep.write(block)
+
+
 def _kept_parse(kept: Path | None, path: Path):
-    """(the ID numbers the member sheet gives, the sheets' SheetReader.state(), the registry stamp
-    the preview took, an iterator of the kept batches: (rows, the numbers of the rows the preview
-    found unchanged)), or None when no parse is kept for this file."""
+    """(a function giving the ID numbers the member sheet gives, the sheets' SheetReader.state(),
+    the registry stamp the preview took, an iterator of the kept batches: (rows, the numbers of the
+    rows the preview found unchanged)), or None when no parse is kept for this file."""
     if kept is None or not kept.exists():
         return None
     handle = kept.open("rb")
     try:
-        stamp, seen_ids, states, registry = pickle.load(handle)
+        stamp, states, registry = pickle.load(handle)
+        size = int.from_bytes(handle.read(8), "big")
+        at = handle.tell()
+        handle.seek(at + size)
     except Exception:  # noqa: BLE001 — unreadable or older: parse the workbook instead
         handle.close()
         return None
     if stamp != _parse_stamp(path):
         handle.close()
         return None
+
+    def seen_ids() -> dict:
+        with kept.open("rb") as ids:
+            ids.seek(at)
+            return pickle.loads(ids.read(size))
 
     def batches():
         with handle:
@@ -1082,12 +1108,12 @@ def household_import(
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE)
         )
     else:  # the file's own checks passed at the preview; the registry's are made again
-        seen_ids, (household_state, member_state), preview_stamp, batches = kept
+        kept_ids, (household_state, member_state), preview_stamp, batches = kept
         household_sheet = SheetReader.restored(household_state, HOUSEHOLD_COLUMNS, problems)
         member_sheet = member_state and SheetReader.restored(member_state, MEMBER_COLUMNS, problems)
         members = {}
         if not registry_unchanged_since(preview_stamp):
-            _check_ids_in_registry(seen_ids, member_sheet)
+            _check_ids_in_registry(kept_ids(), member_sheet)
             batches = ((rows, None) for rows, _ in batches)  # the preview's unchanged rows: planned again
     # Kept under another name until the preview ends without a problem: a preview that fails or
     # finds problems leaves nothing a commit could take for a whole parse.
@@ -1107,7 +1133,7 @@ def household_import(
         ):
             if keep is not None:
                 states = (household_sheet.state(), member_sheet and member_sheet.state())
-                pickle.dump((_parse_stamp(path), seen_ids, states, stamp), keep)
+                _keep_header(keep, path, seen_ids, states, stamp)
             for rows, unchanged in batches:
                 if keep is not None:
                     _keep_batch(keep, rows)
