@@ -453,12 +453,12 @@ def _sheets(path: Path, kind: str, problems: list[Problem]) -> tuple[SheetReader
 
 
 def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit, year: int,
-                           sheet: SheetReader, seen: dict[str, int], communes: dict,
+                           sheet: SheetReader, seen: dict[str, int] | None, communes: dict,
                            locked: dict[int, str]) -> None:  # fmt: skip
-    """Duplicates inside the file (`seen`: code -> first row, across batches); communes outside
-    the user's unit (`communes`: code -> unit or None, filled as codes appear) or approved
-    (`locked`: commune id -> message)."""
-    for row in rows:
+    """Duplicates inside the file (`seen`: code -> first row, across batches; None when the preview
+    has checked them); communes outside the user's unit (`communes`: code -> unit or None, filled as
+    codes appear) or approved (`locked`: commune id -> message)."""
+    for row in rows if seen is not None else ():
         code = row.values["code"]
         if code in seen:
             sheet.problem(row.number, "code", code, f"Mã hộ trùng với dòng {seen[code]} trong cùng tệp.")
@@ -540,23 +540,29 @@ def _check_ids_in_registry(seen_ids: dict[str, tuple[int, str]], sheet: SheetRea
 
 
 def _other_holders(numbers: list[str], codes: list[str]) -> list[tuple[str, str, str]]:
-    """(number, household code, commune name) of the members holding these numbers in a household
-    other than the code the file gives each (`codes`, in the same order). On PostgreSQL the
-    comparison is made by the server, which sends back only those: an unchanged file's 315,000
-    numbers are all held, by the file's own households (3.8 s of its preview fetched them all)."""
+    """(number, household code, commune name) of the members holding these numbers (12 digits,
+    checked) in a household other than the code the file gives each (`codes`, in the same order).
+    On PostgreSQL the comparison is made by the server, which sends back only those: an unchanged
+    file's 315,000 numbers are all held, by the file's own households (3.8 s of its preview
+    fetched them all)."""
     if connection.vendor != "postgresql":
         return _registry_holders(numbers)
     member, household = Member._meta.db_table, Household._meta.db_table
     units = AdministrativeUnit._meta.db_table
+    if any("," in code for code in codes if code):  # a code written wrong: sent as arrays
+        pairs, params = "%s::text[], %s::text[]", [numbers, codes]
+    else:  # as two texts the server splits: psycopg adapts a list element by element (0.6 s)
+        pairs = "string_to_array(%s, ','), string_to_array(%s, ',', '')"
+        params = [",".join(numbers), ",".join(code or "" for code in codes)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT m.citizen_id, h.code, u.name "
-            f"FROM unnest(%s::text[], %s::text[]) AS f(citizen_id, code) "
+            f"FROM unnest({pairs}) AS f(citizen_id, code) "
             f"JOIN \"{member}\" m ON m.citizen_id = f.citizen_id AND m.citizen_id <> '' "
             f'JOIN "{household}" h ON h.id = m.household_id '
             f'JOIN "{units}" u ON u.id = h.commune_id '
             f"WHERE h.code IS DISTINCT FROM f.code",
-            [numbers, codes],
+            params,
         )
         return cursor.fetchall()
 
@@ -974,8 +980,8 @@ def _updated_review(plan: _Plan, standard: PovertyStandard, household: dict) -> 
 # since, the commit takes the preview's word for those rows (nothing to write: they are not planned
 # again) and for the ID numbers (no other household has taken one since); rows to write are planned
 # again, and codes, communes, scope and approval locks are checked again for every row (D54).
-PARSE_VERSION = 7  # 3: Row.derived; 4: members as written; 5: registry stamp, unchanged rows; 6: Row.cells;
-# 7: the ID numbers in a block of their own
+PARSE_VERSION = 8  # 3: Row.derived; 4: members as written; 5: registry stamp, unchanged rows; 6: Row.cells;
+# 7: the ID numbers in a block of their own; 8: a footer, with the codes new rows must avoid
 
 
 def _parse_stamp(path: Path) -> tuple:
@@ -983,29 +989,34 @@ def _parse_stamp(path: Path) -> tuple:
     return ("households-parse", PARSE_VERSION, path.name, stat.st_size, stat.st_mtime_ns)
 
 
-def _keep_header(keep, path: Path, seen_ids: dict, states: tuple, stamp) -> None:
-    """The kept parse's header: its stamp, the sheets' states, the registry stamp; then the ID
-    numbers of the member sheet as a block of its own (length first), which the commit reads only
-    if the registry has moved since the preview (as a dict of 315,000 numbers it was most of the
-    commit's memory)."""
-    pickle.dump((_parse_stamp(path), states, stamp), keep)
-    block = pickle.dumps(seen_ids, protocol=pickle.HIGHEST_PROTOCOL)
-    keep.write(len(block).to_bytes(8, "big"))
-    keep.write(block)
+def _keep_footer(keep, path: Path, states: tuple, stamp, taken: frozenset, seen_ids: dict) -> None:
+    """The kept parse ends with what the commit needs before its first batch, written once the
+    preview has read everything: the stamp, the sheets' states, the registry stamp, the codes the
+    file gives (only if some rows give none: new codes must avoid them), then the member sheet's ID
+    numbers as a block the commit reads only if the registry has moved since the preview, and last
+    where those start. (As a dict of 315,000 numbers the ID numbers were most of the commit's memory;
+    the codes, a dict of every row's, the rest of what grew with the file.)"""
+    footer = keep.tell()
+    pickle.dump((_parse_stamp(path), states, stamp, taken), keep)
+    ids = keep.tell()
+    keep.write(pickle.dumps(seen_ids, protocol=pickle.HIGHEST_PROTOCOL))
+    keep.write(b"".join(n.to_bytes(8, "big") for n in (footer, ids, keep.tell() - ids)))
 
 
 def _kept_parse(kept: Path | None, path: Path):
     """(a function giving the ID numbers the member sheet gives, the sheets' SheetReader.state(),
-    the registry stamp the preview took, an iterator of the kept batches: (rows, the numbers of the
-    rows the preview found unchanged)), or None when no parse is kept for this file."""
+    the registry stamp the preview took, the codes new rows must avoid, an iterator of the kept
+    batches: (rows, the numbers of the rows the preview found unchanged)), or None when no parse
+    is kept for this file."""
     if kept is None or not kept.exists():
         return None
     handle = kept.open("rb")
     try:
-        stamp, states, registry = pickle.load(handle)
-        size = int.from_bytes(handle.read(8), "big")
-        at = handle.tell()
-        handle.seek(at + size)
+        handle.seek(-24, 2)
+        footer, ids, size = (int.from_bytes(handle.read(8), "big") for _ in range(3))
+        handle.seek(footer)
+        stamp, states, registry, taken = pickle.load(handle)
+        handle.seek(0)
     except Exception:  # noqa: BLE001 — unreadable or older: parse the workbook instead
         handle.close()
         return None
@@ -1014,20 +1025,17 @@ def _kept_parse(kept: Path | None, path: Path):
         return None
 
     def seen_ids() -> dict:
-        with kept.open("rb") as ids:
-            ids.seek(at)
-            return pickle.loads(ids.read(size))
+        with kept.open("rb") as block:
+            block.seek(ids)
+            return pickle.loads(block.read(size))
 
     def batches():
         with handle:
-            while True:
-                try:
-                    rows = pickle.load(handle)
-                except EOFError:
-                    return
+            while handle.tell() < footer:
+                rows = pickle.load(handle)
                 yield rows, pickle.load(handle)
 
-    return seen_ids, states, registry, batches()
+    return seen_ids, states, registry, taken, batches()
 
 
 def _keep_batch(keep, rows: list[Row], plans: list[_Plan] | None = None) -> None:
@@ -1108,7 +1116,7 @@ def household_import(
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE)
         )
     else:  # the file's own checks passed at the preview; the registry's are made again
-        kept_ids, (household_state, member_state), preview_stamp, batches = kept
+        kept_ids, (household_state, member_state), preview_stamp, taken, batches = kept
         household_sheet = SheetReader.restored(household_state, HOUSEHOLD_COLUMNS, problems)
         member_sheet = member_state and SheetReader.restored(member_state, MEMBER_COLUMNS, problems)
         members = {}
@@ -1120,7 +1128,12 @@ def household_import(
     partial = kept_parse.with_name(kept_parse.name + ".partial") if dry_run and kept_parse else None
     keeping = partial.open("wb") if partial else contextlib.nullcontext()
     result = ImportResult(problems=problems)
-    seen: dict[str, int] = {}
+    # The file's codes, by first row: duplicates, and codes new rows must avoid. From a kept parse
+    # the preview has found the duplicates, and says which codes to avoid (`taken`).
+    seen: dict[str, int] | None = {} if kept is None else None
+    if kept is None:
+        taken = seen.keys()
+    codeless = False  # some row gives no code
     communes: dict = {}
     locked: dict[int, str] = {}
     pairs: set[tuple[int, int]] = set()
@@ -1131,9 +1144,6 @@ def household_import(
             server_work(not dry_run) as server,
             keeping as keep,
         ):
-            if keep is not None:
-                states = (household_sheet.state(), member_sheet and member_sheet.state())
-                _keep_header(keep, path, seen_ids, states, stamp)
             for rows, unchanged in batches:
                 if keep is not None:
                     _keep_batch(keep, rows)
@@ -1148,12 +1158,19 @@ def household_import(
                 result.updated += sum(1 for p in changed if not p.is_new)
                 result.unchanged += len(plans) - len(changed) + len(rows) - len(planned)
                 if not dry_run and not problems:
-                    pairs |= _write(changed, year, user, audit.from_file(name), server, taken=seen.keys())
+                    pairs |= _write(changed, year, user, audit.from_file(name), server, taken=taken)
+                codeless = codeless or not all(r.values["code"] for r in rows)
                 if progress:
                     progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
             if not result.total_rows:
                 raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
-            _unknown_member_codes(members, seen, member_sheet)
+            if keep is not None and not problems:
+                states = (household_sheet.state(), member_sheet and member_sheet.state())
+                _keep_footer(
+                    keep, path, states, stamp, frozenset(seen) if codeless else frozenset(), seen_ids
+                )
+            if seen is not None:
+                _unknown_member_codes(members, seen, member_sheet)
             if problems and not dry_run:
                 raise _Abort  # rolls back every batch already written
             if not dry_run:

@@ -1208,7 +1208,7 @@ class OtherHoldersEquivalenceTests(EquivalenceTestCase):
         """importing._other_holders (PostgreSQL: the comparison with the file's codes made by the
         server) against _registry_holders (every holder fetched) filtered in Python: numbers held
         by the file's own household, by another household of the same or another commune, not
-        held at all; codes blank or missing."""
+        held at all; codes blank, missing, or with a comma."""
         if connection.vendor != "postgresql":
             self.skipTest("off PostgreSQL _other_holders is _registry_holders itself")
         rng = random.Random(SEED + 14)
@@ -1228,11 +1228,14 @@ class OtherHoldersEquivalenceTests(EquivalenceTestCase):
             rng.choice([held.get(number), rng.choice(households).code, "", None, "01837-KHAC"])
             for number in numbers
         ]
-        code_of = dict(zip(numbers, codes, strict=True))
-        fast = sorted(importing._other_holders(numbers, codes))
-        simple = sorted(h for h in importing._registry_holders(numbers) if h[1] != code_of[h[0]])
-        self.assertEqual(fast, simple)
-        self.assertTrue(0 < len(fast) < len(importing._registry_holders(numbers)), fast)
+        for wrong in (False, True):  # sent as texts split by the server; as arrays (a code with a comma)
+            if wrong:
+                codes[rng.randrange(len(codes))] = "01837,00001"
+            code_of = dict(zip(numbers, codes, strict=True))
+            fast = sorted(importing._other_holders(numbers, codes))
+            simple = sorted(h for h in importing._registry_holders(numbers) if h[1] != code_of[h[0]])
+            self.assertEqual(fast, simple)
+            self.assertTrue(0 < len(fast) < len(importing._registry_holders(numbers)), fast)
 
 
 # --- 7. The member sheet's row parser -------------------------------------------------------

@@ -657,6 +657,27 @@ class KeptParseTests(ImportTestCase):
         self.assertIn("Mã hộ đã có ở", result.problems[0].message)
         self.assertFalse(HouseholdReview.objects.exists())
 
+    def test_from_a_kept_parse_a_row_without_a_code_still_avoids_the_codes_the_file_gives(self):
+        """The commit does not gather the file's codes again: the preview kept those new rows must
+        avoid (the row without a code comes first; the code it must not take, in a later row)."""
+        make_household(self.song_cau, code="01837-00001")
+        rows = [
+            household_row("", head_name="Lò Văn Hai"),
+            household_row("01837-00002", head_name="Lò Văn Một"),
+        ]
+        content = workbook_bytes(rows)
+        self.assertTrue(self.kept_import(content, dry_run=True)[0].ok)
+        with mock.patch.object(
+            importing, "_check_codes_and_scope", wraps=importing._check_codes_and_scope
+        ) as check:
+            result, _ = self.kept_import(content, dry_run=False)
+        self.assertTrue(result.committed, result.problems)
+        self.assertIsNone(check.call_args.args[5])  # the file's duplicates: the preview's word
+        self.assertEqual(
+            dict(Household.objects.filter(head_name__startswith="Lò Văn").values_list("head_name", "code")),
+            {"Lò Văn Một": "01837-00002", "Lò Văn Hai": "01837-00003"},
+        )
+
     def test_a_preview_with_problems_keeps_nothing_and_a_changed_file_is_parsed_again(self):
         _, kept = self.kept_import(workbook_bytes([household_row("01837-90001", income="nhiều")]), True)
         self.assertFalse(kept.exists())
