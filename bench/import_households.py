@@ -47,7 +47,8 @@ would report the larger of the worker's peak and its parent's at the fork.
 Prints the time to write the workbooks (first run only), then one table: path, households,
 seconds, households/s, peak RSS MB, the machine's load at the step's end (other work on the
 machine slows the steps), and the target beside each figure (preview + commit with
-members ≥ 5,000 households/s; commit alone ≥ 10,000/s; unchanged re-import ≥ 20,000 rows/s;
+members ≥ 5,000 households/s; commit alone ≥ 10,000/s; unchanged re-import ≥ 20,000 rows/s, shown
+both for every row of the file (households and members) and for households alone;
 commit memory flat from N/10 to N households), then the commit's and the preview's peak RSS at
 N/10 and N, the export time and the speed-up over django-import-export.
 """
@@ -574,6 +575,12 @@ def main() -> None:
         if target.startswith("≥"):
             met = " met" if rate >= int(target[2:-2].replace(",", "")) else " NOT MET"
         print(f"{label:<44}{households:>11,}{seconds:>9.2f}{rate:>9,.0f}{rss:>12}{load:>6}  {target}{met}")
+    again_run = median_run(again)
+    again_seconds = again_run[0]["seconds"] + again_run[1]["seconds"]
+    file_rate = (n + members) / again_seconds
+    print(f"2. same file again, every row of the file ({n:,} households + {members:,} members = "
+          f"{n + members:,} rows): {file_rate:,.0f} rows/s (target ≥ 20,000 rows/s: "
+          f"{'met' if file_rate >= 20_000 else 'NOT MET'}); the table counts households only")  # fmt: skip
     for name, runs in (("first import", first), ("same file again", again)):
         if len(runs) > 1:
             print(f"{name}, every run (preview + commit s): "

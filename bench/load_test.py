@@ -2,6 +2,7 @@
 
     python bench/load_test.py [--households 1000000] [--seconds 300] [--users 50]
                               [--think 1000-3000] [--keep] [--replica] [--import-households N]
+                              [--split-cores]
 
 Creates (drops first, unless --keep and it exists) the database povertyprog_bench_load, loads the
 unit tree, generates the households with bench/generate_households.py, the budgets and 2024 cycle
@@ -36,6 +37,13 @@ IMPORT_YEAR: each run imports into a fresh commune, codes `<commune>-000001…` 
 generated `S…` codes. A member sheet longer than the product's MAX_ROWS (200,000 rows) is
 accepted by raising the limit in the import process only (printed). Prints the import's duration
 and when it ran relative to the users.
+
+--split-cores (with --replica, as root; `taskset`): the primary cluster (its postmaster and every
+process it has or forks) and the import run on CPU 0; the replica cluster, gunicorn and wrk on CPU 1
+(of a 2-CPU machine: the rest of the CPUs are split the same way, evens and odds). On one machine
+this is what a replica on a machine of its own gives the readers: cores the import does not use.
+The users' sessions and logins are still read from the primary. Every process is given back all
+CPUs when the run ends.
 """
 
 import argparse
@@ -65,6 +73,7 @@ NAME = "povertyprog_bench_load"
 URL = database_url(NAME)
 REPLICA_URL = f"postgres://postgres@127.0.0.1:5433/{NAME}"
 PORT = 8765
+PRIMARY_PORT, REPLICA_PORT = 5432, 5433  # the local primary; the replica scripts/replica.sh makes
 BENCH_VAR = ROOT / "var" / "bench"  # workbooks kept between runs
 IMPORT_YEAR = 2024  # the year the users' pages show
 IMPORT_PROVINCE = "06"  # Bắc Kạn, in the 2021 tree
@@ -126,6 +135,8 @@ def main() -> None:
     parser.add_argument("--replica", action="store_true", help="read the read-only selectors from a standby")
     parser.add_argument("--import-households", type=int, default=0, metavar="N",
                         help="import N households on the primary while the users browse")  # fmt: skip
+    parser.add_argument("--split-cores", action="store_true",
+                        help="primary and import on half the CPUs, replica and web on the rest")  # fmt: skip
     parser.add_argument("--import-prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--import-run", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -179,6 +190,10 @@ def main() -> None:
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, check=True
     )
     server_env = dict(env)
+    if args.split_cores and not args.replica:
+        sys.exit("--split-cores needs --replica: it gives the replica and the web server cores of their own")
+    writer_cpus, reader_cpus = cpu_halves()
+    web = ["taskset", "-c", reader_cpus] if args.split_cores else []
     if args.replica:
         try:
             replica_up()
@@ -187,12 +202,20 @@ def main() -> None:
                 replica_down()
             raise
         server_env["DATABASE_REPLICA_URL"] = REPLICA_URL
+        if args.split_cores:
+            pin(cluster_pids(PRIMARY_PORT), writer_cpus)
+            pin(cluster_pids(REPLICA_PORT), reader_cpus)
+            print(
+                f"CPUs {writer_cpus}: the primary and the import; "
+                f"CPUs {reader_cpus}: the replica, gunicorn, wrk"
+            )
     elif replica_online():
         print(
             "NOTE: a replica cluster is online (not used by this run): it replays the primary's WAL meanwhile"
         )
     server = subprocess.Popen(
         [
+            *web,
             str(Path(sys.executable).parent / "gunicorn"),
             "povertyprog.wsgi",
             "-c",
@@ -235,13 +258,19 @@ def main() -> None:
         )
         users_started = time.time()
         runs = [
-            _wrk(path, keys[user], count, args.seconds, think, seed)
+            _wrk(path, keys[user], count, args.seconds, think, seed, web)
             for seed, ((_, user, path), count) in enumerate(zip(pages, users, strict=True))
         ]
         if planned:
             time.sleep(IMPORT_DELAY)
             importer = subprocess.Popen(
-                [sys.executable, __file__, "--import-run", planned["plan"]],
+                [
+                    *(["taskset", "-c", writer_cpus] if args.split_cores else []),
+                    sys.executable,
+                    __file__,
+                    "--import-run",
+                    planned["plan"],
+                ],  # fmt: skip
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -290,6 +319,11 @@ def main() -> None:
             importer.wait(timeout=60)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        if args.split_cores:  # the machine's PostgreSQL serves others after this run: all CPUs again
+            every = f"0-{os.cpu_count() - 1}"
+            pin(cluster_pids(PRIMARY_PORT), every)
+            if replica_online():
+                pin(cluster_pids(REPLICA_PORT), every)
         if args.replica and not args.keep:
             replica_down()
 
@@ -590,7 +624,28 @@ def write_workbook(
     return member_row - 1
 
 
-def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, int], seed: int):
+def cpu_halves() -> tuple[str, str]:
+    """The machine's CPUs in two halves for taskset: evens (the writers), odds (the readers)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return ",".join(map(str, cpus[::2])), ",".join(map(str, cpus[1::2] or cpus))
+
+
+def cluster_pids(port: int) -> list[int]:
+    """The postmaster of the PostgreSQL cluster on `port` (pg_lsclusters) and its processes."""
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+    data = next(line.split()[5] for line in listing.splitlines() if line.split()[2] == str(port))
+    postmaster = int((Path(data) / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
+    return [postmaster, *map(int, children.split())]
+
+
+def pin(pids: list[int], cpus: str) -> None:
+    """Run these processes (every thread) on `cpus`; processes they fork inherit it."""
+    for pid in pids:
+        subprocess.run(["taskset", "-a", "-cp", cpus, str(pid)], capture_output=True, check=False)
+
+
+def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, int], seed: int, prefix=()):
     """One wrk process: `users` connections on one page kind, started now, results on stdout."""
     script = Path(tempfile.mkdtemp()) / "wrk.lua"
     script.write_text(
@@ -601,6 +656,7 @@ def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, in
     )
     return subprocess.Popen(
         [
+            *prefix,
             "wrk",
             "-t1",
             f"-c{users}",
