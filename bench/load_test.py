@@ -640,9 +640,16 @@ def cluster_pids(port: int) -> list[int]:
 
 
 def pin(pids: list[int], cpus: str) -> None:
-    """Run these processes (every thread) on `cpus`; processes they fork inherit it."""
+    """Run these processes (every thread) on `cpus`; processes they fork inherit it. A child that
+    ended meanwhile is skipped; the first (the postmaster) must take it, or the run stops."""
     for pid in pids:
         subprocess.run(["taskset", "-a", "-cp", cpus, str(pid)], capture_output=True, check=False)
+    wanted = set()
+    for part in cpus.split(","):  # "0,2" or "0-3"
+        low, _, high = part.partition("-")
+        wanted.update(range(int(low), int(high or low) + 1))
+    if os.sched_getaffinity(pids[0]) != wanted:
+        sys.exit(f"taskset could not move process {pids[0]} to CPUs {cpus} (run as root)")
 
 
 def _wrk(path: str, session: str, users: int, seconds: int, think: tuple[int, int], seed: int, prefix=()):

@@ -16,9 +16,9 @@ from povertyprog.lib.spreadsheets import XLSX
 from povertyprog.units.models import Level
 
 
-def _options(request, unit) -> dict:
+def _options(request, unit, notices: list[tuple[int, str]]) -> dict:
     """by (default: the child units of a unit above a commune), k (blank: the year's), persons,
-    since (the year compared with; default the year before)."""
+    since (the year compared with; default the year before). What cannot be used goes to `notices`."""
     by = request.GET.get("nhom", "")
     if by not in GROUPINGS:
         by = "child" if unit.level != Level.COMMUNE else ""
@@ -28,7 +28,7 @@ def _options(request, unit) -> dict:
         try:
             k = fraction(raw_k)
         except ValueError as error:
-            messages.error(request, f"Ngưỡng k: {error} Đang dùng ngưỡng của năm.")
+            notices.append((messages.ERROR, f"Ngưỡng k: {error} Đang dùng ngưỡng của năm."))
     since = request.GET.get("so_voi", "")
     return {
         "by": by or None,
@@ -39,17 +39,18 @@ def _options(request, unit) -> dict:
     }
 
 
-def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict]:
-    """The measures and the change as the page shows them; what was asked and cannot be used
-    (a wrong k, a year under another standard) is said in a message on the page."""
-    options = _options(request, unit)
+def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict, list[tuple[int, str]]]:
+    """The measures and the change as the page shows them, the options, and what was asked and
+    cannot be used (a wrong k, a year under another standard): the page says it, the download not."""
+    notices: list[tuple[int, str]] = []  # (message level, text)
+    options = _options(request, unit, notices)
     try:
         result = mpi_measures(unit, year, by=options["by"], k=options["k"], persons=options["persons"])
     except MpiUnavailable as error:
         if options["k"] is None:
-            messages.error(request, str(error))
-            return None, None, options
-        messages.error(request, f"{error} Đang dùng ngưỡng của năm.")
+            notices.append((messages.ERROR, str(error)))
+            return None, None, options, notices
+        notices.append((messages.ERROR, f"{error} Đang dùng ngưỡng của năm."))
         options["k"] = None
         result = mpi_measures(unit, year, by=options["by"], persons=options["persons"])
     since = options["since"] or year - 1
@@ -58,8 +59,8 @@ def _figures(request, unit, year: int) -> tuple[dict | None, dict | None, dict]:
     except MpiUnavailable as error:
         change = None  # the year compared is under another standard (or has no parameters)
         if options["since"]:
-            messages.warning(request, str(error))
-    return as_floats(result), change and as_floats(change), options
+            notices.append((messages.WARNING, str(error)))
+    return as_floats(result), change and as_floats(change), options, notices
 
 
 def _charts(result: dict) -> dict:
@@ -87,7 +88,9 @@ def _charts(result: dict) -> dict:
 @login_required
 def mpi_page(request):
     unit, year = requested_unit(request), requested_year(request)  # 404 outside the user's subtree
-    result, change, options = _figures(request, unit, year)
+    result, change, options, notices = _figures(request, unit, year)
+    for level, text in notices:
+        messages.add_message(request, level, text)
     context = {
         "unit": unit,
         "year": year,
@@ -105,8 +108,7 @@ def mpi_page(request):
 @login_required
 def mpi_download(request):
     unit, year = requested_unit(request), requested_year(request)
-    result, change, _ = _figures(request, unit, year)
-    list(messages.get_messages(request))  # said on the page already: not again on the next one
+    result, change, _, _ = _figures(request, unit, year)  # the page said what could not be used
     if result is None:
         raise Http404("Chưa tính được các chỉ số nghèo đa chiều cho năm này.")
     response = HttpResponse(mpi_workbook(result, change), content_type=XLSX)

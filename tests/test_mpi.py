@@ -288,6 +288,14 @@ class MpiPageTests(BaseTestCase):
         self.assertContains(response, "không phải là một phân số")
         self.assertContains(response, 'data-testid="M0">')
 
+    def test_the_download_says_nothing_that_would_show_on_the_next_page(self):
+        """A wrong k is told on the page; the download uses the year's k and leaves no message."""
+        self.client.force_login(self.district)
+        query = {"don_vi": self.backan_city.pk, "nam": 2024, "k": "ba"}
+        self.assertEqual(self.client.get(reverse("households:mpi_download"), query).status_code, 200)
+        page = self.client.get(reverse("households:mpi"), {"don_vi": self.backan_city.pk, "nam": 2024})
+        self.assertNotContains(page, "không phải là một phân số")
+
     def test_the_excel_tables_hold_the_same_numbers(self):
         self.client.force_login(self.district)
         response = self.client.get(
