@@ -757,9 +757,34 @@ def _fields_differ_simple(stored: dict, entered: dict, fields: list[str]) -> boo
     return any(stored[f] != entered[f] for f in fields)
 
 
-def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader) -> list[_Plan]:
+@dataclass(slots=True)
+class _Registry:
+    """What the registry holds for a batch's rows (_registry reads it; _plan needs nothing else)."""
+
+    households: dict
+    reviews: dict
+    members: dict
+    village_lists: dict
+
+
+def _registry(rows: list[Row], communes: dict, year: int) -> _Registry:
+    """The registry's rows for a batch (by code), and the village lists of the file's communes:
+    the batch's reads, made before the previous batch's writes are sent (household_import)."""
+    if not rows:  # every row found unchanged by the preview (D54)
+        return _Registry({}, {}, {}, {})
     households, reviews, members = _existing([r.values["code"] for r in rows if r.values["code"]], year)
     lists = village_lists(c.pk for c in communes.values() if c is not None)
+    return _Registry(households, reviews, members, lists)
+
+
+def _plan(rows: list[Row], communes: dict, year: int, sheet: SheetReader, registry: _Registry) -> list[_Plan]:
+    """What each row changes, from the registry's rows (no query)."""
+    households, reviews, members, lists = (
+        registry.households,
+        registry.reviews,
+        registry.members,
+        registry.village_lists,
+    )
     plans = []
     for row in rows:
         v = row.values
@@ -835,21 +860,28 @@ class _Written:
     head_name: str
 
 
-def _write(
-    plans: list[_Plan], year: int, user: User, source: str, server: ServerWork, taken=frozenset()
-) -> set[tuple[int, int]]:
-    """Write one batch of changed rows; returns the (commune, year) pairs whose rollups must be
-    refreshed. The caller holds the transaction: any error leaves nothing written. The audit
-    rows and the foreign-key checks go to `server` (done while the next batch is read).
-    `taken`: the codes the file gives (new rows without a code never get one of them).
+@dataclass(slots=True)
+class _Prepared:
+    """One batch's writes, worked out in Python (_prepare) before they are sent (_store)."""
 
-    New households, members and reviews are written from plain dicts by COPY; households and
-    reviews that exist are updated from dicts by copy_update, with their audit rows."""
-    standard = PovertyStandard.objects.for_year(year)
+    plans: list[_Plan]
+    new_households: list[dict]  # to create; "id" is set when they are written
+    updated_households: list[dict]
+    households: dict[str, dict]  # every plan's household by code
+    replaced: list[_Plan]  # plans whose members the file replaces
+    new_reviews: list[dict]  # reviews of new households
+    first_reviews: list[dict]  # the year's first review of a household that existed
+    updated_reviews: list[dict]
+
+
+def _prepare(plans: list[_Plan], year: int, standard: PovertyStandard, taken=frozenset()) -> _Prepared:
+    """The rows one batch will write, as dicts by attname: new and updated households, reviews
+    with their computed figures. No query, unless rows without a code need new codes (`taken`:
+    the codes the file gives; new rows never get one of them). The ids of new households, and
+    the household id of their members and reviews, are set by _store."""
     new = [p for p in plans if p.is_new]
     _assign_codes([p for p in new if not p.row.values["code"]], taken)
     new_rows = [_household_values(p) for p in new]
-    copy_insert(Household, new_rows, history_user=user, change_reason=source, server=server)
     household_values = {}
     for plan in plans:
         if plan.is_new:
@@ -861,29 +893,7 @@ def _write(
             values["version"] += 1  # the forms' lock: a form opened before the import sees the change
         household_values[values["code"]] = values
     updated = [household_values[p.row.values["code"]] for p in plans if not p.is_new and p.household_changed]
-    fields = [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"]
-    copy_update(Household, updated, fields, history_user=user, change_reason=source, server=server)
     household_values.update((row["code"], row) for row in new_rows)
-    ids = {code: values["id"] for code, values in household_values.items()}
-
-    replaced = [p for p in plans if p.members_changed]
-    # A household created by this import has no members yet: only the others' are deleted (an
-    # empty delete still collects through the ORM: 1 s for a first import of 100,000).
-    existing = [ids[p.row.values["code"]] for p in replaced if not p.is_new]
-    if existing:
-        Member.objects.filter(household_id__in=existing).delete()
-    for plan in replaced:
-        household_id = ids[plan.row.values["code"]]
-        for member in plan.members:
-            member["household_id"] = household_id
-    copy_insert(
-        Member,
-        [m for p in replaced for m in p.members],
-        history_user=user,
-        change_reason=source,
-        server=server,
-    )
-
     new_reviews, first_reviews, existing = [], [], []
     for plan in plans:
         values = household_values[plan.row.values["code"]]
@@ -891,24 +901,64 @@ def _write(
             (new_reviews if plan.is_new else first_reviews).append(_new_review(plan, year, standard, values))
         else:
             existing.append(_updated_review(plan, standard, values))
-    copy_insert(HouseholdReview, new_reviews, history_user=user, change_reason=source, server=server)
+    replaced = [p for p in plans if p.members_changed]
+    return _Prepared(
+        plans, new_rows, updated, household_values, replaced, new_reviews, first_reviews, existing
+    )
+
+
+def _store(batch: _Prepared, year: int, user: User, source: str, server: ServerWork) -> set[tuple[int, int]]:
+    """Write one batch (_prepare); returns the (commune, year) pairs whose rollups must be
+    refreshed. The caller holds the transaction: any error leaves nothing written. The audit rows
+    and the foreign-key checks go to `server` (done while the next batch is worked out).
+
+    New households, members and reviews are written from plain dicts by COPY; households and
+    reviews that exist are updated from dicts by copy_update, with their audit rows."""
+    copy_insert(Household, batch.new_households, history_user=user, change_reason=source, server=server)
+    fields = [*HOUSEHOLD_FIELDS, "search_text", "head_sort_key", "version"]
+    copy_update(
+        Household, batch.updated_households, fields, history_user=user, change_reason=source, server=server
+    )
+    ids = {code: values["id"] for code, values in batch.households.items()}
+    for review in itertools.chain(batch.new_reviews, batch.first_reviews):
+        review["household_id"] = ids[review["household_id"]]  # _new_review left the code there
+
+    # A household created by this import has no members yet: only the others' are deleted (an
+    # empty delete still collects through the ORM: 1 s for a first import of 100,000).
+    existing = [ids[p.row.values["code"]] for p in batch.replaced if not p.is_new]
+    if existing:
+        Member.objects.filter(household_id__in=existing).delete()
+    for plan in batch.replaced:
+        household_id = ids[plan.row.values["code"]]
+        for member in plan.members:
+            member["household_id"] = household_id
+    copy_insert(
+        Member,
+        [m for p in batch.replaced for m in p.members],
+        history_user=user,
+        change_reason=source,
+        server=server,
+    )
+    copy_insert(HouseholdReview, batch.new_reviews, history_user=user, change_reason=source, server=server)
     # The year's first review of a household that existed, and a review updated, have their audit
     # rows copied at once, not by `server`: histories_refresh() below may update these reviews, and
     # a copy the server made after that UPDATE would give the "+" or "~" row the refreshed history
     # fields (tests/test_equivalence.py, the slow server). A new household's review it never updates.
-    copy_insert(HouseholdReview, first_reviews, history_user=user, change_reason=source)
-    reviews_bulk_update(existing, [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"], user=user, reason=source)
+    copy_insert(HouseholdReview, batch.first_reviews, history_user=user, change_reason=source)
+    reviews_bulk_update(
+        batch.updated_reviews, [*REVIEW_FIELDS, *_REVIEW_COMPUTED, "updated_at"], user=user, reason=source
+    )
     # A household created by this import has one review and no past: its history fields keep
     # their defaults, so only households that existed need their history recomputed.
     pairs = histories_refresh(
         [
             _Written(v["id"], v["origin"], v["code"], v["head_name"])
-            for v in (household_values[p.row.values["code"]] for p in plans if not p.is_new)
+            for v in (batch.households[p.row.values["code"]] for p in batch.plans if not p.is_new)
         ],
         user=user,
     )
     server.check_constraints()
-    return pairs | {(p.commune.pk, year) for p in plans}
+    return pairs | {(p.commune.pk, year) for p in batch.plans}
 
 
 def _assign_codes(plans: list[_Plan], taken) -> None:
@@ -946,9 +996,10 @@ def _review_row(plan: _Plan, standard: PovertyStandard, household: dict, members
 
 
 def _new_review(plan: _Plan, year: int, standard: PovertyStandard, household: dict) -> dict:
-    """A new review of the year (see copy_insert)."""
+    """A new review of the year (see copy_insert). Its household_id holds the household's code
+    until _store, which knows the ids of the households it creates, puts the id there."""
     return _review_row(
-        plan, standard, household, _members_count(plan), household_id=household["id"], year=year
+        plan, standard, household, _members_count(plan), household_id=household["code"], year=year
     )
 
 
@@ -1098,7 +1149,7 @@ def household_import(
     if not (user.is_system_admin or unit.path.startswith(user.unit.path)):
         raise PermissionDenied("Đơn vị này nằm ngoài phạm vi của bạn.")
     try:
-        PovertyStandard.objects.for_year(year)
+        standard = PovertyStandard.objects.for_year(year)
     except PovertyStandard.DoesNotExist:
         raise RefusedFile(f"Chưa có chuẩn nghèo áp dụng cho năm {year}.") from None
     if year_before_commune(unit, year):  # a unit of the new tree, a year of the old one (D45)
@@ -1137,6 +1188,8 @@ def household_import(
     communes: dict = {}
     locked: dict[int, str] = {}
     pairs: set[tuple[int, int]] = set()
+    waiting: _Prepared | None = None  # a batch worked out, written once the next one has been read
+    source = audit.from_file(name)
     try:
         with (
             _kept_only_if_clean(partial, kept_parse, problems),
@@ -1149,7 +1202,14 @@ def household_import(
                     _keep_batch(keep, rows)
                 _check_codes_and_scope(rows, user, unit, year, household_sheet, seen, communes, locked)
                 planned = rows if unchanged is None else [r for r in rows if r.number not in unchanged]
-                plans = _plan(planned, communes, year, household_sheet)
+                registry = _registry(planned, communes, year)
+                # The previous batch is written only now, after this batch's reads: while the
+                # server copies its audit rows and checks its keys, Python works this one out.
+                # (Its reads do not depend on those writes: a file's codes are all different.)
+                if waiting is not None and not problems:
+                    pairs |= _store(waiting, year, user, source, server)
+                waiting = None
+                plans = _plan(planned, communes, year, household_sheet, registry)
                 if keep is not None:
                     _keep_batch(keep, rows, plans)
                 changed = [p for p in plans if p.changed]
@@ -1158,10 +1218,12 @@ def household_import(
                 result.updated += sum(1 for p in changed if not p.is_new)
                 result.unchanged += len(plans) - len(changed) + len(rows) - len(planned)
                 if not dry_run and not problems:
-                    pairs |= _write(changed, year, user, audit.from_file(name), server, taken=taken)
+                    waiting = _prepare(changed, year, standard, taken)
                 codeless = codeless or not all(r.values["code"] for r in rows)
                 if progress:
                     progress(result.total_rows, max(household_sheet.height - 1, result.total_rows))
+            if waiting is not None and not problems:
+                pairs |= _store(waiting, year, user, source, server)
             if not result.total_rows:
                 raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
             if keep is not None and not problems:
