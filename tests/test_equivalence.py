@@ -891,6 +891,30 @@ class CopyEquivalenceTests(EquivalenceTestCase):
                 self.assertEqual(copied["rows"], created["rows"])
                 self.assertEqual(copied["audit"], created["audit"])
 
+    def test_a_row_another_writer_added_inside_the_reserved_range_gets_no_audit_row_of_ours(self):
+        """copy_insert copies the audit rows of an id range without the list of ids when its ids
+        are the whole range. Here another writer takes a value of the sequence while the ids are
+        reserved: its household lies inside the range, and must keep its own audit row alone."""
+        from povertyprog.lib import copyinsert
+
+        reserve, others = copyinsert._reserve_ids, []
+
+        def reserve_with_a_writer_between(model, count):
+            first = reserve(model, count // 2)
+            others.append(form_household(self.officer, self.song_cau, draw_household(self.rng, 99)))
+            return first + reserve(model, count - count // 2)
+
+        with mock.patch.object(copyinsert, "_reserve_ids", reserve_with_a_writer_between):
+            ids = copy_insert(
+                Household, self.household_rows(), history_user=self.officer, change_reason="tệp"
+            )
+        other = others[0].pk
+        self.assertTrue(min(ids) < other < max(ids))
+        reasons = list(Household.history.filter(id=other).values_list("history_change_reason", flat=True))
+        self.assertEqual(len(reasons), 1)  # the form's audit row only
+        self.assertNotEqual(reasons[0], "tệp")
+        self.assertEqual(Household.history.filter(id__in=ids, history_change_reason="tệp").count(), len(ids))
+
 
 # --- 4. Overlapped server statements --------------------------------------------------------
 

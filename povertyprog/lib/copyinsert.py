@@ -143,11 +143,18 @@ def _copy(table: str, columns: list[str], rows) -> None:
 def _copy_history(model, ids: list[int], user, now, change_reason, server: ServerWork) -> None:
     """The "+" audit rows of the rows `ids`, copied from the table in the database."""
     pk = model._meta.pk.column
+    # The range lets PostgreSQL walk the primary key once instead of probing it per id. When no
+    # other writer took a value of the sequence in between, the ids are the whole range and the
+    # list need not be sent (formatting 17,500 ids costs Python 20 ms a batch, the server a probe
+    # per row).
+    low, high = min(ids), max(ids)
+    where, params = f'"{pk}" BETWEEN %s AND %s', [low, high]
+    if high - low != len(ids) - 1:  # sequence values are distinct: n of them spanning n are all
+        where, params = f'{where} AND "{pk}" = ANY(%s)', [*params, ids]
     history_insert_select(
         model,
-        # The range lets PostgreSQL walk the primary key once instead of probing it per id.
-        where=f'"{pk}" BETWEEN %s AND %s AND "{pk}" = ANY(%s)',
-        params=[min(ids), max(ids), ids],
+        where=where,
+        params=params,
         history_type="+",
         user=user,
         now=now,
