@@ -32,6 +32,12 @@ def citizen_id_problem(number: str, *, sex: str | None = None, birth_year: int |
             f"Ba chữ số đầu ({number[:3]}) không phải mã tỉnh nơi đăng ký khai sinh "
             "(Thông tư 59/2021/TT-BCA)."
         )
+    return coded_mismatch(number, sex=sex, birth_year=birth_year)
+
+
+def coded_mismatch(number: str, *, sex: str | None, birth_year: int | None) -> str | None:
+    """What a well-formed number (citizen_id_problem found nothing else wrong) says against the
+    sex and year of birth entered; None when it agrees, or when they are unknown."""
     century, coded_sex = century_and_sex(int(number[3]))
     coded_year = century + int(number[4:6])
     if sex and sex != coded_sex:

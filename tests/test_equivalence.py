@@ -1325,7 +1325,9 @@ class MemberRowParserTests(SimpleTestCase):
         sheet = SheetReader(MEMBER_SHEET, SheetRows(301, self.rows()), MEMBER_COLUMNS, problems)
         parsers = importing._member_parsers()
         if fast:
-            parse_rows = importing._column_parser(sheet, parsers, importing._UNIQUE_MEMBER_CELLS)
+            parse_rows = importing._column_parser(
+                sheet, parsers, importing._UNIQUE_MEMBER_CELLS, importing._LOCAL_MEMBER_CELLS
+            )
             values = [v for window in importing._batches(sheet.data_rows(), 7) for v in parse_rows(window)]
         else:
             values = [
