@@ -281,8 +281,8 @@ class Row:
     # indicator written in the file must agree with the members). Not the whole row: the preview
     # keeps rows for the commit, and 48 cells a row were most of what it pickled.
     cells: dict
-    # The file's members: as parsed while attached, then (_parse_batch) as _new_member makes them,
-    # the rows to write, once and kept with the parse for the commit.
+    # The file's members as _new_member makes them (the rows to write), once, when attached, and
+    # kept with the parse for the commit.
     members: list[dict] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
     # What the file's own members determine as of its review date (_derived; {} without either):
@@ -336,7 +336,11 @@ def _parse_households(sheet: SheetReader, batch, year: int, parsers) -> list[Row
         if problem := review_date_error(year, day):
             sheet.problem(number, "review_date", day.strftime("%d/%m/%Y"), problem)
         width = len(raw)
-        cells = {name: raw[at] for name, at in indicators if at < width and not is_blank(raw[at])}
+        cells = {  # not is_blank(), written out: 12 cells a row, most of them empty
+            name: cell
+            for name, at in indicators
+            if at < width and (cell := raw[at]) is not None and (cell.__class__ is not str or cell.strip())
+        }
         rows.append(Row(number, values, cells))
     return rows
 
@@ -502,9 +506,10 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
             )
 
 
-def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, dict]]], dict]:
-    """The member sheet grouped by household code (it may list households in any order), and the
-    ID numbers it gives ({number: (row, household code)})."""
+def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, tuple]]], dict]:
+    """The member sheet grouped by household code (it may list households in any order): (row,
+    the values of MEMBER_FIELDS) of each member; and the ID numbers it gives ({number: (row,
+    household code)})."""
     grouped, seen_ids = defaultdict(list), {}
     if sheet is None:
         return grouped, seen_ids
@@ -521,8 +526,8 @@ def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[in
             )
         elif citizen_id:
             seen_ids[citizen_id] = (number, values["code"])
-        if values["code"]:
-            grouped[values["code"]].append((number, values))
+        if values["code"]:  # kept as a tuple until its batch comes: a dict a member was 460 MB at 350,000
+            grouped[values["code"]].append((number, _member_values(values)))
     _check_ids_in_registry(seen_ids, sheet)
     return grouped, seen_ids
 
@@ -587,7 +592,7 @@ def _registry_holders(numbers: list[str]) -> list[tuple[str, str, str]]:
 def _attach_members(rows: list[Row], members: dict, sheet: SheetReader | None) -> None:
     for row in rows:
         for number, values in members.get(row.values["code"], ()):
-            row.members.append(values)
+            row.members.append(_new_member(values))
             row.member_rows.append(number)
         if problem := heads_error(m["relation"] for m in row.members):
             sheet.problem(row.member_rows[0], "relation", "", f"{row.values['code']}: {problem}")
@@ -703,12 +708,18 @@ def _members_differ_simple(from_file: list[dict], current: list[tuple]) -> bool:
     return list(map(_member_tuple, from_file)) != list(map(_member_tuple, current))
 
 
-def _new_member(values: dict) -> dict:
-    """A member of the file as the row to write (by field name; see copy_insert)."""
-    return {
-        name: values[name] if values[name] is not None or name == "birth_date" else ""
-        for name in MEMBER_FIELDS
-    }
+# The member fields a blank or wrong cell leaves None when parsed, written "" (birth_date stays None).
+_BLANK_AS_EMPTY = ("full_name", "sex", "birth_year", "relation")
+
+
+def _new_member(values: tuple) -> dict:
+    """A member of the file (the values of MEMBER_FIELDS, as parsed) as the row to write (by
+    field name; see copy_insert)."""
+    member = dict(zip(MEMBER_FIELDS, values, strict=True))
+    for name in _BLANK_AS_EMPTY:
+        if member[name] is None:
+            member[name] = ""
+    return member
 
 
 def _derived(members: list[dict], day: date | None) -> dict[str, bool]:
@@ -1278,7 +1289,6 @@ def _parse_batch(household_sheet, member_sheet, members, batch, year: int, parse
     rows = _parse_households(household_sheet, batch, year, parsers)
     _attach_members(rows, members, member_sheet)
     for row in rows:
-        row.members = [_new_member(m) for m in row.members]
         row.derived = _derived(row.members, row.values["review_date"])
     return rows
 

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from unittest import mock
 
+from django.test import SimpleTestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -802,3 +803,15 @@ class FewerCollectionsTests(ImportTestCase):
                 self.assertEqual(gc.get_threshold(), importing.FEWER_COLLECTIONS)
             self.assertEqual(gc.get_threshold(), importing.FEWER_COLLECTIONS)  # the other runs on
         self.assertEqual(gc.get_threshold(), (701, 11, 12))
+
+
+class MemberEntryTests(SimpleTestCase):
+    def test_the_member_fields_written_empty_are_those_a_blank_cell_leaves_none(self):
+        """The member sheet is kept as tuples until a household's batch comes; _new_member then
+        writes "" where a blank or wrong cell left None, as the parsed dict's fields were written."""
+        left_none = {key for key, _, default in importing._member_parsers() if default is None}
+        expected = left_none & set(importing.MEMBER_FIELDS) - {"birth_date"}
+        self.assertEqual(set(importing._BLANK_AS_EMPTY), expected)
+        member = importing._new_member(tuple(None for _ in importing.MEMBER_FIELDS))
+        self.assertEqual({name for name, value in member.items() if value == ""}, expected)
+        self.assertIsNone(member["birth_date"])
