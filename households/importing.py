@@ -506,13 +506,11 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
             )
 
 
-def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, tuple]]], dict]:
-    """The member sheet grouped by household code (it may list households in any order): (row,
-    the values of MEMBER_FIELDS) of each member; and the ID numbers it gives ({number: (row,
-    household code)})."""
-    grouped, seen_ids = defaultdict(list), {}
-    if sheet is None:
-        return grouped, seen_ids
+def _checked_members(sheet: SheetReader, seen_ids: dict) -> Iterator[tuple[int, str, tuple, str]]:
+    """The member sheet's rows in order: (row, household code, the values of MEMBER_FIELDS, the ID
+    number if it passed: "" otherwise), rows without a code left out. Each ID number is checked
+    against the member's sex and year of birth and against the rows before (`seen_ids`, filled:
+    {number: (row, household code)})."""
     for number, values in _parse_members(sheet):
         citizen_id = values["citizen_id"]  # well formed, or "" (_citizen_id reported it)
         problem = citizen_id and coded_mismatch(
@@ -527,9 +525,64 @@ def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[in
         elif citizen_id:
             seen_ids[citizen_id] = (number, values["code"])
         if values["code"]:  # kept as a tuple until its batch comes: a dict a member was 460 MB at 350,000
-            grouped[values["code"]].append((number, _member_values(values)))
+            yield number, values["code"], _member_values(values), "" if problem else citizen_id
+
+
+def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, tuple]]], dict]:
+    """The member sheet grouped by household code (it may list households in any order): (row,
+    the values of MEMBER_FIELDS) of each member; and the ID numbers it gives ({number: (row,
+    household code)})."""
+    grouped, seen_ids = defaultdict(list), {}
+    if sheet is None:
+        return grouped, seen_ids
+    for number, code, values, _ in _checked_members(sheet, seen_ids):
+        grouped[code].append((number, values))
     _check_ids_in_registry(seen_ids, sheet)
     return grouped, seen_ids
+
+
+class _OutOfOrder(Exception):
+    """The member sheet does not list households in the household sheet's order (_MemberStream)."""
+
+
+class _MemberStream:
+    """The member sheet read along with the household sheet, a batch's members at a time, when it
+    lists the households in the household sheet's order (as the template and the export write it):
+    memory then holds a batch, not the sheet (D56). `seen`: the household codes of the batches
+    before (household_import fills it). A member of a household already passed, or a household
+    code that comes again in a later batch, means another order: _OutOfOrder, and the import
+    starts again with the whole sheet grouped by code (_members_by_code), which finds the same."""
+
+    def __init__(self, sheet: SheetReader | None, seen: dict):
+        self.sheet, self.seen, self.seen_ids = sheet, seen, {}
+        self._rows = _checked_members(sheet, self.seen_ids) if sheet is not None else iter(())
+        self._ahead = None  # a row read and not taken: a later batch's household, or none
+
+    def take(self, codes: set[str]) -> dict[str, list[tuple[int, tuple]]]:
+        """The members of the households `codes` (a batch's), as _members_by_code groups them."""
+        if not self.seen.keys().isdisjoint(codes):
+            raise _OutOfOrder  # a code of an earlier batch again: its members went to that batch
+        return self._read(lambda code: code in codes)
+
+    def rest(self) -> dict[str, list[tuple[int, tuple]]]:
+        """The members no batch took: of households the household sheet does not have."""
+        return self._read(lambda code: True)
+
+    def _read(self, wanted: Callable[[str], bool]) -> dict:
+        got, ids = defaultdict(list), {}
+        while (row := self._ahead or next(self._rows, None)) is not None:
+            number, code, values, citizen_id = row
+            if code in self.seen:
+                raise _OutOfOrder  # its household has gone by without it
+            if not wanted(code):
+                self._ahead = row
+                break
+            self._ahead = None
+            got[code].append((number, values))
+            if citizen_id:
+                ids[citizen_id] = (number, code)
+        _check_ids_in_registry(ids, self.sheet)
+        return got
 
 
 def _check_ids_in_registry(seen_ids: dict[str, tuple[int, str]], sheet: SheetReader) -> None:
@@ -1176,23 +1229,56 @@ def household_import(
         raise RefusedFile(f"Chưa có chuẩn nghèo áp dụng cho năm {year}.") from None
     if year_before_commune(unit, year):  # a unit of the new tree, a year of the old one (D45)
         raise RefusedFile(year_before_commune(unit, year))
+    arguments = dict(user=user, unit=unit, year=year, path=path, name=name, dry_run=dry_run)
+    arguments.update(progress=progress, kept_parse=kept_parse, standard=standard)
+    try:
+        return _household_import(**arguments, streaming=True)
+    except _OutOfOrder:  # the member sheet lists households in another order: read it whole (D56)
+        return _household_import(**arguments, streaming=False)
+
+
+def _household_import(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    year: int,
+    path: Path,
+    name: str,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+    kept_parse: Path | None,
+    standard: PovertyStandard,
+    streaming: bool,
+) -> ImportResult:
+    """household_import's work. `streaming`: the member sheet read along with the household sheet
+    (_MemberStream; raises _OutOfOrder when it cannot be), else read whole first."""
     kind = Path(name).suffix.lower().lstrip(".")
     problems: list[Problem] = []
     kept = None if dry_run else _kept_parse(kept_parse, path)
     stamp: Stamp | None = registry_stamp() if dry_run and kept_parse else None  # before any read
+    # The file's codes, by first row: duplicates, and codes new rows must avoid. From a kept parse
+    # the preview has found the duplicates, and says which codes to avoid (`taken`).
+    seen: dict[str, int] | None = {} if kept is None else None
     if kept is None:
         household_sheet, member_sheet = _sheets(path, kind, problems)
         parsers = _household_parsers()
-        members, seen_ids = _members_by_code(member_sheet)
+        if streaming:
+            stream = _MemberStream(member_sheet, seen)
+            members_of, seen_ids = stream.take, stream.seen_ids
+        else:
+            members, seen_ids = _members_by_code(member_sheet)
+
+            def members_of(codes: set[str]) -> dict:
+                return members  # every household's: _attach_members takes the batch's
+
         batches = (
-            (_parse_batch(household_sheet, member_sheet, members, batch, year, parsers), None)
+            (_parse_batch(household_sheet, member_sheet, members_of, batch, year, parsers), None)
             for batch in _batches(household_sheet.data_rows(), BATCH_SIZE)
         )
     else:  # the file's own checks passed at the preview; the registry's are made again
         kept_ids, (household_state, member_state), preview_stamp, taken, batches = kept
         household_sheet = SheetReader.restored(household_state, HOUSEHOLD_COLUMNS, problems)
         member_sheet = member_state and SheetReader.restored(member_state, MEMBER_COLUMNS, problems)
-        members = {}
         if not registry_unchanged_since(preview_stamp):
             _check_ids_in_registry(kept_ids(), member_sheet)
             batches = ((rows, None) for rows, _ in batches)  # the preview's unchanged rows: planned again
@@ -1201,9 +1287,6 @@ def household_import(
     partial = kept_parse.with_name(kept_parse.name + ".partial") if dry_run and kept_parse else None
     keeping = partial.open("wb") if partial else contextlib.nullcontext()
     result = ImportResult(problems=problems)
-    # The file's codes, by first row: duplicates, and codes new rows must avoid. From a kept parse
-    # the preview has found the duplicates, and says which codes to avoid (`taken`).
-    seen: dict[str, int] | None = {} if kept is None else None
     if kept is None:
         taken = seen.keys()
     codeless = False  # some row gives no code
@@ -1248,13 +1331,13 @@ def household_import(
                 pairs |= _store(waiting, year, user, source, server)
             if not result.total_rows:
                 raise RefusedFile("Trang “Hộ gia đình” không có dòng dữ liệu nào dưới dòng tiêu đề.")
+            if seen is not None:
+                _unknown_member_codes(stream.rest() if streaming else members, seen, member_sheet)
             if keep is not None and not problems:
                 states = (household_sheet.state(), member_sheet and member_sheet.state())
                 _keep_footer(
                     keep, path, states, stamp, frozenset(seen) if codeless else frozenset(), seen_ids
                 )
-            if seen is not None:
-                _unknown_member_codes(members, seen, member_sheet)
             if problems and not dry_run:
                 raise _Abort  # rolls back every batch already written
             if not dry_run:
@@ -1284,10 +1367,11 @@ def _kept_only_if_clean(partial: Path | None, kept: Path | None, problems: list)
         partial.replace(kept)
 
 
-def _parse_batch(household_sheet, member_sheet, members, batch, year: int, parsers) -> list[Row]:
-    """A batch of household rows parsed, with their members attached (what the file alone decides)."""
+def _parse_batch(household_sheet, member_sheet, members_of, batch, year: int, parsers) -> list[Row]:
+    """A batch of household rows parsed, with their members attached (what the file alone decides).
+    `members_of`: the batch's codes -> their members, grouped by code."""
     rows = _parse_households(household_sheet, batch, year, parsers)
-    _attach_members(rows, members, member_sheet)
+    _attach_members(rows, members_of({r.values["code"] for r in rows if r.values["code"]}), member_sheet)
     for row in rows:
         row.derived = _derived(row.members, row.values["review_date"])
     return rows

@@ -93,7 +93,7 @@ class FaultTests(TransactionTestCase):
 
         with mock.patch("households.import_jobs._progress", return_value=progress):
             failed = import_job_commit(job.pk)
-        self.assertEqual(calls[-1], BATCH_SIZE * 10)  # half the file had been written when it died
+        self.assertEqual(calls[-1], BATCH_SIZE * 10)  # half the file read, 9 batches written, when it died
         self.assertEqual(failed.status, ImportJob.Status.FAILED)
         self.assertIn("chưa có dữ liệu nào được ghi", failed.message)
         self.assertEqual(Household.objects.count(), 0)

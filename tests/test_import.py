@@ -1,5 +1,6 @@
 """Household list import: round trip, idempotence, corrections, atomicity, scope, hostile files."""
 
+import contextlib
 import gc
 import io
 import re
@@ -8,6 +9,7 @@ import zipfile
 from pathlib import Path
 from unittest import mock
 
+from django.db import transaction
 from django.test import SimpleTestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -815,3 +817,77 @@ class MemberEntryTests(SimpleTestCase):
         member = importing._new_member(tuple(None for _ in importing.MEMBER_FIELDS))
         self.assertEqual({name for name, value in member.items() if value == ""}, expected)
         self.assertIsNone(member["birth_date"])
+
+
+class MemberStreamTests(ImportTestCase):
+    """The member sheet is read along with the household sheet when it lists households in the
+    same order (households.importing._MemberStream, D56); in any other order the import starts
+    again with the sheet grouped by code. Either way the outcome is the grouped reading's."""
+
+    def setUp(self):
+        super().setUp()
+        self.rows = [household_row(f"01837-9000{n}") for n in range(1, 8)]
+        self.members = []
+        for n in range(1, 8):
+            code = f"01837-9000{n}"
+            self.members.append(
+                {"code": code, "full_name": f"Lý Văn {n}", "sex": "Nam", "birth_year": 1980,
+                 "relation": "Chủ hộ", "citizen_id": f"00608000123{n}"}
+            )  # fmt: skip
+            if n % 2:
+                self.members.append(
+                    {"code": code, "full_name": f"Lò Thị {n}", "sex": "Nữ", "birth_year": 1985,
+                     "relation": "Vợ/chồng", "citizen_id": f"00618500123{n}"}
+                )  # fmt: skip
+
+    def outcome(self, rows, members, *, grouped: bool, dry_run: bool = False):
+        """(result figures, problems, members written by household) of an import rolled back after."""
+        forced = mock.patch.object(importing._MemberStream, "take", side_effect=importing._OutOfOrder)
+        reads = mock.patch.object(importing, "_members_by_code", wraps=importing._members_by_code)
+        with (
+            transaction.atomic(),
+            mock.patch.object(importing, "BATCH_SIZE", 2),
+            forced if grouped else contextlib.nullcontext(),
+            reads as whole,
+        ):
+            result = self.run_import(workbook_bytes(rows, members), dry_run=dry_run)
+            written = sorted(Member.objects.values_list("household__code", "full_name", "citizen_id"))
+            transaction.set_rollback(True)
+        problems = [(p.sheet, p.row, p.column, p.value, p.message) for p in result.problems]
+        figures = (result.committed, result.created, result.total_rows)
+        return (figures, problems, written), whole.call_count
+
+    def assertSameAsGrouped(self, rows, members, *, restarted: bool):
+        for dry_run in (True, False):
+            streamed, reads = self.outcome(rows, members, grouped=False, dry_run=dry_run)
+            grouped, _ = self.outcome(rows, members, grouped=True, dry_run=dry_run)
+            self.assertEqual(streamed, grouped)
+            self.assertEqual(reads, 1 if restarted else 0)  # the sheet read whole only after a restart
+        return streamed
+
+    def test_members_in_the_households_order_are_read_a_batch_at_a_time(self):
+        figures, problems, written = self.assertSameAsGrouped(self.rows, self.members, restarted=False)
+        self.assertEqual((figures, problems), ((True, 7, 7), []))
+        self.assertEqual(len(written), 11)
+
+    def test_a_household_without_members_and_problems_on_the_member_sheet(self):
+        members = [m for m in self.members if m["code"] != "01837-90004"]
+        members[0] = dict(members[0], sex="Nữ")  # the ID number says male
+        members[5] = dict(members[5], citizen_id=members[1]["citizen_id"])  # a duplicate
+        _, problems, _ = self.assertSameAsGrouped(self.rows, members, restarted=False)
+        self.assertEqual(
+            [(row, "Số định danh" in column) for _, row, column, _, _ in problems], [(2, True), (7, True)]
+        )
+
+    def test_members_in_another_order_start_the_import_again(self):
+        members = self.members[1:] + self.members[:1]  # the first household's head comes last
+        figures, problems, written = self.assertSameAsGrouped(self.rows, members, restarted=True)
+        self.assertEqual((figures, problems, len(written)), ((True, 7, 7), [], 11))
+
+    def test_a_member_of_no_household_and_a_code_given_twice(self):
+        members = [*self.members[:3], {**self.members[3], "code": "01837-99999"}, *self.members[4:]]
+        _, problems, _ = self.assertSameAsGrouped(self.rows, members, restarted=True)
+        self.assertIn("Mã hộ không có ở trang “Hộ gia đình”.", [p[4] for p in problems])
+        rows = [*self.rows, household_row("01837-90002")]  # again, in a later batch
+        _, problems, _ = self.assertSameAsGrouped(rows, self.members, restarted=True)
+        self.assertIn("Mã hộ trùng với dòng 3 trong cùng tệp.", [p[4] for p in problems])
