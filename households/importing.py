@@ -553,10 +553,15 @@ class _MemberStream:
     code that comes again in a later batch, means another order: _OutOfOrder, and the import
     starts again with the whole sheet grouped by code (_members_by_code), which finds the same."""
 
-    def __init__(self, sheet: SheetReader | None, seen: dict):
+    def __init__(self, sheet: SheetReader | None, seen: dict, *, check_every: int = 0):
+        """`check_every`: how many ID numbers are looked up in the registry at a time (a lookup
+        reads the member table whatever its size, so a preview sends 50,000 at a time, as
+        _check_ids_in_registry does); 0: those of each batch before it is returned, as a commit
+        must (a number held by another household would stop its COPY)."""
         self.sheet, self.seen, self.seen_ids = sheet, seen, {}
         self._rows = _checked_members(sheet, self.seen_ids) if sheet is not None else iter(())
         self._ahead = None  # a row read and not taken: a later batch's household, or none
+        self._check_every, self._unchecked = check_every, {}
 
     def take(self, codes: set[str]) -> dict[str, list[tuple[int, tuple]]]:
         """The members of the households `codes` (a batch's), as _members_by_code groups them."""
@@ -566,10 +571,12 @@ class _MemberStream:
 
     def rest(self) -> dict[str, list[tuple[int, tuple]]]:
         """The members no batch took: of households the household sheet does not have."""
-        return self._read(lambda code: True)
+        got = self._read(lambda code: True)
+        _check_ids_in_registry(self._unchecked, self.sheet)
+        return got
 
     def _read(self, wanted: Callable[[str], bool]) -> dict:
-        got, ids = defaultdict(list), {}
+        got, ids = defaultdict(list), self._unchecked
         while (row := self._ahead or next(self._rows, None)) is not None:
             number, code, values, citizen_id = row
             if code in self.seen:
@@ -581,7 +588,9 @@ class _MemberStream:
             got[code].append((number, values))
             if citizen_id:
                 ids[citizen_id] = (number, code)
-        _check_ids_in_registry(ids, self.sheet)
+        if len(ids) >= self._check_every:
+            _check_ids_in_registry(ids, self.sheet)
+            ids.clear()
         return got
 
 
@@ -1263,7 +1272,7 @@ def _household_import(
         household_sheet, member_sheet = _sheets(path, kind, problems)
         parsers = _household_parsers()
         if streaming:
-            stream = _MemberStream(member_sheet, seen)
+            stream = _MemberStream(member_sheet, seen, check_every=50_000 if dry_run else 0)
             members_of, seen_ids = stream.take, stream.seen_ids
         else:
             members, seen_ids = _members_by_code(member_sheet)

@@ -891,3 +891,16 @@ class MemberStreamTests(ImportTestCase):
         rows = [*self.rows, household_row("01837-90002")]  # again, in a later batch
         _, problems, _ = self.assertSameAsGrouped(rows, self.members, restarted=True)
         self.assertIn("Mã hộ trùng với dòng 3 trong cùng tệp.", [p[4] for p in problems])
+
+    def test_a_number_another_household_holds_is_found_before_its_batch_is_written(self):
+        """A commit that reads the workbook (no kept parse) looks up each batch's ID numbers before
+        writing it: a number another household holds is a problem, not a failed COPY."""
+        Member.objects.create(
+            household=make_household(self.duong_quang), full_name="Lò Thị Bảy", sex="F", birth_year=1985,
+            relation="spouse", citizen_id=self.members[-1]["citizen_id"], employment="self_employed",
+            education_level="thpt",
+        )  # fmt: skip
+        figures, problems, written = self.assertSameAsGrouped(self.rows, self.members, restarted=False)
+        self.assertEqual(figures[0], False)
+        self.assertEqual([p[4].split(":")[0] for p in problems], ["Số định danh đã có trong sổ"])
+        self.assertFalse({name for _, name, _ in written} & {m["full_name"] for m in self.members})
