@@ -367,10 +367,11 @@ _UNIQUE_MEMBER_CELLS = frozenset({"full_name", "citizen_id"})  # not worth remem
 _LOCAL_MEMBER_CELLS = frozenset({"code"})  # repeated on a household's rows: remembered per window
 
 
-def _parse_members(sheet: SheetReader) -> Iterator[tuple[int, dict]]:
+def _parse_members(sheet: SheetReader) -> Iterator[list[tuple[int, dict]]]:
+    """The member sheet's rows parsed, a window of rows at a time: [(row, {key: value})]."""
     parse_rows = _column_parser(sheet, _member_parsers(), _UNIQUE_MEMBER_CELLS, _LOCAL_MEMBER_CELLS)
     for window in _batches(sheet.data_rows(), MEMBER_WINDOW):
-        yield from zip((number for number, _ in window), parse_rows(window), strict=True)
+        yield list(zip((number for number, _ in window), parse_rows(window), strict=True))
 
 
 _UNKNOWN = object()
@@ -506,12 +507,18 @@ def _check_codes_and_scope(rows: list[Row], user: User, unit: AdministrativeUnit
             )
 
 
-def _checked_members(sheet: SheetReader, seen_ids: dict) -> Iterator[tuple[int, str, tuple, str]]:
-    """The member sheet's rows in order: (row, household code, the values of MEMBER_FIELDS, the ID
-    number if it passed: "" otherwise), rows without a code left out. Each ID number is checked
-    against the member's sex and year of birth and against the rows before (`seen_ids`, filled:
-    {number: (row, household code)})."""
-    for number, values in _parse_members(sheet):
+def _checked_members(sheet: SheetReader, seen_ids: dict) -> Iterator[list[tuple[int, str, tuple, str]]]:
+    """The member sheet's rows in order, a window at a time: [(row, household code, the values of
+    MEMBER_FIELDS, the ID number if it passed: "" otherwise)], rows without a code left out. Each
+    ID number is checked against the member's sex and year of birth and against the rows before
+    (`seen_ids`, filled: {number: (row, household code)})."""
+    for window in _parse_members(sheet):
+        yield _checked_window(window, sheet, seen_ids)
+
+
+def _checked_window(window: list[tuple[int, dict]], sheet: SheetReader, seen_ids: dict) -> list:
+    checked = []
+    for number, values in window:
         citizen_id = values["citizen_id"]  # well formed, or "" (_citizen_id reported it)
         problem = citizen_id and coded_mismatch(
             citizen_id, sex=values["sex"], birth_year=values["birth_year"]
@@ -525,7 +532,8 @@ def _checked_members(sheet: SheetReader, seen_ids: dict) -> Iterator[tuple[int, 
         elif citizen_id:
             seen_ids[citizen_id] = (number, values["code"])
         if values["code"]:  # kept as a tuple until its batch comes: a dict a member was 460 MB at 350,000
-            yield number, values["code"], _member_values(values), "" if problem else citizen_id
+            checked.append((number, values["code"], _member_values(values), "" if problem else citizen_id))
+    return checked
 
 
 def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[int, tuple]]], dict]:
@@ -535,8 +543,9 @@ def _members_by_code(sheet: SheetReader | None) -> tuple[dict[str, list[tuple[in
     grouped, seen_ids = defaultdict(list), {}
     if sheet is None:
         return grouped, seen_ids
-    for number, code, values, _ in _checked_members(sheet, seen_ids):
-        grouped[code].append((number, values))
+    for window in _checked_members(sheet, seen_ids):
+        for number, code, values, _ in window:
+            grouped[code].append((number, values))
     _check_ids_in_registry(seen_ids, sheet)
     return grouped, seen_ids
 
@@ -559,35 +568,41 @@ class _MemberStream:
         _check_ids_in_registry does); 0: those of each batch before it is returned, as a commit
         must (a number held by another household would stop its COPY)."""
         self.sheet, self.seen, self.seen_ids = sheet, seen, {}
-        self._rows = _checked_members(sheet, self.seen_ids) if sheet is not None else iter(())
-        self._ahead = None  # a row read and not taken: a later batch's household, or none
+        self._windows = _checked_members(sheet, self.seen_ids) if sheet is not None else iter(())
+        self._window, self._at = [], 0  # the window being read (None: none left), its first row not taken
         self._check_every, self._unchecked = check_every, {}
 
     def take(self, codes: set[str]) -> dict[str, list[tuple[int, tuple]]]:
         """The members of the households `codes` (a batch's), as _members_by_code groups them."""
         if not self.seen.keys().isdisjoint(codes):
             raise _OutOfOrder  # a code of an earlier batch again: its members went to that batch
-        return self._read(lambda code: code in codes)
+        return self._read(codes)
 
     def rest(self) -> dict[str, list[tuple[int, tuple]]]:
         """The members no batch took: of households the household sheet does not have."""
-        got = self._read(lambda code: True)
+        got = self._read(None)
         _check_ids_in_registry(self._unchecked, self.sheet)
         return got
 
-    def _read(self, wanted: Callable[[str], bool]) -> dict:
-        got, ids = defaultdict(list), self._unchecked
-        while (row := self._ahead or next(self._rows, None)) is not None:
-            number, code, values, citizen_id = row
-            if code in self.seen:
-                raise _OutOfOrder  # its household has gone by without it
-            if not wanted(code):
-                self._ahead = row
-                break
-            self._ahead = None
-            got[code].append((number, values))
-            if citizen_id:
-                ids[citizen_id] = (number, code)
+    def _read(self, codes: set[str] | None) -> dict:
+        """The rows up to the first of a household not among `codes` (None: every row left)."""
+        got, ids, seen = defaultdict(list), self._unchecked, self.seen
+        window, at = self._window, self._at
+        while window is not None:  # 350,000 rows a file: kept plain
+            for at in range(at, len(window)):  # noqa: B020 — `at` stays where the next call starts
+                number, code, values, citizen_id = window[at]
+                if code in seen:
+                    raise _OutOfOrder  # its household has gone by without it
+                if codes is not None and code not in codes:
+                    break  # a later batch's household, or none: left for the next call
+                got[code].append((number, values))
+                if citizen_id:
+                    ids[citizen_id] = (number, code)
+            else:
+                window, at = next(self._windows, None), 0
+                continue
+            break
+        self._window, self._at = window, at
         if len(ids) >= self._check_every:
             _check_ids_in_registry(ids, self.sheet)
             ids.clear()
