@@ -62,7 +62,7 @@ ELDERLY_AGE = 60  # dependants: the elderly
 
 class MemberFacts(NamedTuple):
     """What the derivation needs of one member, as plain values. (A named tuple: an import makes
-    one for each of 350,000 members, and a frozen dataclass takes three times as long to build.)"""
+    one for each of 350,000 members, and a frozen dataclass takes twice as long to build.)"""
 
     age: int
     has_health_insurance: bool
